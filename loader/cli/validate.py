@@ -1,0 +1,54 @@
+"""``skills validate`` and ``skills rules``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from loader.cli.app import FormatOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
+from loader.library import load_skills
+from loader.model import Profile
+from loader.render_diagnostics import has_failures, render_github, render_json, render_text
+from loader.rulebook import RULES
+
+
+@app.command()
+def validate(
+    paths: PathsArg = None,
+    output: FormatOpt = OutputFormat.TEXT,
+    profile: ProfileOpt = Profile.CLAUDE_CODE,
+    strict: StrictOpt = False,
+    show_info: Annotated[bool, typer.Option("--info", help="Also show notes (e.g. CRLF line endings).")] = False,
+) -> int:
+    """Check skill folders: frontmatter schema, semantic rules and best practices.
+
+    Exits 0 when clean (warnings allowed), 1 when errors were found (or warnings under
+    --strict), 2 when it could not run.
+    """
+    result = load_skills(paths_or_default(paths), profile, strict=strict)
+    if output is OutputFormat.JSON:
+        render_json(result, sys.stdout)
+    elif output is OutputFormat.GITHUB:
+        render_github(result, sys.stdout)
+    else:
+        render_text(result, sys.stdout, show_info=show_info)
+    return 1 if has_failures(result.diagnostics, strict=strict) else 0
+
+
+@app.command()
+def rules(output: FormatOpt = OutputFormat.TEXT) -> int:
+    """List every rule skillpack checks: id, default severity, stage and what it means."""
+    if output is OutputFormat.JSON:
+        import json
+
+        rows = [{"id": r.id, "severity": r.severity.value, "stage": r.stage, "summary": r.summary}
+                for r in RULES.values()]
+        json.dump({"schema_version": 1, "rules": rows}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    width = max(len(rule_id) for rule_id in RULES)
+    for rule in RULES.values():
+        typer.echo(f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.stage:<8}  {rule.summary}")
+    return 0

@@ -1,0 +1,197 @@
+"""Discover stage: find skill folders (folders holding ``SKILL.md``) under given roots.
+
+The walk is bounded (depth, entries, files per skill), skips VCS and dependency folders,
+and never follows a symlink out of its root, so a hostile tree cannot hang or escape it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from loader.errors import PathNotFoundError
+from loader.model import Diagnostic, Severity
+
+SKILL_FILE = "SKILL.md"
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".skillpack", ".idea", ".vscode",
+})
+"""Folder names never searched: VCS data, dependencies, caches and editor state."""
+MAX_DEPTH = 12
+MAX_ENTRIES = 500_000
+"""Directory entries looked at per root before the walk stops with a warning."""
+MAX_SKILL_FILES = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class SkillDir:
+    """A folder holding a SKILL.md, and the files inside it."""
+
+    path: Path
+    """Absolute path of the skill folder."""
+    root: Path
+    """The root it was found under."""
+    files: tuple[str, ...]
+    """Files other than SKILL.md, sorted POSIX paths relative to the folder."""
+
+    @property
+    def manifest_path(self) -> Path:
+        """Path of the folder's SKILL.md."""
+        return self.path / SKILL_FILE
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """What a walk found: skill folders in root order, and problems met on the way."""
+
+    skill_dirs: tuple[SkillDir, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def discover(roots: Sequence[Path]) -> Discovery:
+    """Find every skill folder under ``roots``, in root order, sorted within each root.
+
+    Raises:
+        PathNotFoundError: a root does not exist.
+    """
+    found: list[SkillDir] = []
+    diagnostics: list[Diagnostic] = []
+    seen: set[Path] = set()
+    for given in roots:
+        root = _resolve_root(given)
+        for skill_dir in _walk_root(root, diagnostics):
+            if skill_dir.path not in seen:
+                seen.add(skill_dir.path)
+                found.append(skill_dir)
+    return Discovery(tuple(found), tuple(diagnostics))
+
+
+def _resolve_root(given: Path) -> Path:
+    if not given.exists():
+        raise PathNotFoundError(path=given, what="skills folder")
+    root = given.resolve()
+    if root.is_file():
+        if root.name != SKILL_FILE:
+            raise PathNotFoundError(path=given, what="skills folder (got a file that is not SKILL.md)")
+        root = root.parent
+    return root
+
+
+def _walk_root(root: Path, diagnostics: list[Diagnostic]) -> Iterable[SkillDir]:
+    budget = [MAX_ENTRIES]
+    stack: list[tuple[Path, int]] = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        entries = _scan(folder, diagnostics, budget)
+        if entries is None:
+            continue
+        names = {entry.name: entry for entry in entries}
+        manifest = names.get(SKILL_FILE)
+        if manifest is not None and _manifest_inside(manifest, root, diagnostics):
+            yield SkillDir(folder, root, _skill_files(folder, root, diagnostics, budget))
+            continue
+        if depth >= MAX_DEPTH:
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.name in SKIP_DIRS:
+                continue
+            if entry.is_symlink():
+                _report_dir_symlink(Path(entry.path), root, diagnostics)
+            elif entry.is_dir(follow_symlinks=False):
+                subdirs.append(Path(entry.path))
+        stack.extend((sub, depth + 1) for sub in sorted(subdirs, reverse=True))
+
+
+def _scan(folder: Path, diagnostics: list[Diagnostic], budget: list[int]) -> list[os.DirEntry[str]] | None:
+    if budget[0] <= 0:
+        return None
+    try:
+        with os.scandir(folder) as iterator:
+            entries = sorted(iterator, key=lambda e: e.name)
+    except PermissionError:
+        diagnostics.append(Diagnostic(folder, None, "file-unreadable", Severity.WARNING,
+                                      "folder cannot be read (permission denied); skipped",
+                                      "make it readable, or move it out of the skills folder"))
+        return None
+    except OSError as exc:
+        diagnostics.append(Diagnostic(folder, None, "file-unreadable", Severity.WARNING,
+                                      f"folder cannot be read: {exc.strerror or exc}; skipped", ""))
+        return None
+    budget[0] -= len(entries)
+    if budget[0] <= 0:
+        diagnostics.append(Diagnostic(folder, None, "tree-too-large", Severity.WARNING,
+                                      f"stopped after {MAX_ENTRIES} entries; the rest was not searched",
+                                      "point skillpack at the folder that holds your skills"))
+    return entries
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _manifest_inside(entry: os.DirEntry[str], root: Path, diagnostics: list[Diagnostic]) -> bool:
+    """A SKILL.md symlink is used only when it points to a file inside the root."""
+    if not entry.is_symlink():
+        return entry.is_file(follow_symlinks=False)
+    path = Path(entry.path)
+    target = _resolve_link(path)
+    if target is None or not _inside(target, root):
+        diagnostics.append(Diagnostic(path, None, "symlink-escape", Severity.ERROR,
+                                      "SKILL.md is a symlink to outside the skills root (or a broken one); skipped",
+                                      "replace the symlink with the real file"))
+        return False
+    return target.is_file()
+
+
+def _resolve_link(path: Path) -> Path | None:
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: symlink loop on Python < 3.13
+        return None
+
+
+def _report_dir_symlink(path: Path, root: Path, diagnostics: list[Diagnostic]) -> None:
+    target = _resolve_link(path)
+    if target is None:
+        diagnostics.append(Diagnostic(path, None, "symlink-loop", Severity.WARNING,
+                                      "symlink is broken or loops; not followed",
+                                      "remove the symlink or point it at a real folder"))
+    elif not _inside(target, root):
+        diagnostics.append(Diagnostic(path, None, "symlink-escape", Severity.WARNING,
+                                      "symlink points outside the skills root; not followed",
+                                      "copy the folder in, or pass its real location as another root"))
+    # A symlink to a folder inside the root is skipped quietly: the real folder is walked anyway.
+
+
+def _skill_files(folder: Path, root: Path, diagnostics: list[Diagnostic], budget: list[int]) -> tuple[str, ...]:
+    files: list[str] = []
+    stack = [(folder, 0)]
+    while stack:
+        current, depth = stack.pop()
+        entries = _scan(current, diagnostics, budget) or []
+        for entry in entries:
+            path = Path(entry.path)
+            rel = path.relative_to(folder).as_posix()
+            if entry.name in SKIP_DIRS or rel == SKILL_FILE:
+                continue
+            if entry.is_symlink():
+                target = _resolve_link(path)
+                if target is not None and _inside(target, folder) and target.is_file():
+                    files.append(rel)
+                else:
+                    _report_dir_symlink(path, folder, diagnostics)
+            elif entry.is_dir(follow_symlinks=False):
+                if depth < MAX_DEPTH:
+                    stack.append((path, depth + 1))
+            elif entry.is_file(follow_symlinks=False):
+                files.append(rel)
+        if len(files) > MAX_SKILL_FILES:
+            diagnostics.append(Diagnostic(folder, None, "skill-too-many-files", Severity.WARNING,
+                                          f"skill folder holds more than {MAX_SKILL_FILES} files; the rest are ignored",
+                                          "keep generated or vendored files out of skill folders"))
+            break
+    return tuple(sorted(files[:MAX_SKILL_FILES]))

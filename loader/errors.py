@@ -1,0 +1,46 @@
+"""Exceptions for "could not run". Problems in skill content are Diagnostics, not exceptions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SkillpackError(Exception):
+    """Base of every error the CLI turns into a message and exit code 2."""
+
+
+class PathNotFoundError(SkillpackError, FileNotFoundError):
+    """A path given by the user does not exist."""
+
+    def __init__(self, *, path: Path, what: str = "path") -> None:
+        super().__init__(path)
+        self.path = path
+        self.what = what
+
+    def __str__(self) -> str:
+        return f"{self.what} not found: {self.path}"
+
+
+class UsageError(SkillpackError, ValueError):
+    """An option or argument that cannot work, with what to do instead."""
+
+    def __init__(self, *, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+
+class SkillNotFoundError(SkillpackError, LookupError):
+    """A skill name that is not in the library."""
+
+    def __init__(self, *, name: str, library: Path | None = None) -> None:
+        super().__init__(name)
+        self.name = name
+        self.library = library
+
+    def __str__(self) -> str:
+        where = f" in {self.library}" if self.library else ""
+        return f"no skill named {self.name!r}{where}"

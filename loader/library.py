@@ -1,0 +1,108 @@
+"""Load a skill library: discover -> parse -> validate, as one call every other stage builds on.
+
+The result keeps every diagnostic and every skill that parsed; callers decide whether a skill
+with errors is usable (the index leaves those out, ``skills validate`` reports them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from loader.discover import Discovery, SkillDir, discover
+from loader.manifest import parse_manifest
+from loader.model import Diagnostic, Profile, Severity, Skill
+from loader.rules import check_skill, skill_name
+from loader.schema import check_frontmatter
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSkill:
+    """A skill and the diagnostics that belong to it."""
+
+    skill: Skill
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing at error level was found, so the skill is safe to index and ship."""
+        return not any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """Every skill found under the roots (first root wins on duplicate names) and all diagnostics."""
+
+    skills: tuple[LoadedSkill, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    """Sorted by file and line; includes the per-skill diagnostics and folder-level ones."""
+    skill_count: int
+    """Skill folders found, including those too broken to become a Skill."""
+
+    def usable(self) -> list[Skill]:
+        """Skills with no error-level diagnostics."""
+        return [loaded.skill for loaded in self.skills if loaded.ok]
+
+    def count(self, severity: Severity) -> int:
+        """How many diagnostics have ``severity``."""
+        return sum(1 for d in self.diagnostics if d.severity is severity)
+
+
+def load_skill_dir(skill_dir: SkillDir, profile: Profile = Profile.CLAUDE_CODE, *,
+                   strict: bool = False) -> tuple[Skill | None, list[Diagnostic]]:
+    """Parse and validate one skill folder; the Skill is ``None`` when SKILL.md did not parse."""
+    manifest = parse_manifest(skill_dir.manifest_path)
+    diagnostics = list(manifest.diagnostics)
+    diagnostics += check_frontmatter(manifest, profile, strict=strict)
+    diagnostics += check_skill(skill_dir, manifest, profile)
+    if manifest.frontmatter is None:
+        return None, diagnostics
+    description = manifest.frontmatter.get("description")
+    skill = Skill(
+        name=skill_name(skill_dir, manifest),
+        description=description if isinstance(description, str) else "",
+        path=skill_dir.path,
+        manifest=manifest,
+        files=skill_dir.files,
+        root=skill_dir.root,
+    )
+    return skill, diagnostics
+
+
+def load_skills(roots: Sequence[Path], profile: Profile = Profile.CLAUDE_CODE, *,
+                strict: bool = False) -> LoadResult:
+    """Discover, parse and validate every skill under ``roots``.
+
+    Raises:
+        PathNotFoundError: a root does not exist.
+    """
+    found: Discovery = discover(roots)
+    all_diags: list[Diagnostic] = list(found.diagnostics)
+    loaded: list[LoadedSkill] = []
+    first_by_name: dict[str, Skill] = {}
+    for skill_dir in found.skill_dirs:
+        skill, diagnostics = load_skill_dir(skill_dir, profile, strict=strict)
+        if skill is not None:
+            first = first_by_name.get(skill.name)
+            if first is not None:
+                diagnostics.append(_duplicate(skill, first))
+                all_diags.extend(diagnostics)
+                continue
+            first_by_name[skill.name] = skill
+            loaded.append(LoadedSkill(skill, tuple(sorted(diagnostics, key=Diagnostic.sort_key))))
+        all_diags.extend(diagnostics)
+    return LoadResult(tuple(loaded), tuple(sorted(all_diags, key=Diagnostic.sort_key)), len(found.skill_dirs))
+
+
+def _duplicate(skill: Skill, first: Skill) -> Diagnostic:
+    return Diagnostic(
+        skill.manifest.path, skill.manifest.key_lines.get("name"), "name-duplicate", Severity.WARNING,
+        f"skill name {skill.name!r} is already used by {first.path}; this copy is ignored",
+        "rename one of them; the first root given wins",
+    )
+
+
+def errors_only(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The error-level subset of ``diagnostics``."""
+    return [d for d in diagnostics if d.severity is Severity.ERROR]

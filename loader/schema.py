@@ -1,0 +1,125 @@
+"""Validate stage, part 1: check frontmatter against the shipped JSON Schema (draft 2020-12).
+
+jsonschema errors become Diagnostics whose rule comes from the failing keyword
+(``maxLength`` -> ``schema-max-length``) and whose line is the offending key's line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+
+from loader.model import Diagnostic, Manifest, Profile, Severity
+
+
+@cache
+def load_schema() -> dict[str, Any]:
+    """The frontmatter JSON Schema shipped inside the package."""
+    text = resources.files("loader").joinpath("schema/skill.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _validator(profile: Profile) -> Draft202012Validator:
+    schema = dict(load_schema())
+    schema["$ref"] = f"#/$defs/{profile.value}"
+    return Draft202012Validator(schema)
+
+
+@cache
+def known_fields(profile: Profile) -> frozenset[str]:
+    """Field names the profile defines."""
+    defs = load_schema()["$defs"]
+    names = set(defs["standard-fields"]["properties"]) | set(defs[profile.value]["properties"])
+    return frozenset(names)
+
+
+def check_frontmatter(manifest: Manifest, profile: Profile, *, strict: bool = False) -> list[Diagnostic]:
+    """Validate ``manifest.frontmatter`` against ``profile``; unknown fields are warnings unless strict."""
+    if manifest.frontmatter is None:
+        return []
+    diagnostics = []
+    for error in _validator(profile).iter_errors(dict(manifest.frontmatter)):
+        diagnostics.extend(_to_diagnostics(error, manifest, profile, strict))
+    return diagnostics
+
+
+def _to_diagnostics(error: ValidationError, manifest: Manifest, profile: Profile, strict: bool) -> list[Diagnostic]:
+    keyword = str(error.validator)
+    path = [str(part) for part in error.absolute_path]
+    field = path[0] if path else ""
+
+    def diag(rule: str, message: str, hint: str, key: str, severity: Severity = Severity.ERROR) -> Diagnostic:
+        return Diagnostic(manifest.path, _line(manifest.key_lines, key), rule, severity, message, hint)
+
+    if keyword == "unevaluatedProperties":
+        unknown = sorted(set(_as_mapping(error.instance)) - known_fields(profile))
+        severity = Severity.ERROR if strict else Severity.WARNING
+        return [
+            diag("schema-unknown-field", f"unknown field {key!r} for the {profile.value} profile",
+                 _unknown_hint(key, profile), key, severity)
+            for key in unknown
+        ]
+    if keyword == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message) or ["?"]
+        return [diag("schema-required", f"missing required field {missing[0]!r}",
+                     _REQUIRED_HINTS.get(missing[0], "add the field"), "")]
+    location = "/".join(path) or "frontmatter"
+    message, hint = _describe(keyword, location, error)
+    return [diag(f"schema-{_kebab(keyword)}", message, hint, field)]
+
+
+def _describe(keyword: str, location: str, error: ValidationError) -> tuple[str, str]:
+    value = error.instance
+    if keyword == "maxLength":
+        return (f"{location} is {len(value)} characters; the limit is {error.validator_value}",
+                "shorten it; put the details in the body or a reference file")
+    if keyword == "minLength":
+        return f"{location} is empty", "give it a value or remove the field"
+    if keyword == "pattern" and location == "name":
+        return (f"name {value!r} must be lowercase letters, digits and single hyphens",
+                "rename to e.g. " + repr(_slug(str(value))) + " (and the folder too)")
+    if keyword == "type":
+        expected = error.validator_value
+        return (f"{location} must be of type {expected}, got {type(value).__name__}",
+                "quote the value to make it a string" if expected == "string" else f"write it as a {expected}")
+    if keyword == "enum":
+        return (f"{location} must be one of {', '.join(map(str, error.validator_value))}, got {value!r}",
+                "use one of the allowed values")
+    return f"{location}: {error.message}", "see `skills rules` and the schema in loader/schema/"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", text.lower())).strip("-") or "my-skill"
+
+
+def _kebab(keyword: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", keyword).lower()
+
+
+def _line(key_lines: Mapping[str, int], key: str) -> int | None:
+    return key_lines.get(key) if key else 2
+
+
+def _as_mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _unknown_hint(key: str, profile: Profile) -> str:
+    if profile is Profile.AGENTSKILLS and key in known_fields(Profile.CLAUDE_CODE):
+        return f"{key!r} is a Claude Code field; validate with --profile claude-code, or move it under metadata"
+    return "remove it, or move it under `metadata:` (a string-to-string map)"
+
+
+_REQUIRED_HINTS = {
+    "name": "add `name: <folder-name>` to the frontmatter",
+    "description": "add `description: <what it does>. Use when <situations>.`",
+}

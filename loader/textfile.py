@@ -1,0 +1,71 @@
+"""Read untrusted files as text: bounded size, binary detection, exact UTF-8 decoding.
+
+Every stage that reads skill files goes through here, so the limits hold everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from loader.model import Diagnostic, Severity
+
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+"""Larger files are not read as text at all (a skill body is meant to be a few KB)."""
+
+_BOM = b"\xef\xbb\xbf"
+_SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class TextFile:
+    """Decoded text of a file, or the diagnostics saying why there is none."""
+
+    text: str | None
+    had_bom: bool
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def looks_binary(data: bytes) -> bool:
+    """Guess binary content the way git does: a NUL byte in the first 8 KB."""
+    return b"\x00" in data[:_SNIFF_BYTES]
+
+
+def read_text(path: Path, *, max_bytes: int = MAX_TEXT_BYTES) -> TextFile:
+    """Read ``path`` as UTF-8 text, turning every way this can fail into a Diagnostic."""
+
+    def fail(rule: str, message: str, hint: str, line: int | None = None) -> TextFile:
+        diag = Diagnostic(path, line, rule, Severity.ERROR, message, hint)
+        return TextFile(None, False, (diag,))
+
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except PermissionError:
+        return fail("file-unreadable", "permission denied", "make the file readable (chmod a+r)")
+    except IsADirectoryError:
+        return fail("file-unreadable", "expected a file, found a directory", "remove or rename it")
+    except OSError as exc:
+        return fail("file-unreadable", f"cannot read file: {exc.strerror or exc}", "check the file")
+    if len(data) > max_bytes:
+        return fail(
+            "file-too-large",
+            f"file is larger than {max_bytes // (1024 * 1024)} MiB",
+            "move bulky content out of the skill, or split it into smaller reference files",
+        )
+    if looks_binary(data):
+        return fail("file-binary", "file is binary (contains NUL bytes)", "save it as UTF-8 text")
+    had_bom = data.startswith(_BOM)
+    if had_bom:
+        data = data[len(_BOM) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return fail(
+            "file-encoding",
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            "re-save the file as UTF-8",
+            line,
+        )
+    return TextFile(text, had_bom, ())
