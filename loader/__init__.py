@@ -1,23 +1,39 @@
-"""skillpack: validate, index, match and ship Agent Skills (import package ``loader``)."""
+"""skillpack: validate, index, match and ship Agent Skills (import package ``loader``).
+
+Public names are imported lazily (PEP 562) so that fast paths such as the Claude Code
+hook do not pay for jsonschema and friends unless they use them.
+"""
 
 from __future__ import annotations
 
-from loader.library import LoadedSkill, LoadResult, load_skills
-from loader.manifest import parse_manifest
-from loader.model import Diagnostic, Manifest, Match, Profile, Severity, Skill
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Diagnostic",
-    "LoadResult",
-    "LoadedSkill",
-    "Manifest",
-    "Match",
-    "Profile",
-    "Severity",
-    "Skill",
-    "__version__",
-    "load_skills",
-    "parse_manifest",
-]
+_EXPORTS = {
+    "Diagnostic": "loader.model",
+    "Manifest": "loader.model",
+    "Match": "loader.model",
+    "Profile": "loader.model",
+    "Severity": "loader.model",
+    "Skill": "loader.model",
+    "LoadResult": "loader.library",
+    "LoadedSkill": "loader.library",
+    "load_skills": "loader.library",
+    "parse_manifest": "loader.manifest",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:
+    from loader.library import LoadedSkill, LoadResult, load_skills
+    from loader.manifest import parse_manifest
+    from loader.model import Diagnostic, Manifest, Match, Profile, Severity, Skill
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'loader' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
