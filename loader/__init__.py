@@ -26,10 +26,10 @@ _EXPORTS = {
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
-if TYPE_CHECKING:
-    from loader.library import LoadedSkill, LoadResult, load_skills
-    from loader.manifest import parse_manifest
-    from loader.model import Diagnostic, Manifest, Match, Profile, Severity, Skill
+if TYPE_CHECKING:  # names for type checkers; at run time __getattr__ imports them on first use
+    from loader.library import LoadedSkill, LoadResult, load_skills  # noqa: F401
+    from loader.manifest import parse_manifest  # noqa: F401
+    from loader.model import Diagnostic, Manifest, Match, Profile, Severity, Skill  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

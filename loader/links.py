@@ -17,6 +17,7 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _WINDOWS_ABS = re.compile(r"^[A-Za-z]:[\\/]")
+_SLASH_COMMAND = re.compile(r"^/[\w.-]+:[\w.-]+$")  # `/plugin:skill`, a Claude Code command, not a path
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ def iter_links(markdown: str) -> Iterator[Link]:
 
 def is_external(target: str) -> bool:
     """True for URLs, mail links and in-page anchors: links that are not files."""
-    if not target or target.startswith("#"):
+    if not target or target.startswith("#") or _SLASH_COMMAND.match(target):
         return True
     return not _WINDOWS_ABS.match(target) and bool(_SCHEME.match(target))
 

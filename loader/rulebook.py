@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from loader.model import Severity
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +30,8 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("file-encoding", E, "read", "SKILL.md is not valid UTF-8"),
     ("file-too-large", E, "read", "SKILL.md is larger than the 4 MiB read limit"),
     ("encoding-bom", W, "read", "SKILL.md starts with a UTF-8 byte order mark"),
-    ("line-endings-crlf", I, "read", "SKILL.md uses CRLF line endings"),
-    ("frontmatter-missing", E, "parse", "SKILL.md is empty or does not start with a `---` frontmatter block"),
+    ("line-endings-crlf", N, "read", "SKILL.md uses CRLF line endings"),
+    ("frontmatter-missing", E, "parse", "SKILL.md is empty or lacks a leading `---` frontmatter block"),
     ("frontmatter-unclosed", E, "parse", "the frontmatter block has no closing `---` line"),
     ("frontmatter-too-large", E, "parse", "the frontmatter is larger than 64 KiB"),
     ("frontmatter-yaml", E, "parse", "the frontmatter is not valid YAML (tabs, unquoted colons, tags...)"),

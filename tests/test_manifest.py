@@ -69,7 +69,7 @@ def test_yaml_error_has_column_and_tab_hint() -> None:
 
 def test_billion_laughs_is_refused_quickly() -> None:
     lines = ["---", "a: &a [x, x, x, x, x, x, x, x, x]"]
-    lines += [f"{c}: &{c} [{', '.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi")]
+    lines += [f"{c}: &{c} [{', '.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
     manifest = parse_manifest_text(P, "\n".join([*lines, "---", ""]))
     assert [d.rule for d in manifest.diagnostics] == ["frontmatter-aliases"]
     assert str(MAX_YAML_NODES) in manifest.diagnostics[0].message

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from conftest import CliResult, skill_md, write_tree
+
 from loader import discover as discover_module
 from loader.library import load_skills
 from loader.model import Profile, Severity
@@ -31,14 +31,15 @@ class Case:
     marks: list[pytest.MarkDecorator] = field(default_factory=list)
 
 
-def fm(name: str = "tables", description: str = GOOD_DESC, extra: str = "", body: str = "# Steps\n\nAlign it.\n") -> str:
+def fm(name: str = "tables", description: str = GOOD_DESC, extra: str = "",
+       body: str = "# Steps\n\nAlign it.\n") -> str:
     return f"---\nname: {name}\ndescription: {description}\n{extra}---\n\n{body}"
 
 
 GOOD: Tree = {"tables/SKILL.md": fm()}
 BOMB = "\n".join(
     ["---", "name: tables", f"description: {GOOD_DESC}", "a: &a [x, x, x, x, x, x, x, x, x]"]
-    + [f"{c}: &{c} [{', '.join(['*' + p] * 9)}]" for p, c in zip("abcdefg", "bcdefgh")]
+    + [f"{c}: &{c} [{', '.join(['*' + p] * 9)}]" for p, c in zip("abcdefg", "bcdefgh", strict=True)]
     + ["---", "body"]
 ) + "\n"
 
