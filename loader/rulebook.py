@@ -37,7 +37,7 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("frontmatter-yaml", E, "parse", "the frontmatter is not valid YAML (tabs, unquoted colons, tags...)"),
     ("frontmatter-aliases", E, "parse", "YAML aliases expand too far (alias bomb) or refer to themselves"),
     ("frontmatter-duplicate-key", E, "parse", "a key appears twice in one YAML mapping"),
-    ("frontmatter-not-mapping", E, "parse", "the frontmatter is empty, a list or a scalar instead of `key: value` lines"),
+    ("frontmatter-not-mapping", E, "parse", "frontmatter is empty, a list or a scalar, not `key: value` lines"),
     ("schema-required", E, "schema", "a required field (name, description) is missing"),
     ("schema-type", E, "schema", "a field has the wrong type (e.g. a list where a string is expected)"),
     ("schema-pattern", E, "schema", "name is not lowercase letters, digits and single hyphens"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import skill_md, write_tree
 
+from conftest import skill_md, write_tree
 from loader.discover import discover
 from loader.errors import PathNotFoundError
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import CliResult, skill_md, write_tree
 
+from conftest import CliResult, skill_md, write_tree
 from loader import discover as discover_module
 from loader.library import load_skills
 from loader.model import Profile, Severity

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, CliResult, env_without_debug, needs_corpus, skill_md, write_tree
 
+from conftest import CORPUS, CliResult, env_without_debug, needs_corpus, skill_md, write_tree
 from loader.rulebook import RULES
 
 Cli = Callable[..., CliResult]
