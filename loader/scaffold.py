@@ -1,0 +1,340 @@
+"""Scaffold stage (``skills new``): render a jinja2 template into a new skill folder.
+
+``plan`` is pure (template + options -> file contents); ``write`` puts a plan on disk
+atomically (everything is rendered into a staging folder beside the target, then renamed),
+so a skill folder is never half-written. User templates are rendered in a jinja2 sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from loader.discover import SKILL_FILE, SKIP_DIRS
+from loader.errors import PathNotFoundError, UsageError
+from loader.library import LoadedSkill, LoadResult, load_skills
+from loader.model import Profile, Severity
+
+NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_NAME_LENGTH = 64
+RESERVED_WORDS = ("anthropic", "claude")
+TEMPLATE_SUFFIX = ".j2"
+DEFAULT_TEMPLATE = "basic"
+MAX_TEMPLATE_FILES = 200
+MAX_TEMPLATE_BYTES = 256 * 1024
+"""Per file: a template is a scaffold, not a data set."""
+_SUMMARY = re.compile(r"\A\{#\s*(.*?)\s*#\}")
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateInfo:
+    """One template a new skill can be made from."""
+
+    name: str
+    path: Path
+    """The template folder."""
+    summary: str
+    """From a leading ``{# ... #}`` comment in ``SKILL.md.j2``, else ``""``."""
+    builtin: bool
+
+
+def builtin_templates_dir() -> Path:
+    """Where the shipped templates are: ``loader/templates`` in a wheel, ``<repo>/templates`` in a checkout."""
+    package = Path(__file__).resolve().parent
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
+def list_templates(extra_dir: Path | None = None) -> list[TemplateInfo]:
+    """Every template, user templates (from ``extra_dir``) first; a user template shadows a built-in one.
+
+    ``extra_dir`` is either one template (it holds ``SKILL.md.j2`` or ``SKILL.md``) or a folder of them.
+
+    Raises:
+        PathNotFoundError: ``extra_dir`` does not exist.
+        UsageError: ``extra_dir`` holds no template.
+    """
+    found: dict[str, TemplateInfo] = {}
+    if extra_dir is not None:
+        if not extra_dir.is_dir():
+            raise PathNotFoundError(path=extra_dir, what="templates folder")
+        folders = [extra_dir] if _is_template(extra_dir) else sorted(p for p in extra_dir.iterdir() if _is_template(p))
+        if not folders:
+            raise UsageError(message=f"no template in {extra_dir}",
+                             hint=f"a template is a folder holding {SKILL_FILE}{TEMPLATE_SUFFIX} (or {SKILL_FILE})")
+        for folder in folders:
+            found.setdefault(folder.name, _info(folder, builtin=False))
+    builtin = builtin_templates_dir()
+    if builtin.is_dir():
+        for folder in sorted(builtin.iterdir()):
+            if _is_template(folder):
+                found.setdefault(folder.name, _info(folder, builtin=True))
+    return list(found.values())
+
+
+def _is_template(folder: Path) -> bool:
+    return folder.is_dir() and not folder.is_symlink() and any(
+        (folder / f"{SKILL_FILE}{suffix}").is_file() for suffix in (TEMPLATE_SUFFIX, ""))
+
+
+def _info(folder: Path, *, builtin: bool) -> TemplateInfo:
+    summary = ""
+    source = folder / f"{SKILL_FILE}{TEMPLATE_SUFFIX}"
+    if source.is_file():
+        found = _SUMMARY.match(source.read_text(encoding="utf-8", errors="replace")[:2000])
+        summary = " ".join(found.group(1).split()) if found else ""
+    return TemplateInfo(folder.name, folder, summary, builtin)
+
+
+def check_name(name: str) -> None:
+    """Refuse a skill name the standard or claude.ai would reject.
+
+    Raises:
+        UsageError: the name is invalid, with what to use instead.
+    """
+    if not name or len(name) > MAX_NAME_LENGTH or not NAME_PATTERN.match(name):
+        raise UsageError(message=f"invalid skill name {name!r}",
+                         hint=f"use lowercase letters, digits and single hyphens, at most {MAX_NAME_LENGTH} "
+                              "characters, e.g. `pdf-forms`")
+    reserved = [word for word in RESERVED_WORDS if word in name]
+    if reserved:
+        raise UsageError(message=f"invalid skill name {name!r}: it contains the reserved word {reserved[0]!r}",
+                         hint="claude.ai and the API refuse such names; choose another")
+
+
+def default_description(name: str) -> str:
+    """A placeholder description that already says what and when, so a fresh skill validates clean."""
+    words = name.replace("-", " ")
+    return (f"Walks through {words} tasks step by step, with a checklist. "
+            f"Use when the user asks for help with {words}.")
+
+
+def plan(name: str, template: str = DEFAULT_TEMPLATE, *, description: str | None = None,
+         license: str | None = None, profile: Profile = Profile.CLAUDE_CODE,
+         templates_dir: Path | None = None) -> dict[Path, str]:
+    """Render ``template`` for a skill called ``name``: relative path -> file content.
+
+    Template files ending in ``.j2`` are rendered (the suffix is dropped); other files are
+    copied as they are. The context holds ``name``, ``words``, ``title``, ``description``,
+    ``description_given``, ``license``, ``profile``, and the filter ``yaml`` (a safe YAML scalar).
+
+    Raises:
+        UsageError: invalid name, unknown template, or a template that does not render.
+    """
+    check_name(name)
+    chosen = _find_template(template, templates_dir)
+    words = name.replace("-", " ")
+    context = {
+        "name": name,
+        "words": words,
+        "title": words.title(),
+        "description": " ".join(description.split()) if description else default_description(name),
+        "description_given": bool(description),
+        "license": license or "",
+        "profile": profile.value,
+    }
+    env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True,
+                               trim_blocks=True, lstrip_blocks=True, autoescape=False)
+    env.filters["yaml"] = yaml_scalar
+    rendered: dict[Path, str] = {}
+    for source, rel in _template_files(chosen.path):
+        text = _read_template_file(source)
+        target = Path(rel[: -len(TEMPLATE_SUFFIX)] if rel.endswith(TEMPLATE_SUFFIX) else rel)
+        if rel.endswith(TEMPLATE_SUFFIX):
+            try:
+                text = env.from_string(text).render(context)
+            except TemplateError as exc:
+                raise UsageError(message=f"template {chosen.name!r} failed to render {rel}: {exc}",
+                                 hint="fix the template file") from exc
+        rendered[target] = text
+    if Path(SKILL_FILE) not in rendered:
+        raise UsageError(message=f"template {chosen.name!r} produces no {SKILL_FILE}")
+    return dict(sorted(rendered.items()))
+
+
+def yaml_scalar(value: object) -> str:
+    """``value`` as a one-line YAML scalar that reads back as the same string (quoted when needed)."""
+    text = " ".join(str(value).split())
+    dumped = yaml.safe_dump(text, default_flow_style=True, allow_unicode=True, width=1 << 20)
+    dumped = dumped.removesuffix("\n").removesuffix("\n...")
+    return dumped if "\n" not in dumped and yaml.safe_load(dumped) == text else _double_quoted(text)
+
+
+def _double_quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _find_template(template: str, templates_dir: Path | None) -> TemplateInfo:
+    available = list_templates(templates_dir)
+    for info in available:
+        if info.name == template:
+            return info
+    names = ", ".join(info.name for info in available)
+    raise UsageError(message=f"unknown template {template!r}", hint=f"choose one of: {names}")
+
+
+def _template_files(folder: Path) -> list[tuple[Path, str]]:
+    """Regular files under a template folder (no symlinks, no VCS or cache folders), bounded."""
+    files: list[tuple[Path, str]] = []
+    for current, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not (Path(current) / d).is_symlink())
+        for file_name in sorted(names):
+            path = Path(current) / file_name
+            if path.is_symlink() or not path.is_file() or file_name in (".keep", ".DS_Store"):
+                continue
+            files.append((path, path.relative_to(folder).as_posix()))
+            if len(files) > MAX_TEMPLATE_FILES:
+                raise UsageError(message=f"template {folder} has more than {MAX_TEMPLATE_FILES} files")
+    return files
+
+
+def _read_template_file(path: Path) -> str:
+    if path.stat().st_size > MAX_TEMPLATE_BYTES:
+        raise UsageError(message=f"template file {path} is larger than {MAX_TEMPLATE_BYTES // 1024} KiB")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(message=f"template file {path} is not UTF-8 text",
+                         hint="templates hold text files only") from exc
+
+
+def stage(files: Mapping[Path, str], dest: Path, *, force: bool = False) -> Path:
+    """Write ``files`` into a fresh staging folder beside ``dest`` and return it (named like ``dest``).
+
+    With ``force`` and an existing ``dest``, its current files are copied in first, so files
+    the template does not write are kept. Nothing at ``dest`` changes until ``commit``.
+
+    Raises:
+        UsageError: ``dest`` exists (without ``force``), is a file, or a path in ``files`` leaves it.
+    """
+    if dest.exists() or dest.is_symlink():
+        if not force or not dest.is_dir() or dest.is_symlink():
+            raise UsageError(message=f"{dest} already exists",
+                             hint="choose another name, or pass --force to overwrite the template's files")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    holder = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".new", dir=dest.parent))
+    staged = holder / dest.name
+    try:
+        if dest.is_dir():
+            shutil.copytree(dest, staged, symlinks=True)
+        else:
+            staged.mkdir()
+        for rel, text in files.items():
+            target = (staged / rel).resolve()
+            if rel.is_absolute() or staged.resolve() not in target.parents:
+                raise UsageError(message=f"template path {rel} leaves the skill folder")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8", newline="")
+            if text.startswith("#!"):
+                target.chmod(0o755)
+    except BaseException:
+        shutil.rmtree(holder, ignore_errors=True)
+        raise
+    return staged
+
+
+def commit(staged: Path, dest: Path) -> None:
+    """Move a staged folder into place with renames; an old ``dest`` is swapped out, then removed."""
+    holder = staged.parent
+    old = holder / ".old"
+    try:
+        if dest.is_dir():
+            os.replace(dest, old)
+        os.replace(staged, dest)
+    except OSError:
+        if old.is_dir() and not dest.exists():
+            os.replace(old, dest)
+        raise
+    finally:
+        shutil.rmtree(holder, ignore_errors=True)
+
+
+def discard(staged: Path) -> None:
+    """Remove a staged folder that will not be committed."""
+    shutil.rmtree(staged.parent, ignore_errors=True)
+
+
+def write(files: Mapping[Path, str], dest: Path, *, force: bool = False) -> Path:
+    """Write a plan to ``dest`` atomically (stage beside it, then rename); returns ``dest``.
+
+    Raises:
+        UsageError: ``dest`` exists and ``force`` is not set.
+    """
+    commit(stage(files, dest, force=force), dest)
+    return dest
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """What ``create`` did: the plan, where it went, and the validation of the result."""
+
+    dest: Path
+    files: tuple[Path, ...]
+    """Relative paths the template wrote, sorted."""
+    result: LoadResult
+    """Validation of the new skill, with paths as they are (or would be) under ``dest``."""
+    written: bool
+    """False for a dry run, or when validation found errors (then nothing was written)."""
+
+
+def create(name: str, skills_dir: Path, template: str = DEFAULT_TEMPLATE, *, description: str | None = None,
+           license: str | None = None, profile: Profile = Profile.CLAUDE_CODE, templates_dir: Path | None = None,
+           force: bool = False, dry_run: bool = False) -> Created:
+    """Plan, stage, validate, then commit a new skill at ``skills_dir/name``.
+
+    The staged copy is validated before the rename, so a skill with errors (say, from a
+    description that is too long or a broken user template) is never written.
+
+    Raises:
+        UsageError: invalid name, unknown template, or an existing folder without ``force``.
+    """
+    files = plan(name, template, description=description, license=license, profile=profile,
+                 templates_dir=templates_dir)
+    dest = skills_dir.absolute() / name
+    if dry_run:
+        if (dest.exists() or dest.is_symlink()) and not force:
+            stage(files, dest, force=False)  # raises the same "already exists" error as a real run
+        with tempfile.TemporaryDirectory(prefix="skillpack-new-") as scratch:
+            staged = stage(files, Path(scratch) / "skill" / name)
+            result = _validate(staged, dest, profile)
+        return Created(dest, tuple(files), result, written=False)
+    staged = stage(files, dest, force=force)
+    try:
+        result = _validate(staged, dest, profile)
+    except BaseException:
+        discard(staged)
+        raise
+    if any(d.severity is Severity.ERROR for d in result.diagnostics):
+        discard(staged)
+        return Created(dest, tuple(files), result, written=False)
+    commit(staged, dest)
+    return Created(dest, tuple(files), result, written=True)
+
+
+def _validate(staged: Path, dest: Path, profile: Profile) -> LoadResult:
+    loaded = load_skills([staged], profile)
+    real = staged.resolve()
+
+    def moved(path: Path) -> Path:
+        try:
+            return dest / path.relative_to(real)
+        except ValueError:
+            return path
+
+    diagnostics = tuple(replace(d, path=moved(d.path)) for d in loaded.diagnostics)
+    skills = tuple(
+        LoadedSkill(replace(item.skill, path=dest, root=dest.parent,
+                            manifest=replace(item.skill.manifest, path=moved(item.skill.manifest.path))),
+                    tuple(replace(d, path=moved(d.path)) for d in item.diagnostics))
+        for item in loaded.skills
+    )
+    return LoadResult(skills, diagnostics, loaded.skill_count)
