@@ -1,0 +1,246 @@
+"""Claude Code ``UserPromptSubmit`` hook: add the matched skills' bodies to the prompt's context.
+
+Guarantees: fails open (malformed input, a missing library, any exception -> exit 0, nothing
+on stdout, one line in ``hook.log`` under the user state dir), never blocks the prompt;
+prints either one complete JSON object or nothing; imports only the stdlib, the index and the
+matcher on this path (no typer, no jsonschema), because it runs on every prompt; never sends
+a skill twice in one session unless it changed since.
+See https://docs.anthropic.com/en/docs/claude-code/hooks for the input and output formats.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from loader.hook_state import SessionMemory, log_line
+
+MAX_STDIN_BYTES = 8 * 1024 * 1024
+"""Event JSON larger than this is refused (a prompt with pasted files is well under it)."""
+DEFAULT_BUDGET_TOKENS = 2500
+"""Tokens of skill text added per prompt at most (estimated with ``loader.tokens``)."""
+DEFAULT_MAX_CHARS = 9500
+"""Claude Code keeps hook output inline only up to about 10,000 characters (past that the model
+sees a preview and a file path), so the context is cut, with a pointer, below that."""
+DEFAULT_TOP_K = 3
+
+
+class HookInputError(ValueError):
+    """The event on stdin is not something this hook can use."""
+
+
+@dataclass(frozen=True, slots=True)
+class HookOptions:
+    """How the hook was configured (on its command line in settings.json)."""
+
+    libraries: tuple[Path, ...] = ()
+    """Skill library roots; empty means ``skills/`` under the event's working directory."""
+    budget_tokens: int = DEFAULT_BUDGET_TOKENS
+    max_chars: int = DEFAULT_MAX_CHARS
+    top_k: int = DEFAULT_TOP_K
+
+
+@dataclass(frozen=True, slots=True)
+class HookEvent:
+    """The fields of a Claude Code hook event that this hook reads."""
+
+    event: str
+    """``hook_event_name``: ``UserPromptSubmit`` matches; ``SessionStart`` resets the session memory."""
+    session_id: str
+    prompt: str
+    cwd: str
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """One skill placed in the context, or named as matched but left out for the budget."""
+
+    name: str
+    score: float
+    folder: str
+    text: str | None
+    """The body (possibly cut, with a pointer to the file), or ``None`` when left out."""
+
+
+def parse_args(args: Sequence[str]) -> HookOptions | None:
+    """Parse the hook-run options; ``None`` for anything else (the full CLI then explains)."""
+    libraries: list[Path] = []
+    values: dict[str, int] = {}
+    names = {"--budget": "budget_tokens", "--max-chars": "max_chars", "--top-k": "top_k"}
+    items = list(args)
+    while items:
+        arg = items.pop(0)
+        key, eq, value = arg.partition("=")
+        if key not in ("--library", *names):
+            return None
+        if not eq:
+            if not items:
+                return None
+            value = items.pop(0)
+        if key == "--library":
+            libraries.append(Path(value))
+            continue
+        if not value.isdigit() or int(value) < 1:
+            return None
+        values[names[key]] = int(value)
+    return HookOptions(libraries=tuple(libraries), **values)
+
+
+def parse_event(data: bytes) -> HookEvent:
+    """Validate the event JSON from stdin.
+
+    Raises:
+        HookInputError: not JSON, not an object, or fields of the wrong type.
+    """
+    if len(data) > MAX_STDIN_BYTES:
+        raise HookInputError(f"event larger than {MAX_STDIN_BYTES} bytes")
+    try:
+        doc = json.loads(data)
+    except ValueError as exc:  # includes UnicodeDecodeError
+        raise HookInputError(f"stdin is not JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise HookInputError(f"event is a JSON {type(doc).__name__}, not an object")
+    fields = {}
+    for key in ("hook_event_name", "session_id", "prompt", "cwd"):
+        value = doc.get(key, "")
+        if not isinstance(value, str):
+            raise HookInputError(f"event field {key!r} is a {type(value).__name__}, not a string")
+        fields[key] = value
+    event = fields["hook_event_name"] or ("UserPromptSubmit" if "prompt" in doc else "")
+    return HookEvent(event, fields["session_id"], fields["prompt"], fields["cwd"])
+
+
+def library_roots(options: HookOptions, event: HookEvent) -> list[Path]:
+    """Absolute library roots: the configured ones, else ``skills/`` in the event's (or our) cwd."""
+    base = Path(event.cwd) if event.cwd and os.path.isabs(event.cwd) else Path.cwd()
+    roots = options.libraries or (Path("skills"),)
+    return [Path(os.path.abspath(base / root)) for root in roots]
+
+
+@dataclass(frozen=True, slots=True)
+class HookReply:
+    """What to print, and what to remember as sent once it is printed."""
+
+    output: str
+    """One JSON object (Claude Code's ``hookSpecificOutput`` form)."""
+    sent: dict[str, str]
+    """Skill name -> content hash of each skill placed in the context."""
+
+
+def _library_key(roots: Sequence[Path]) -> str:
+    return "\0".join(map(str, roots))
+
+
+def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
+    """Compute the hook's reply to ``event`` (``None``: print nothing); may raise.
+
+    The session memory is not updated here: the caller records ``sent`` only once the output
+    is written, so a failed write never marks a skill as delivered.
+    """
+    roots = library_roots(options, event)
+    memory = SessionMemory(event.session_id, _library_key(roots)) if event.session_id else None
+    if event.event == "SessionStart":
+        if memory is not None:  # compaction or /clear dropped what we sent: send it again
+            memory.forget()
+        return None
+    if event.event != "UserPromptSubmit" or not event.prompt.strip():
+        return None
+    if not any(root.exists() for root in roots):
+        raise FileNotFoundError(f"skill library not found: {', '.join(map(str, roots))}")
+
+    from loader.index import open_index
+    from loader.match import match
+
+    index, _diagnostics = open_index([r for r in roots if r.exists()])
+    result = match(index, event.prompt, top_k=options.top_k)
+    sent = memory.sent() if memory is not None else {}
+    fresh = [m for m in result.matches if sent.get(m.skill) != index.entry(m.skill).content_hash]
+    if not fresh:
+        return None
+    loaded = _fit(index, fresh, options)
+    output = {"hookSpecificOutput": {"hookEventName": "UserPromptSubmit", "additionalContext": render_context(loaded)}}
+    sent = {item.name: index.entry(item.name).content_hash for item in loaded if item.text is not None}
+    return HookReply(json.dumps(output, ensure_ascii=False), sent)
+
+
+def _fit(index: Any, matches: Sequence[Any], options: HookOptions) -> list[Loaded]:
+    """Take matches in rank order while they fit the budget; the best one is cut rather than dropped."""
+    from loader.tokens import count_tokens
+
+    tokens_left, chars_left = options.budget_tokens, options.max_chars - 400  # room for the header
+    loaded: list[Loaded] = []
+    for rank, found in enumerate(matches):
+        entry = index.entry(found.skill)
+        body = index.body(found.skill).strip("\n")
+        tokens = count_tokens(body)
+        block_chars = len(body) + len(entry.path) + 60
+        if tokens <= tokens_left and block_chars <= chars_left:
+            text: str | None = body
+        elif rank == 0:
+            text = _cut(body, tokens_left, chars_left - len(entry.path) - 160, entry.path)
+        else:
+            text = None
+        if text is not None:
+            tokens_left -= count_tokens(text)
+            chars_left -= len(text) + len(entry.path) + 60
+        loaded.append(Loaded(found.skill, found.score, entry.path, text))
+    return loaded
+
+
+def _cut(body: str, tokens: int, chars: int, folder: str) -> str:
+    from loader.tokens import count_tokens
+
+    limit = max(0, min(chars, int(tokens * 3.5)))
+    kept = body[:limit].rsplit("\n", 1)[0] if "\n" in body[:limit] else body[:limit]
+    while kept and count_tokens(kept) > tokens:
+        kept = kept[: int(len(kept) * 0.9)].rsplit("\n", 1)[0]
+    rest = body.count("\n") - kept.count("\n")
+    return (f"{kept}\n\n[skillpack: cut to fit the context budget; {rest} more lines in "
+            f"{os.path.join(folder, 'SKILL.md')}; read that file for the rest]")
+
+
+def render_context(loaded: Sequence[Loaded]) -> str:
+    """The ``additionalContext`` text: a one-line header, then each body after its folder path."""
+    included = [item for item in loaded if item.text is not None]
+    left_out = [item for item in loaded if item.text is None]
+    names = ", ".join(f"{item.name} (score {item.score:.2f})" for item in included)
+    header = f"skillpack loaded {len(included)} skill{'s' if len(included) != 1 else ''} for this prompt: {names}."
+    parts = [header]
+    if left_out:
+        parts.append("Also relevant, not loaded (over the context budget): " + "; ".join(
+            f"{item.name} ({os.path.join(item.folder, 'SKILL.md')})" for item in left_out) + ".")
+    parts.append("Each skill's folder holds the reference files and scripts its instructions mention.")
+    for item in included:
+        parts.append(f'\n<skill name="{item.name}" folder="{item.folder}">\n{item.text}\n</skill>')
+    return "\n".join(parts)
+
+
+def run(options: HookOptions, stdin: IO[bytes], stdout: IO[bytes]) -> int:
+    """Run the hook once: read the event, write the output or nothing. Always returns 0."""
+    event: HookEvent | None = None
+    try:
+        event = parse_event(stdin.read(MAX_STDIN_BYTES + 1))
+        reply = handle(event, options)
+        if reply is not None:
+            stdout.write(reply.output.encode("utf-8") + b"\n")
+            stdout.flush()
+            if reply.sent and event.session_id:
+                SessionMemory(event.session_id, _library_key(library_roots(options, event))).remember(reply.sent)
+    except BaseException as exc:  # fail open, whatever happened (even ^C or a bug): log, exit 0
+        session = f"session={event.session_id[:12]} " if event and event.session_id else ""
+        log_line(f"{session}{type(exc).__name__}: {exc}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Fast-path entry (``skills hook [--library PATH] ...`` from ``loader.entry``); returns 0."""
+    options = parse_args(sys.argv[2:] if argv is None else argv)
+    if options is None:
+        log_line(f"unusable hook options: {list(argv or [])!r}")
+        return 0
+    return run(options, sys.stdin.buffer, sys.stdout.buffer)

@@ -1,0 +1,169 @@
+"""The hook's small on-disk state: per-session memory of skills already sent, and the failure log.
+
+Guarantees: stdlib only (the hook imports this on every prompt); every write is atomic (temp
+file in the same folder + ``os.replace``); every file is bounded (entries per session, number
+of session files, log size), and a corrupt or oversized state file is treated as empty, never
+trusted and never fatal. Nothing here ever raises on bad state: the hook must fail open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+MAX_SKILLS_PER_SESSION = 500
+"""Oldest entries are dropped beyond this, so a very long session cannot grow its file forever."""
+MAX_SESSION_FILES = 200
+"""Sessions kept; the least recently used are pruned first."""
+MAX_SESSION_AGE_S = 14 * 24 * 3600
+"""Sessions untouched for longer than this are pruned."""
+MAX_STATE_BYTES = 256 * 1024
+"""A session file larger than this is ignored (it cannot have been written by us)."""
+MAX_LOG_BYTES = 512 * 1024
+"""The log is rotated to ``hook.log.1`` past this size, so it never grows without bound."""
+
+_FORMAT = 1
+
+
+def state_dir() -> Path:
+    """``$XDG_STATE_HOME/skillpack``, else ``~/.local/state/skillpack`` (the XDG default)."""
+    base = os.environ.get("XDG_STATE_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "state"
+    return root / "skillpack"
+
+
+def log_path() -> Path:
+    """Where the hook writes one line per problem."""
+    return state_dir() / "hook.log"
+
+
+def log_line(message: str, *, path: Path | None = None) -> None:
+    """Append one timestamped line to the hook log; never raises (logging must not break fail-open)."""
+    target = path or log_path()
+    line = " ".join(message.split())[:1000]  # one line, bounded, whatever the message holds
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if target.stat().st_size > MAX_LOG_BYTES:
+                os.replace(target, target.with_name(target.name + ".1"))
+        except FileNotFoundError:
+            pass
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write(f"{stamp} {line}\n")
+    except OSError:
+        pass
+
+
+def write_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Write ``text`` to ``path`` so readers see the old or the new content, never a mix.
+
+    ``mode`` sets the permission bits (default: the temp file's 0600, right for private state).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class SessionMemory:
+    """What this hook already sent in one Claude Code session, as ``skill name -> fingerprint``.
+
+    A skill is re-sent only when its fingerprint (content hash) changed. The file is keyed by a
+    hash of the session id and the library, so two libraries in one session never collide and
+    no session id appears in a file name.
+    """
+
+    def __init__(self, session_id: str, library: str, *, root: Path | None = None) -> None:
+        self.root = (root or state_dir()) / "sessions"
+        key = hashlib.sha256(f"{session_id}\0{library}".encode()).hexdigest()[:32]
+        self.path = self.root / f"{key}.json"
+
+    def sent(self) -> dict[str, str]:
+        """The skills already sent in this session (empty when unknown, corrupt or oversized)."""
+        try:
+            with self.path.open("rb") as handle:
+                data = handle.read(MAX_STATE_BYTES + 1)
+        except OSError:
+            return {}
+        if len(data) > MAX_STATE_BYTES:
+            return {}
+        try:
+            doc = json.loads(data)
+        except ValueError:
+            return {}
+        sent = doc.get("sent") if isinstance(doc, dict) and doc.get("format") == _FORMAT else None
+        if not isinstance(sent, dict):
+            return {}
+        return {k: v for k, v in sent.items() if isinstance(k, str) and isinstance(v, str)}
+
+    def remember(self, fingerprints: Mapping[str, str]) -> None:
+        """Record newly sent skills (atomically); prunes old sessions when this one is new."""
+        is_new = not self.path.exists()
+        sent = self.sent()
+        for name, fingerprint in fingerprints.items():
+            sent.pop(name, None)  # re-insert so insertion order is recency order
+            sent[name] = fingerprint
+        if len(sent) > MAX_SKILLS_PER_SESSION:
+            sent = dict(list(sent.items())[-MAX_SKILLS_PER_SESSION:])
+        write_atomic(self.path, json.dumps({"format": _FORMAT, "sent": sent}, ensure_ascii=False))
+        if is_new:
+            prune_sessions(self.root, keep=self.path)
+
+    def forget(self) -> None:
+        """Drop this session's memory, e.g. after a compaction removed the skills from context."""
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def prune_sessions(root: Path, *, keep: Path | None = None, now: float | None = None,
+                   max_files: int = MAX_SESSION_FILES, max_age_s: float = MAX_SESSION_AGE_S) -> int:
+    """Delete session files older than ``max_age_s`` and all but the ``max_files`` most recent.
+
+    Returns:
+        How many files were removed.
+    """
+    now = time.time() if now is None else now
+    sessions: list[tuple[float, Path]] = []
+    doomed: list[Path] = []
+    try:
+        with os.scandir(root) as it:
+            for entry in it:
+                try:
+                    mtime = entry.stat().st_mtime
+                except OSError:
+                    continue
+                if entry.name.endswith(".json"):
+                    sessions.append((mtime, Path(entry.path)))
+                elif entry.name.endswith(".tmp") and now - mtime > 3600:  # left by a killed writer
+                    doomed.append(Path(entry.path))
+    except OSError:
+        return 0
+    sessions.sort(reverse=True)
+    doomed += [path for rank, (mtime, path) in enumerate(sessions)
+               if path != keep and (rank >= max_files or now - mtime > max_age_s)]
+    removed = 0
+    for path in doomed:
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
