@@ -121,3 +121,5 @@ class Match:
     score: float
     explanation: tuple[str, ...] = ()
     """Human-readable reasons, e.g. ``description: 'invoice' x1.8``."""
+    tokens: int = 0
+    """Tokens of the skill's body (what loading it costs)."""

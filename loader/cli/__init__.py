@@ -26,6 +26,7 @@ log = logging.getLogger("loader")
 # Importing the command modules registers their commands on ``app``.
 from loader.cli import validate as _validate  # noqa: E402,F401
 from loader.cli import authoring as _authoring  # noqa: E402,F401
+from loader.cli import match as _match  # noqa: E402,F401
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,73 @@
+"""Python API for agent builders: open a skill library once, then match and render per prompt.
+
+Guarantees: opening refreshes the on-disk index incrementally (unchanged skills are not
+parsed again); ``match`` and ``context`` never touch the network and never print.
+
+Example::
+
+    from loader.api import SkillLibrary
+    from loader.context import to_anthropic_blocks
+
+    library = SkillLibrary.open(["skills"])
+    ctx = library.context("turn this PDF into text")
+    system = to_anthropic_blocks(ctx)   # prefix block carries cache_control
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from loader.context import DEFAULT_LISTING, Context, Listing, render_context
+from loader.index import Index, IndexEntry, build_index, open_index
+from loader.match import MatchResult, match
+from loader.model import Diagnostic
+
+
+class SkillLibrary:
+    """A library of skills with its index, ready to answer prompts."""
+
+    def __init__(self, index: Index, diagnostics: Sequence[Diagnostic] = ()) -> None:
+        """Wrap an existing ``index`` (use :meth:`open` to build or load one from folders)."""
+        self.index = index
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        """Warnings from indexing, e.g. skills left out because they have errors."""
+
+    @classmethod
+    def open(cls, paths: Sequence[Path | str] | Path | str, *, index_path: Path | None = None,
+             persist: bool = True) -> SkillLibrary:
+        """Open the skills under ``paths``, loading and refreshing their index.
+
+        Args:
+            paths: one folder of skills, or several (the first holding a name wins).
+            index_path: where to keep the index (default: next to the library, or the user
+                cache when the library is read-only).
+            persist: False to build in memory only and write nothing.
+
+        Raises:
+            PathNotFoundError: a path does not exist.
+        """
+        roots = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
+        if persist:
+            index, diagnostics = open_index(roots, index_path=index_path)
+        else:
+            index, diagnostics = build_index(roots)
+        return cls(index, diagnostics)
+
+    @property
+    def skills(self) -> tuple[IndexEntry, ...]:
+        """Every indexed skill, sorted by name."""
+        return self.index.entries
+
+    def match(self, prompt: str, **kwargs: Any) -> MatchResult:
+        """Choose skills for ``prompt``; keywords as :func:`loader.match.match`."""
+        return match(self.index, prompt, **kwargs)
+
+    def context(self, prompt: str, *, listing: Listing = DEFAULT_LISTING, **kwargs: Any) -> Context:
+        """Match ``prompt`` and render the prefix and tail to send to the model."""
+        return render_context(self.index, self.match(prompt, **kwargs), listing=listing)
+
+    def body(self, name: str) -> str:
+        """The body of skill ``name``, byte-exact."""
+        return self.index.body(name)

@@ -1,0 +1,190 @@
+"""``skills index``, ``skills match``, ``skills context`` and ``skills eval``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from loader.cli.app import PathsArg, app, paths_or_default
+from loader.model import Diagnostic
+
+SkillsOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--skills", "-s", help="Folder of skills (repeatable; default: ./skills).", show_default=False),
+]
+IndexOpt = Annotated[
+    Path | None,
+    typer.Option("--index", help="Index file (default: .skillpack/index.json in the library, else the user cache).",
+                 show_default=False),
+]
+TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, help="Load at most this many skills.")]
+BudgetOpt = Annotated[int | None, typer.Option("--budget", min=0, help="Never load more body tokens than this.",
+                                                show_default=False)]
+ThresholdOpt = Annotated[float | None, typer.Option("--threshold", min=0.0,
+                                                     help="Confidence needed to load (default: calibrated).",
+                                                     show_default=False)]
+
+
+class MatchFormat(StrEnum):
+    """Output formats of ``skills match`` and ``skills eval``."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+class ContextFormat(StrEnum):
+    """Output formats of ``skills context``."""
+
+    TEXT = "text"
+    ANTHROPIC = "anthropic"
+
+
+class ListingMode(StrEnum):
+    """What the stable prefix lists."""
+
+    NONE = "none"
+    NAMES = "names"
+    FULL = "full"
+
+
+def _warn(diagnostics: list[Diagnostic], *, summary: bool = False) -> None:
+    if summary:
+        if diagnostics:
+            typer.echo(f"warning: {len(diagnostics)} indexing warning(s); run `skills index` for details", err=True)
+        return
+    for d in diagnostics:
+        typer.echo(f"warning: {d.path}: {d.message}", err=True)
+
+
+def _open(skills: list[Path] | None, index: Path | None, *, quiet: bool = False) -> Any:
+    from loader.index import open_index
+
+    idx, diagnostics = open_index(paths_or_default(skills), index_path=index)
+    if not quiet:
+        _warn(diagnostics, summary=True)
+    return idx
+
+
+@app.command("index")
+def index_command(paths: PathsArg = None, index: IndexOpt = None) -> int:
+    """Build or refresh the index of a skill library and report what it holds."""
+    from loader.index import default_index_path, open_index
+
+    roots = paths_or_default(paths)
+    started = time.perf_counter()
+    idx, diagnostics = open_index(roots, index_path=index)
+    elapsed = time.perf_counter() - started
+    _warn(diagnostics)
+    skipped = sum(1 for d in diagnostics if d.rule == "index-skipped")
+    manual = sum(1 for e in idx.entries if not e.invocable)
+    where = index or default_index_path(roots)
+    typer.echo(f"indexed {len(idx)} skills ({manual} manual-only, {skipped} left out with errors) "
+               f"in {elapsed * 1000:.0f} ms -> {where}")
+    return 0
+
+
+@app.command("match")
+def match_command(
+    prompt: Annotated[str, typer.Argument(help="The prompt to find skills for.")],
+    skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
+    threshold: ThresholdOpt = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show why each candidate scored.")] = False,
+    output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
+) -> int:
+    """Show which skills would load for PROMPT (none, when nothing is relevant)."""
+    from loader.match import match
+
+    idx = _open(skills, index)
+    result = match(idx, prompt, top_k=top_k, budget_tokens=budget, threshold=threshold)
+    if output is MatchFormat.JSON:
+        def one(m: Any, reason: str | None = None) -> dict[str, Any]:
+            row = {"skill": m.skill, "score": m.score, "tokens": m.tokens, "explanation": list(m.explanation)}
+            return row if reason is None else {**row, "reason": reason}
+
+        json.dump({"schema_version": 1, "prompt": prompt, "query_terms": list(result.query_terms),
+                   "confidence": round(result.confidence, 4), "loaded": [one(m) for m in result.matches],
+                   "cut": [one(m, r) for m, r in result.cut[:10]], "tokens": result.tokens},
+                  sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    if not result.matches:
+        typer.echo("no skill")
+    for m in result.matches:
+        typer.echo(f"{m.skill}\t{m.score:.3f}\t{m.tokens} tokens")
+        if explain:
+            for line in m.explanation:
+                typer.echo(f"    {line}")
+    if explain:
+        typer.echo(f"confidence {result.confidence:.3f} (terms: {' '.join(result.query_terms) or '-'})")
+        for m, reason in result.cut[:5]:
+            typer.echo(f"  not loaded: {m.skill} ({reason}, score {m.score:.3f})")
+            for line in m.explanation:
+                typer.echo(f"    {line}")
+    return 0
+
+
+@app.command("context")
+def context_command(
+    prompt: Annotated[str, typer.Argument(help="The prompt to build context for.")],
+    skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
+    listing: Annotated[ListingMode | None, typer.Option("--listing", help="What the stable prefix lists.",
+                                                        show_default=False)] = None,
+    output: Annotated[ContextFormat, typer.Option("--format", "-f", help="Output format.")] = ContextFormat.TEXT,
+) -> int:
+    """Print the context to send for PROMPT: the stable prefix, then the loaded skills."""
+    from loader.context import DEFAULT_LISTING, render_context, to_anthropic_blocks
+    from loader.match import match
+
+    idx = _open(skills, index)
+    result = match(idx, prompt, top_k=top_k, budget_tokens=budget)
+    ctx = render_context(idx, result, listing=listing.value if listing else DEFAULT_LISTING)  # type: ignore[arg-type]
+    if output is ContextFormat.ANTHROPIC:
+        json.dump(to_anthropic_blocks(ctx), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(ctx.text)
+    return 0
+
+
+@app.command("eval")
+def eval_command(
+    queries: Annotated[Path, typer.Argument(help="JSON Lines: {\"query\": ..., \"expected\": [names]}.")],
+    skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
+    threshold: ThresholdOpt = None,
+    show_failures: Annotated[bool, typer.Option("--show-failures", help="List the queries it got wrong.")] = False,
+    output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
+) -> int:
+    """Measure matching quality on a query set: hit@1, hit@3, MRR, false loads, tokens."""
+    from loader.evaluate import evaluate, read_queries
+    from loader.match import match
+
+    items = read_queries(queries)
+    idx = _open(skills, index, quiet=True)
+    report = evaluate(idx, items, lambda i, p: match(i, p, top_k=top_k, budget_tokens=budget, threshold=threshold))
+    if output is MatchFormat.JSON:
+        data = report.to_json()
+        if not show_failures:
+            data.pop("failures")
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    typer.echo(f"queries          {len(report.outcomes)} ({report.positives} with a skill, "
+               f"{report.negatives} with none) over {len(idx)} skills")
+    typer.echo(f"hit@1            {report.hit1:.3f}")
+    typer.echo(f"hit@3            {report.hit3:.3f}")
+    typer.echo(f"MRR              {report.mrr:.3f}")
+    typer.echo(f"false-load rate  {report.false_load_rate:.3f}")
+    typer.echo(f"tokens/query     {report.mean_tokens:.0f} (body tokens loaded, estimated)")
+    if show_failures:
+        for o in report.failures:
+            typer.echo(f"\nline {o.query.line}: {o.query.query}")
+            typer.echo(f"  expected: {', '.join(o.query.expected) or '(none)'}")
+            typer.echo(f"  loaded:   {', '.join(o.loaded) or '(none)'}")
+            typer.echo(f"  ranked:   {', '.join(o.ranked) or '(none)'}")
+    return 0

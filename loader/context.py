@@ -1,0 +1,92 @@
+"""Render stage: what goes to the model, as a cache-stable prefix and a per-prompt tail.
+
+Guarantees: the prefix depends only on the set of indexed skills (names and descriptions,
+sorted by name) and the listing mode, never on the prompt, paths, clock or machine, so it is
+byte-identical across calls and prompt caching hits; the tail holds the loaded bodies,
+byte-exact, in match order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from loader.index import listing_line
+from loader.tokens import count_tokens
+
+if TYPE_CHECKING:
+    from loader.index import Index
+    from loader.match import MatchResult
+
+Listing = Literal["none", "names", "full"]
+LISTINGS: tuple[Listing, ...] = ("none", "names", "full")
+DEFAULT_LISTING: Listing = "names"
+"""Names only: measured as the best cost/benefit (see docs/matching.md, "Choosing the listing")."""
+
+PREAMBLE = (
+    "# Skills\n\n"
+    "Agent Skills are folders of instructions for specific tasks. The skills relevant to the\n"
+    "current message are loaded in full after this section, inside <skill> tags; follow them\n"
+    "when they apply. When none is loaded, none was judged relevant: answer normally.\n"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The text to send: ``prefix`` (cache it) then ``tail`` (changes with the prompt)."""
+
+    prefix: str
+    tail: str
+    loaded: tuple[str, ...]
+    """Names of the skills whose bodies are in the tail, in order."""
+    prefix_tokens: int
+    tail_tokens: int
+
+    @property
+    def text(self) -> str:
+        """Prefix and tail as one string."""
+        return self.prefix + ("\n" + self.tail if self.tail else "")
+
+
+def render_prefix(index: Index, *, listing: Listing = DEFAULT_LISTING) -> str:
+    """The stable prefix for ``index``'s skills (auto-invocable ones only, sorted by name)."""
+    if listing not in LISTINGS:
+        raise ValueError(f"listing must be one of {', '.join(LISTINGS)}, not {listing!r}")
+    entries = sorted((e for e in index.entries if e.invocable), key=lambda e: e.name)
+    if listing == "none" or not entries:
+        return PREAMBLE
+    if listing == "names":
+        lines = ["", "## Available skills", "", ", ".join(e.name for e in entries)]
+    else:
+        lines = ["", "## Available skills", "", *(listing_line(e.name, e.description) for e in entries)]
+    return PREAMBLE + "\n".join(lines) + "\n"
+
+
+def render_tail(index: Index, result: MatchResult) -> str:
+    """The loaded bodies, each in a ``<skill name=...>`` element, in match order."""
+    parts = []
+    for found in result.matches:
+        body = index.body(found.skill)
+        if not body.endswith("\n"):
+            body += "\n"
+        parts.append(f'<skill name="{found.skill}">\n{body}</skill>\n')
+    return "\n".join(parts)
+
+
+def render_context(index: Index, result: MatchResult, *, listing: Listing = DEFAULT_LISTING) -> Context:
+    """Build the prefix and tail for one matched prompt."""
+    prefix = render_prefix(index, listing=listing)
+    tail = render_tail(index, result)
+    return Context(prefix, tail, tuple(result.names), count_tokens(prefix), count_tokens(tail))
+
+
+def to_anthropic_blocks(ctx: Context) -> list[dict[str, Any]]:
+    """Messages API content blocks (no SDK needed): the prefix carries ``cache_control``.
+
+    Put the blocks in ``system`` (or first in the user turn); the cache breakpoint on the
+    prefix lets every later call reuse it at the cache-read price.
+    """
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": ctx.prefix, "cache_control": {"type": "ephemeral"}}]
+    if ctx.tail:
+        blocks.append({"type": "text", "text": ctx.tail})
+    return blocks

@@ -1,0 +1,403 @@
+"""Index stage: per-skill facts and term statistics, stored on disk as versioned JSON.
+
+Guarantees: ``build_index`` is pure (reads the tree, writes nothing) and reuses the entries
+of unchanged skill folders (same file sizes and mtimes, else same content hash) without
+parsing them again; ``save_index`` is atomic; ``load_index`` returns ``None`` for anything
+it cannot fully trust (missing, corrupt, older or newer format), so callers rebuild.
+The matcher's postings are built lazily from the entries (see ``loader.match``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from loader.model import Diagnostic, Severity
+from loader.text import headings, terms
+from loader.textfile import read_text
+from loader.tokens import count_tokens
+
+FORMAT = "skillpack-index"
+FORMAT_VERSION = 1
+FIELDS = ("name", "description", "when", "headings", "body")
+"""Fields whose term frequencies the index keeps, most specific first."""
+INDEX_DIR = ".skillpack"
+INDEX_FILE = "index.json"
+REFERENCE_SUFFIXES = (".md", ".markdown", ".txt", ".rst")
+"""Reference files whose token counts are recorded (scripts are run, not read into context)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """What the index knows about one skill: enough to match, rank, budget and load it."""
+
+    name: str
+    description: str
+    path: str
+    """Absolute path of the skill folder."""
+    content_hash: str
+    """sha256 over SKILL.md and the folder's file list with sizes; equal hash, equal skill."""
+    signature: str
+    """Cheap change detector: sizes and mtimes of SKILL.md and every file in the folder."""
+    manifest_stat: str
+    """``size:mtime_ns`` of SKILL.md, to trust ``body_offset`` when loading the body."""
+    body_offset: int
+    """Character offset of the body in SKILL.md's decoded text, to load it byte-exact."""
+    listing_tokens: int
+    """Tokens of the skill's line in a full listing (name and description)."""
+    body_tokens: int
+    reference_tokens: Mapping[str, int]
+    """Reference file (POSIX path relative to the skill) -> tokens."""
+    invocable: bool
+    """False for ``disable-model-invocation: true``: indexed, never auto-matched."""
+    terms: Mapping[str, str]
+    """Field -> ``"term term:3 ..."`` (sorted terms, count when above one); compact on disk."""
+    lengths: Mapping[str, int]
+    """Field -> number of terms, for BM25 length normalisation."""
+
+    @property
+    def manifest_path(self) -> Path:
+        """The skill's SKILL.md."""
+        return Path(self.path) / "SKILL.md"
+
+    def term_counts(self, field_name: str) -> dict[str, int]:
+        """Decode one field's term frequencies."""
+        return decode_terms(self.terms.get(field_name, ""))
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready mapping (field order fixed, so the file diff-friendly and stable)."""
+        return {
+            "name": self.name, "description": self.description, "path": self.path,
+            "content_hash": self.content_hash, "signature": self.signature,
+            "manifest_stat": self.manifest_stat, "body_offset": self.body_offset,
+            "listing_tokens": self.listing_tokens, "body_tokens": self.body_tokens,
+            "reference_tokens": dict(sorted(self.reference_tokens.items())), "invocable": self.invocable,
+            "terms": {f: self.terms.get(f, "") for f in FIELDS}, "lengths": {f: self.lengths.get(f, 0) for f in FIELDS},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> IndexEntry:
+        """Rebuild from :meth:`to_json` output; raises on anything malformed."""
+        entry = cls(
+            name=_typed(data["name"], str), description=_typed(data["description"], str),
+            path=_typed(data["path"], str), content_hash=_typed(data["content_hash"], str),
+            signature=_typed(data["signature"], str),
+            manifest_stat=_typed(data["manifest_stat"], str), body_offset=_typed(data["body_offset"], int),
+            listing_tokens=_typed(data["listing_tokens"], int), body_tokens=_typed(data["body_tokens"], int),
+            reference_tokens={_typed(k, str): _typed(v, int) for k, v in _typed(data["reference_tokens"], dict).items()},
+            invocable=_typed(data["invocable"], bool),
+            terms={f: _typed(_typed(data["terms"], dict)[f], str) for f in FIELDS},
+            lengths={f: _typed(_typed(data["lengths"], dict)[f], int) for f in FIELDS},
+        )
+        return entry
+
+
+def _typed(value: Any, kind: type) -> Any:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(f"expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def encode_terms(counts: Mapping[str, int]) -> str:
+    """Encode term frequencies as ``"a b:2 c"`` (sorted, so encoding is deterministic)."""
+    return " ".join(t if n == 1 else f"{t}:{n}" for t, n in sorted(counts.items()))
+
+
+def decode_terms(text: str) -> dict[str, int]:
+    """Inverse of :func:`encode_terms`."""
+    out: dict[str, int] = {}
+    for item in text.split():
+        term, sep, count = item.rpartition(":")
+        if sep and count.isdigit():
+            out[term] = int(count)
+        else:
+            out[item] = 1
+    return out
+
+
+@dataclass(slots=False)
+class Index:
+    """The skills of one library and their statistics. Entries are sorted by name."""
+
+    entries: tuple[IndexEntry, ...]
+    roots: tuple[str, ...] = ()
+    """Resolved roots the index was built from, in the order given."""
+    token_counter: str = "estimate-v1"
+    _by_name: dict[str, IndexEntry] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.entries = tuple(sorted(self.entries, key=lambda e: e.name))
+        self._by_name = {e.name: e for e in self.entries}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def entry(self, name: str) -> IndexEntry:
+        """The entry named ``name``.
+
+        Raises:
+            SkillNotFoundError: no such skill in the index.
+        """
+        found = self._by_name.get(name)
+        if found is None:
+            from loader.errors import SkillNotFoundError
+
+            raise SkillNotFoundError(name=name)
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def body(self, name: str) -> str:
+        """The skill's Markdown body, read from disk now, byte-exact (line endings kept)."""
+        entry = self.entry(name)
+        read = read_text(entry.manifest_path)
+        if read.text is None:
+            return ""
+        if _signature_matches(entry):
+            return read.text[entry.body_offset:]
+        from loader.manifest import parse_manifest_text  # the file changed since indexing: parse again
+
+        return parse_manifest_text(entry.manifest_path, read.text).body
+
+    @cached_property
+    def stats(self) -> Any:
+        """Postings and collection statistics for the matcher (built once, on first use)."""
+        from loader.match import CollectionStats
+
+        return CollectionStats.build(self.entries)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready form, with format name and version first."""
+        return {"format": FORMAT, "version": FORMAT_VERSION, "roots": list(self.roots),
+                "token_counter": self.token_counter, "entries": [e.to_json() for e in self.entries]}
+
+
+def _signature_matches(entry: IndexEntry) -> bool:
+    try:
+        return _stat_key(entry.manifest_path) == entry.manifest_stat
+    except OSError:
+        return False
+
+
+def _stat_key(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def build_index(roots: Sequence[Path], *, previous: Index | None = None) -> tuple[Index, list[Diagnostic]]:
+    """Index the skills under ``roots``; pure (writes nothing).
+
+    Unchanged folders (same sizes and mtimes) reuse ``previous``'s entry without being parsed;
+    changed ones are parsed and validated, and reuse the entry anyway when their content hash
+    is unchanged. Skills with error diagnostics are left out, with a warning saying so;
+    where two roots hold the same name the first wins, as in ``loader.library``.
+
+    Raises:
+        PathNotFoundError: a root does not exist.
+    """
+    index, diagnostics, _ = _build(roots, previous)
+    return index, diagnostics
+
+
+def _build(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Diagnostic], bool]:
+    from loader.discover import discover
+
+    found = discover(roots)
+    diagnostics = list(found.diagnostics)
+    old_by_path = {e.path: e for e in previous.entries} if previous is not None else {}
+    entries: dict[str, IndexEntry] = {}
+    changed = previous is None
+    for skill_dir in found.skill_dirs:
+        try:
+            signature = _folder_signature(skill_dir.path, skill_dir.files)
+        except OSError:
+            continue  # vanished between discovery and stat: it is simply not there any more
+        old = old_by_path.get(str(skill_dir.path))
+        entry: IndexEntry | None
+        if old is not None and old.signature == signature:
+            entry = old
+        else:
+            changed = True
+            entry = _index_skill_dir(skill_dir, signature, old, diagnostics)
+        if entry is None:
+            continue
+        first = entries.get(entry.name)
+        if first is not None:
+            diagnostics.append(Diagnostic(entry.manifest_path, None, "name-duplicate", Severity.WARNING,
+                                          f"skill name {entry.name!r} is already used by {first.path}; "
+                                          "this copy is not indexed", "rename one of them; the first root wins"))
+            changed = True
+            continue
+        entries[entry.name] = entry
+    if previous is not None and len(entries) != len(previous.entries):
+        changed = True
+    resolved = tuple(str(Path(r).resolve()) for r in roots)
+    index = Index(tuple(entries.values()), resolved)
+    return index, sorted(diagnostics, key=Diagnostic.sort_key), changed or (previous is not None and previous.roots != resolved)
+
+
+def _folder_signature(folder: Path, files: Sequence[str]) -> str:
+    parts = [f"SKILL.md:{_stat_key(folder / 'SKILL.md')}"]
+    for rel in files:
+        try:
+            parts.append(f"{rel}:{_stat_key(folder / rel)}")
+        except OSError:
+            parts.append(f"{rel}:?")
+    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _index_skill_dir(skill_dir: Any, signature: str, old: IndexEntry | None,
+                     diagnostics: list[Diagnostic]) -> IndexEntry | None:
+    from loader.library import load_skill_dir
+
+    skill, found = load_skill_dir(skill_dir)
+    errors = [d for d in found if d.severity is Severity.ERROR]
+    if skill is None or errors:
+        first = errors[0].message if errors else "SKILL.md could not be parsed"
+        diagnostics.append(Diagnostic(skill_dir.manifest_path, errors[0].line if errors else None, "index-skipped",
+                                      Severity.WARNING, f"not indexed: {len(errors) or 1} error(s), first: {first}",
+                                      "run `skills validate` on it and fix the errors"))
+        return None
+    references = {}
+    hasher = hashlib.sha256()
+    hasher.update(skill.manifest.path.read_bytes())
+    for rel in skill.files:
+        hasher.update(f"\0{rel}\0".encode())
+        if rel.lower().endswith(REFERENCE_SUFFIXES):
+            read = read_text(skill.path / rel)
+            if read.text is not None:
+                hasher.update(read.text.encode("utf-8"))
+                references[rel] = count_tokens(read.text)
+    content_hash = hasher.hexdigest()
+    manifest_stat = _stat_key(skill.manifest.path)
+    if old is not None and old.content_hash == content_hash:
+        from dataclasses import replace
+
+        return replace(old, signature=signature, manifest_stat=manifest_stat)
+    text = read_text(skill.manifest.path).text or ""
+    fields = {
+        "name": skill.name,
+        "description": skill.description,
+        "when": skill.when_to_use,
+        "headings": headings(skill.body),
+        "body": skill.body,
+    }
+    counts = {f: Counter(terms(v)) for f, v in fields.items()}
+    return IndexEntry(
+        name=skill.name, description=skill.description, path=str(skill.path), content_hash=content_hash,
+        signature=signature, manifest_stat=manifest_stat, body_offset=len(text) - len(skill.body),
+        listing_tokens=count_tokens(listing_line(skill.name, skill.description)),
+        body_tokens=count_tokens(skill.body), reference_tokens=references, invocable=skill.model_invocable,
+        terms={f: encode_terms(c) for f, c in counts.items()},
+        lengths={f: sum(c.values()) for f, c in counts.items()},
+    )
+
+
+def listing_line(name: str, description: str) -> str:
+    """One skill's line in a listing; shared with ``loader.context`` so token counts agree."""
+    return f"- {name}: {' '.join(description.split())}"
+
+
+def default_index_path(roots: Sequence[Path]) -> Path:
+    """Where the index of ``roots`` lives by default.
+
+    ``.skillpack/index.json`` inside the first root when that can be written, else a file in
+    the user cache directory named after a hash of the resolved roots (read-only libraries).
+    """
+    resolved = [Path(r).resolve() for r in roots] or [Path("skills").resolve()]
+    first = resolved[0] if resolved[0].is_dir() else resolved[0].parent
+    local = first / INDEX_DIR / INDEX_FILE
+    if _writable(local):
+        return local
+    return cache_index_path(resolved)
+
+
+def cache_index_path(roots: Sequence[Path]) -> Path:
+    """The user-cache location for the index of ``roots`` (used for read-only libraries)."""
+    key = hashlib.sha256("\0".join(str(Path(r).resolve()) for r in roots).encode()).hexdigest()[:16]
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "skillpack" / f"{key}.json"
+
+
+def _writable(path: Path) -> bool:
+    folder = path.parent
+    if folder.is_dir():
+        return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+    return folder.parent.is_dir() and os.access(folder.parent, os.W_OK)
+
+
+def load_index(path: Path) -> Index | None:
+    """Read an index file; ``None`` when it is missing, corrupt, or of another format version."""
+    try:
+        with Path(path).open("rb") as handle:
+            data = json.loads(handle.read())
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != FORMAT_VERSION:
+            return None
+        entries = tuple(IndexEntry.from_json(item) for item in _typed(data["entries"], list))
+        roots = tuple(_typed(r, str) for r in _typed(data["roots"], list))
+        names = [e.name for e in entries]
+        if len(set(names)) != len(names):
+            return None
+        return Index(entries, roots, _typed(data.get("token_counter", "estimate-v1"), str))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None
+
+
+def save_index(index: Index, path: Path) -> None:
+    """Write ``index`` to ``path`` atomically (temp file in the same folder, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(index.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tuple[Index, list[Diagnostic]]:
+    """Load the index of ``roots``, refresh it incrementally, and save it when it changed.
+
+    A stored index built from other roots, or that cannot be trusted, is rebuilt. When the
+    default location cannot be written, the index goes to the user cache directory instead.
+    """
+    roots = list(roots)
+    path = Path(index_path) if index_path is not None else default_index_path(roots)
+    previous = load_index(path)
+    index, diagnostics, changed = _build(roots, previous)
+    if changed:
+        try:
+            save_index(index, path)
+        except OSError as exc:
+            if index_path is not None:
+                raise _unwritable(path, exc) from exc
+            fallback = cache_index_path(roots)
+            try:
+                save_index(index, fallback)
+            except OSError as exc2:
+                diagnostics.append(Diagnostic(path, None, "index-unwritable", Severity.WARNING,
+                                              f"index could not be saved: {exc2.strerror or exc2}",
+                                              "pass --index PATH to a writable location"))
+    return index, diagnostics
+
+
+def _unwritable(path: Path, exc: OSError) -> Exception:
+    from loader.errors import UsageError
+
+    return UsageError(message=f"cannot write the index to {path}: {exc.strerror or exc}",
+                      hint="choose a writable --index path")

@@ -1,0 +1,121 @@
+"""Text normalisation for the index and the matcher: one function turns text into terms.
+
+Guarantees: the same text always gives the same terms, on any machine (pure Python, no
+locale); the index and queries share this code, so a term in a prompt meets the same term in
+a skill. Normalisation is deliberately light: case folding, punctuation, identifiers split on
+``-``/``_``/camelCase (the whole identifier is kept too), digits kept, and an English suffix
+stripper that conflates plural and verb forms (``invoices``/``invoicing`` -> ``invoic``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[-_.'][A-Za-z0-9]+)*")
+_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are aren as at be because been before
+being below between both but by can cannot could couldn did didn do does doesn doing don down
+during each either etc few for from further get gets getting got had hadn has hasn have haven
+having he her here hers herself him himself his how i if in into is isn it its itself just
+let lets ll me might more most must mustn my myself need needs no nor not now of off on once
+only or other ought our ours ourselves out over own please re s same shall shan she should
+shouldn so some such t than that the their theirs them themselves then there these they this
+those through to too under until up us ve very via was wasn we were weren what when where which
+while who whom why will with won would wouldn you your yours yourself yourselves d m o y e g eg
+ie i.e e.g thing things something anything really actually kind sort bit lot lots much many way
+one ones want wants wanted like just go going gonna wanna hey hi okay ok thanks thank yeah
+""".split())
+"""Words that carry no topic. Kept short on purpose: IDF already discounts common words, and
+an over-long list deletes meaning (``use``, ``new`` and ``test`` stay)."""
+
+# Suffixes tried longest first; each keeps a stem of at least three characters.
+_SUFFIXES = (
+    ("ational", "ate"), ("ization", "ize"), ("fulness", "ful"), ("ousness", "ous"),
+    ("iveness", "ive"), ("ations", "ate"), ("ation", "ate"), ("ingly", ""), ("ments", ""),
+    ("ment", ""), ("ings", ""), ("ing", ""), ("edly", ""), ("ies", "y"), ("ied", "y"),
+    ("ers", ""), ("er", ""), ("ed", ""), ("es", ""), ("ly", ""), ("s", ""),
+)
+_NO_STRIP_ES = ("ss", "us", "is")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Strip common English endings so plural and verb forms meet (light, Porter-like).
+
+    Short words, numbers and words ending in ``ss``/``us``/``is`` are left alone: the goal
+    is conflation of obvious variants, never aggressive truncation that merges topics.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith(_NO_STRIP_ES):
+        return word
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix):
+            base = word[: -len(suffix)]
+            if len(base) < 3:
+                continue
+            if suffix == "es" and not base.endswith(("s", "x", "z", "ch", "sh")):
+                base = word[:-1]  # "images" -> "image", but "boxes" -> "box"
+            elif suffix in ("ing", "ed", "ings", "edly", "ingly") and len(base) >= 4 and base[-1] == base[-2] \
+                    and base[-1] not in "lsz":
+                base = base[:-1]  # "running" -> "run", "mapped" -> "map"
+            result = base + replacement
+            return _drop_e(result)
+    return _drop_e(word)
+
+
+def _drop_e(word: str) -> str:
+    # "image"/"imaging" and "create"/"creating" meet at "imag"/"creat".
+    if len(word) > 4 and word.endswith("e") and not word.endswith("ee"):
+        return word[:-1]
+    return word
+
+
+def _split_identifier(word: str) -> list[str]:
+    parts: list[str] = []
+    for chunk in re.split(r"[-_.']", word):
+        if not chunk:
+            continue
+        pieces = _CAMEL.findall(chunk)
+        parts.extend(pieces if pieces else [chunk])
+    return parts
+
+
+def words(text: str) -> Iterator[str]:
+    """Yield lower-cased word pieces of ``text``, before stopword removal and stemming.
+
+    An identifier such as ``pdfToText`` or ``gh-fix-ci`` yields its parts; when it has more
+    than one part the joined form (``pdftotext``, ``ghfixci``) is yielded too, so a query
+    that writes it as one word still meets it.
+    """
+    for match in _WORD.finditer(text):
+        raw = match.group(0).strip("'")
+        parts = _split_identifier(raw)
+        if len(parts) > 1:
+            for part in parts:
+                yield part.lower()
+            joined = "".join(parts).lower()
+            if len(joined) <= 40:
+                yield joined
+        elif parts:
+            yield parts[0].lower()
+
+
+def terms(text: str) -> list[str]:
+    """Normalised terms of ``text``: words minus stopwords, stemmed; order kept."""
+    out: list[str] = []
+    for word in words(text):
+        if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
+            continue
+        out.append(stem(word))
+    return out
+
+
+def headings(markdown: str) -> str:
+    """The Markdown ATX headings of ``markdown``, one per line (a strong topical signal)."""
+    return "\n".join(m.group(1) for m in _HEADING.finditer(markdown))
