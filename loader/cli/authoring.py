@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -13,6 +13,9 @@ from loader.cli.app import DEFAULT_SKILLS_DIR, PathsArg, ProfileOpt, StrictOpt, 
 from loader.errors import UsageError
 from loader.model import Profile, Severity
 from loader.render_diagnostics import display_path, render_text
+
+if TYPE_CHECKING:  # imported lazily below: watchdog and the index are not needed by other commands
+    from loader.live import LiveLibrary, SkillUpdate
 
 EXIT_INTERRUPTED = 130
 
@@ -65,3 +68,95 @@ def new(
     if problems:
         render_text(created.result, sys.stdout)
     return 1 if errors else 0
+
+
+class _Printer:
+    """Writes whole blocks of lines and flushes them, so output from the watch thread is never torn."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._lock = threading.Lock()
+
+    def lines(self, *lines: str) -> None:
+        with self._lock:
+            self._out.write("".join(f"{line}\n" for line in lines))
+            self._out.flush()
+
+
+@app.command()
+def dev(
+    paths: PathsArg = None,
+    prompt: Annotated[str | None, typer.Option("--prompt", "-p", help="After each change, show what the matcher "
+                                               "would load for this prompt.", show_default=False)] = None,
+    debounce: Annotated[int, typer.Option("--debounce", min=0, max=10_000,
+                                          help="Milliseconds of quiet before a burst of saves is processed.")] = 100,
+    profile: ProfileOpt = Profile.CLAUDE_CODE,
+    strict: StrictOpt = False,
+) -> int:
+    """Validate skills, then re-validate and re-index each skill the moment it is saved.
+
+    Runs until Ctrl-C (exit 130). A skill whose edit has errors keeps being served in its
+    last good version, so the index and --prompt results stay usable while you type.
+    """
+    from loader.live import LiveLibrary, LiveUpdate
+
+    printer = _Printer(sys.stdout)
+    library = LiveLibrary(paths_or_default(paths), profile, strict=strict)
+    render_text(library.initial, sys.stdout)
+    if prompt is not None:
+        printer.lines(_prompt_line(library, prompt))
+
+    def on_update(update: LiveUpdate) -> None:
+        block = [line for item in update.skills for line in _update_lines(item)]
+        block.append(f"updated {len(update.skills)} skill(s) in {update.seconds * 1000:.1f} ms "
+                     f"({update.latency * 1000:.0f} ms after the save)")
+        if prompt is not None:
+            block.append(_prompt_line(library, prompt))
+        printer.lines(*block)
+
+    def on_error(exc: BaseException) -> None:
+        printer.lines(f"internal error while updating: {type(exc).__name__}: {exc}")
+
+    watcher = library.watch(on_update, debounce=debounce / 1000, on_error=on_error)
+    roots = ", ".join(display_path(root) or "." for root in library.roots)
+    printer.lines(f"watching {roots} (debounce {debounce} ms); press Ctrl-C to stop")
+    stop = threading.Event()
+    try:
+        while watcher.is_alive():
+            stop.wait(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop()
+    typer.echo("stopped", err=True)
+    return EXIT_INTERRUPTED
+
+
+def _update_lines(item: SkillUpdate) -> list[str]:
+    from loader.watch import ChangeKind
+
+    where = display_path(item.path)
+    if item.kind is ChangeKind.REMOVED:
+        return [f"removed {where}"]
+    shown = [d for d in item.diagnostics if d.severity is not Severity.INFO]
+    errors = sum(d.severity is Severity.ERROR for d in shown)
+    warnings = len(shown) - errors
+    if errors:
+        status = f"{errors} error(s), {warnings} warning(s)"
+        if item.serving_last_good:
+            status += "; still serving the last good version"
+    else:
+        status = f"ok, {warnings} warning(s)" if warnings else "ok"
+    lines = [f"{item.kind.value} {where}: {status}"]
+    for diag in shown:
+        position = f":{diag.line}" if diag.line else ""
+        lines.append(f"  {display_path(diag.path)}{position}  {diag.severity.value}  {diag.rule}  {diag.message}")
+    return lines
+
+
+def _prompt_line(library: LiveLibrary, prompt: str) -> str:
+    result = library.match(prompt)
+    if not result.matches:
+        return f"prompt {prompt!r}: no skill would load"
+    loaded = ", ".join(f"{m.skill} ({m.score:.2f})" for m in result.matches)
+    return f"prompt {prompt!r}: would load {loaded}"

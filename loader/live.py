@@ -1,0 +1,168 @@
+"""A skill library kept current while its files change (hot reload for ``skills dev``, hooks, MCP).
+
+Guarantees: each change re-validates and re-indexes only the skill folders it touched; a
+skill whose new version has errors keeps being served in its last good version until it
+is fixed or removed; readers on other threads always see a consistent snapshot.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from loader.discover import discover
+from loader.errors import PathNotFoundError
+from loader.index import Index, IndexEntry, build_index
+from loader.library import LoadResult, load_skill_dir, load_skills
+from loader.match import MatchResult, match
+from loader.model import Diagnostic, Profile, Severity, Skill
+from loader.watch import DEFAULT_DEBOUNCE, ChangeKind, SkillEvent, Watcher, WatchBatch, watch_roots
+
+
+@dataclass(frozen=True, slots=True)
+class SkillUpdate:
+    """What one changed skill folder looks like now."""
+
+    kind: ChangeKind
+    path: Path
+    """The skill folder."""
+    name: str
+    """The skill's name (the folder name when SKILL.md did not parse, or it was removed)."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Every diagnostic of the new version, sorted; empty for a removed skill."""
+    serving_last_good: bool = False
+    """The new version has errors, and the last version without errors is still served."""
+
+    @property
+    def ok(self) -> bool:
+        """True when the new version has no errors (removed skills count as ok)."""
+        return not any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveUpdate:
+    """The outcome of one debounced batch of changes."""
+
+    skills: tuple[SkillUpdate, ...]
+    seconds: float
+    """Time spent re-validating and re-indexing."""
+    latency: float
+    """From the first filesystem event of the batch to the update being served."""
+    generation: int
+    """Increases by one with every update; readers can compare it to know they are stale."""
+
+
+class LiveLibrary:
+    """The skills under some roots, re-validated and re-indexed folder by folder on change.
+
+    Example::
+
+        library = LiveLibrary(["skills"])
+        with library.watch(on_update=lambda update: print(update.skills)):
+            ...  # library.skills(), library.index and library.match(prompt) stay current
+    """
+
+    def __init__(self, paths: Sequence[Path | str], profile: Profile = Profile.CLAUDE_CODE, *,
+                 strict: bool = False) -> None:
+        """Load, validate and index every skill under ``paths``.
+
+        Raises:
+            PathNotFoundError: a path does not exist.
+        """
+        self.roots = watch_roots([Path(p) for p in paths])
+        self.profile = profile
+        self.strict = strict
+        self.initial: LoadResult = load_skills(self.roots, profile, strict=strict)
+        """The validation of the whole library when it was opened."""
+        self._lock = threading.Lock()
+        self._good: dict[Path, Skill] = {item.skill.path: item.skill for item in self.initial.skills if item.ok}
+        index, _ = build_index(self.roots)
+        self._entries: dict[Path, IndexEntry] = {Path(e.path): e for e in index.entries}
+        self._index = index
+        self.generation = 0
+
+    @property
+    def index(self) -> Index:
+        """The current index: every skill's last good version."""
+        with self._lock:
+            return self._index
+
+    def skills(self) -> list[Skill]:
+        """The last good version of every skill, sorted by name."""
+        with self._lock:
+            return sorted(self._good.values(), key=lambda s: (s.name, str(s.path)))
+
+    def match(self, prompt: str, **options: object) -> MatchResult:
+        """What the matcher would load for ``prompt`` now (options as in ``loader.match.match``)."""
+        return match(self.index, prompt, **options)  # type: ignore[arg-type]
+
+    def watch(self, on_update: Callable[[LiveUpdate], None], *, debounce: float = DEFAULT_DEBOUNCE,
+              on_error: Callable[[BaseException], None] | None = None) -> Watcher:
+        """Start watching the roots; ``on_update`` runs on the watcher's thread after each update."""
+
+        def on_change(batch: WatchBatch) -> None:
+            on_update(self.apply(batch))
+
+        return Watcher(self.roots, on_change, debounce=debounce, on_error=on_error).start()
+
+    def apply(self, batch: WatchBatch) -> LiveUpdate:
+        """Re-validate and re-index the folders in ``batch``; keep last good versions of broken ones."""
+        started = time.monotonic()
+        updates = []
+        with self._lock:
+            entries = dict(self._entries)
+            good = dict(self._good)
+        for event in batch.events:
+            updates.append(self._apply_one(event, good, entries))
+        index = Index(tuple(_first_by_name(entries, self.roots)), tuple(str(r) for r in self.roots),
+                      self._index.token_counter)
+        with self._lock:
+            self._good, self._entries, self._index = good, entries, index
+            self.generation += 1
+            generation = self.generation
+        done = time.monotonic()
+        return LiveUpdate(tuple(updates), done - started, done - batch.first_event, generation)
+
+    def _apply_one(self, event: SkillEvent, good: dict[Path, Skill],
+                   entries: dict[Path, IndexEntry]) -> SkillUpdate:
+        folder = event.path
+        try:
+            found = [d for d in discover([folder]).skill_dirs if d.path == folder]
+        except PathNotFoundError:
+            found = []
+        if event.kind is ChangeKind.REMOVED or not found:
+            good.pop(folder, None)
+            entries.pop(folder, None)
+            return SkillUpdate(ChangeKind.REMOVED, folder, folder.name, ())
+        skill_dir = replace(found[0], root=event.root)
+        skill, diagnostics = load_skill_dir(skill_dir, self.profile, strict=self.strict)
+        diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        ok = skill is not None and not any(d.severity is Severity.ERROR for d in diagnostics)
+        if ok and skill is not None:
+            good[folder] = skill
+            previous = entries.get(folder)
+            index, _ = build_index([folder], previous=Index((previous,)) if previous is not None else None)
+            fresh = [e for e in index.entries if Path(e.path) == folder]
+            if fresh:
+                entries[folder] = fresh[0]
+        name = skill.name if skill is not None else folder.name
+        return SkillUpdate(event.kind, folder, name, tuple(diagnostics),
+                           serving_last_good=not ok and folder in good)
+
+
+def _first_by_name(entries: dict[Path, IndexEntry], roots: Sequence[Path]) -> list[IndexEntry]:
+    """One entry per name: the first root wins, then the first path, as in ``loader.library``."""
+
+    def order(path: Path) -> tuple[int, str]:
+        for position, root in enumerate(roots):
+            if path == root or root in path.parents:
+                return position, str(path)
+        return len(roots), str(path)
+
+    chosen: dict[str, IndexEntry] = {}
+    for path in sorted(entries, key=order):
+        chosen.setdefault(entries[path].name, entries[path])
+    return list(chosen.values())

@@ -1,0 +1,276 @@
+"""Watch stage: turn filesystem events under skill roots into debounced per-skill changes.
+
+Guarantees: bursts of events (editors' temp-file-and-rename saves, ``git checkout``) are
+folded into one batch after ``debounce`` seconds of quiet; every batch names whole skill
+folders (added, changed or removed), including folders moved, deleted and recreated, and a
+root that disappears and comes back. The core never prints: it calls ``on_change`` on its
+own thread with a ``WatchBatch``. ``loader.live`` builds re-validation on top of this.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
+
+from loader.discover import SKILL_FILE, SKIP_DIRS, discover
+from loader.errors import PathNotFoundError
+
+log = logging.getLogger("loader")
+
+DEFAULT_DEBOUNCE = 0.1
+"""Seconds of quiet before a batch is processed: covers an editor's write-temp-then-rename save."""
+MAX_WAIT_FACTOR = 10
+"""A never-quiet stream is still processed every ``debounce * MAX_WAIT_FACTOR`` seconds (at least 1 s)."""
+ROOT_POLL = 0.5
+"""How often a root that disappeared is looked for again."""
+_EVENTS = frozenset({"created", "deleted", "modified", "moved", "closed"})
+"""Event types that can change a skill; "opened" and "closed_no_write" are reads (our own included)."""
+
+
+class ChangeKind(StrEnum):
+    """What happened to a skill folder."""
+
+    ADDED = "added"
+    CHANGED = "changed"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True, slots=True)
+class SkillEvent:
+    """One skill folder that changed."""
+
+    kind: ChangeKind
+    path: Path
+    """Absolute path of the skill folder."""
+    root: Path
+    """The watched root it is under."""
+
+
+@dataclass(frozen=True, slots=True)
+class WatchBatch:
+    """The skill folders touched by one debounced burst of filesystem events."""
+
+    events: tuple[SkillEvent, ...]
+    """Sorted by path; each folder appears once."""
+    first_event: float
+    """``time.monotonic()`` of the first filesystem event in the burst (for save-to-update latency)."""
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: Watcher) -> None:
+        self._watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _EVENTS or (event.is_directory and event.event_type == "modified"):
+            return  # a folder's "modified" only echoes the entry events we already get
+        paths = [event.src_path, event.dest_path] if event.event_type == "moved" else [event.src_path]
+        self._watcher.notify((Path(_text(p)), event.is_directory) for p in paths if p)
+
+
+def _text(path: str | bytes) -> str:
+    return path.decode("utf-8", "surrogateescape") if isinstance(path, bytes) else path
+
+
+class Watcher:
+    """A running watch. Stop it with ``stop()`` (or use it as a context manager)."""
+
+    def __init__(self, roots: Sequence[Path], on_change: Callable[[WatchBatch], None], *,
+                 debounce: float = DEFAULT_DEBOUNCE, on_error: Callable[[BaseException], None] | None = None,
+                 observer: BaseObserver | None = None) -> None:
+        self.roots = tuple(roots)
+        self.debounce = max(0.0, debounce)
+        self._on_change = on_change
+        self._on_error = on_error
+        self._observer = observer or Observer()
+        self._watches: dict[Path, ObservedWatch | None] = {}
+        self._known: set[Path] = {d.path for d in discover(self.roots).skill_dirs}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._pending: dict[Path, bool] = {}
+        self._first = self._last = 0.0
+        self._thread = threading.Thread(target=self._run, name="skillpack-watch", daemon=True)
+
+    def start(self) -> Watcher:
+        """Begin observing; events from now on are reported."""
+        for root in self.roots:
+            self._schedule(root)
+        self._observer.start()
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop observing and wait for a batch being processed to finish."""
+        self._stopping.set()
+        self._wake.set()
+        try:
+            self._observer.stop()
+            if self._observer.is_alive():
+                self._observer.join(timeout)
+        finally:
+            if self._thread.is_alive() and threading.current_thread() is not self._thread:
+                self._thread.join(timeout)
+
+    def is_alive(self) -> bool:
+        """True until ``stop`` was called (or the worker died)."""
+        return self._thread.is_alive() and not self._stopping.is_set()
+
+    def __enter__(self) -> Watcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def notify(self, changes: Iterable[tuple[Path, bool]]) -> None:
+        """Record changed paths (``(path, is_directory)``); the worker folds them into a batch."""
+        now = time.monotonic()
+        with self._lock:
+            for path, is_dir in changes:
+                if not self._pending:
+                    self._first = now
+                self._pending[path] = self._pending.get(path, False) or is_dir
+            self._last = now
+            self._wake.set()
+
+    def _schedule(self, root: Path) -> None:
+        try:
+            self._watches[root] = self._observer.schedule(_Handler(self), str(root), recursive=True)
+        except OSError as exc:
+            log.info("cannot watch %s yet: %s", root, exc)
+            self._watches[root] = None
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(ROOT_POLL)
+            if self._stopping.is_set():
+                return
+            self._check_roots()
+            with self._lock:
+                if not self._pending:
+                    self._wake.clear()
+                    continue
+                now = time.monotonic()
+                wait = self._last + self.debounce - now
+                if wait > 0 and now - self._first < max(1.0, self.debounce * MAX_WAIT_FACTOR):
+                    pending = None
+                else:
+                    pending, first = self._pending, self._first
+                    self._pending = {}
+                    self._wake.clear()
+            if pending is None:
+                self._stopping.wait(wait)
+                continue
+            self._deliver(pending, first)
+
+    def _deliver(self, pending: dict[Path, bool], first: float) -> None:
+        try:
+            events = self._resolve(pending)
+            if events:
+                self._on_change(WatchBatch(events, first))
+        except Exception as exc:  # a callback bug must not kill the watch
+            if self._on_error is not None:
+                self._on_error(exc)
+            else:
+                log.exception("watch callback failed")
+
+    def _check_roots(self) -> None:
+        """Re-schedule a root that was deleted and has come back, and rescan it."""
+        for root, handle in list(self._watches.items()):
+            if handle is not None and not root.is_dir():
+                self._observer.unschedule(handle)
+                self._watches[root] = None
+                self.notify([(root, True)])
+            elif handle is None and root.is_dir():
+                self._schedule(root)
+                if self._watches[root] is not None:
+                    self.notify([(root, True)])
+
+    def _root_of(self, path: Path) -> Path | None:
+        for root in self.roots:
+            if path == root or root in path.parents:
+                return None if _skipped(path, root) else root
+        return None
+
+    def _resolve(self, pending: dict[Path, bool]) -> tuple[SkillEvent, ...]:
+        """Map changed paths to the skill folders they belong to, and say what happened to each."""
+        touched: dict[Path, Path] = {}
+        for path, is_dir in pending.items():
+            root = self._root_of(path)
+            if root is None:
+                continue
+            for known in self._known:  # folders deleted or moved away, with skills inside
+                if known == path or path in known.parents:
+                    touched[known] = root
+            owner = self._owner(path if is_dir else path.parent, root)
+            if owner is not None:
+                touched[owner] = root
+            elif is_dir and path.is_dir():  # a folder created or moved in: it may hold skills
+                try:
+                    found = discover([path]).skill_dirs
+                except PathNotFoundError:
+                    found = ()
+                touched.update((d.path, root) for d in found)
+        events = []
+        for folder, root in sorted(touched.items()):
+            exists = (folder / SKILL_FILE).is_file()
+            if exists:
+                kind = ChangeKind.CHANGED if folder in self._known else ChangeKind.ADDED
+                self._known.add(folder)
+            elif folder in self._known:
+                kind = ChangeKind.REMOVED
+                self._known.discard(folder)
+            else:
+                continue
+            events.append(SkillEvent(kind, folder, root))
+        return tuple(events)
+
+    def _owner(self, folder: Path, root: Path) -> Path | None:
+        """The skill folder ``folder`` is (or is inside): the nearest one, up to the root."""
+        while True:
+            if folder in self._known or (folder / SKILL_FILE).is_file():
+                return folder
+            if folder == root or root not in folder.parents:
+                return None
+            folder = folder.parent
+
+
+def _skipped(path: Path, root: Path) -> bool:
+    return any(part in SKIP_DIRS for part in path.relative_to(root).parts)
+
+
+def watch_roots(paths: Sequence[Path]) -> list[Path]:
+    """Absolute, resolved folders to watch; a ``SKILL.md`` path stands for its folder.
+
+    Raises:
+        PathNotFoundError: a path does not exist.
+    """
+    roots = []
+    for given in paths:
+        if not given.exists():
+            raise PathNotFoundError(path=given, what="skills folder")
+        root = given.resolve()
+        roots.append(root.parent if root.is_file() else root)
+    return roots
+
+
+def watch(paths: Sequence[Path], on_change: Callable[[WatchBatch], None], *, debounce: float = DEFAULT_DEBOUNCE,
+          on_error: Callable[[BaseException], None] | None = None) -> Watcher:
+    """Start watching ``paths`` (folders of skills, or skill folders) and return the running handle.
+
+    ``on_change`` runs on the watcher's thread, once per debounced burst, with the skill
+    folders that were added, changed or removed. Exceptions it raises go to ``on_error``
+    (default: logged) and the watch goes on.
+
+    Raises:
+        PathNotFoundError: a path does not exist.
+    """
+    return Watcher(watch_roots(paths), on_change, debounce=debounce, on_error=on_error).start()
