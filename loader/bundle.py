@@ -1,0 +1,216 @@
+"""Pack skills into reproducible archives: ``plan`` decides what goes where, ``write`` writes it.
+
+The same skill files always give byte-identical archives, whatever the machine, run, path or
+mtimes: entries are sorted, timestamps fixed at 1980-01-01, permissions normalised (0644, or
+0755 for executables), deflate level fixed, and no host metadata (no extra fields, no comment,
+Unix "made by"). Every archive is checked with ``archive_safety`` before it is published, so
+``skills install`` never refuses what ``skills pack`` made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from loader.archive_safety import DEFAULT_LIMITS, inspect_zip
+from loader.errors import SkillpackError, UsageError
+from loader.ignore import IgnoreRules
+from loader.lockfile import LOCK_FILE, SKILL_DIR_NAME, Lock, LockedSkill, relative_source, write_lock
+from loader.model import Skill
+
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+COMPRESS_LEVEL = 9
+SKILL_SUFFIX = ".skill"
+_UNIX = 3
+"""``create_system`` for Unix: it says the mode bits in ``external_attr`` mean what they say."""
+
+
+class PackError(SkillpackError, RuntimeError):
+    """Packing could not finish; nothing was published in the output folder."""
+
+    def __init__(self, *, path: Path, problem: str) -> None:
+        super().__init__(problem)
+        self.path = path
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return f"cannot pack {self.path}: {self.problem}"
+
+
+@dataclass(frozen=True, slots=True)
+class BundleFile:
+    """One file of a skill as it will be shipped."""
+
+    rel: str
+    """POSIX path relative to the skill folder."""
+    source: Path
+    """Where its bytes are read from."""
+    executable: bool
+    """Stored as 0755 when true (execute bit set, or a ``#!`` first line), else 0644."""
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class BundleEntry:
+    """One skill and the archive it goes into."""
+
+    name: str
+    """Skill name; also the folder at the archive's root."""
+    version: str | None
+    source: Path
+    """The skill folder it was read from."""
+    archive: str
+    """File name of the archive (``NAME.skill``, or the bundle's name)."""
+    files: tuple[BundleFile, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PackedArchive:
+    """An archive that was written."""
+
+    path: Path
+    sha256: str
+    skills: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PackResult:
+    """What ``write`` published."""
+
+    archives: tuple[PackedArchive, ...]
+    lock_path: Path
+    lock: Lock
+
+
+def skill_version(skill: Skill) -> str | None:
+    """``metadata.version`` as a string, when the skill declares one."""
+    metadata = skill.frontmatter.get("metadata")
+    version = metadata.get("version") if isinstance(metadata, Mapping) else None
+    return str(version) if isinstance(version, (str, int, float)) and not isinstance(version, bool) else None
+
+
+def skill_files(skill: Skill) -> tuple[BundleFile, ...]:
+    """The files of ``skill`` that are shipped, hashed, sorted: ``SKILL.md`` plus every non-ignored file."""
+    rules = IgnoreRules.for_folder(skill.path)
+    rels = sorted({"SKILL.md", *(rel for rel in skill.files if not rules.ignored(rel))})
+    return tuple(_describe(skill.path, rel) for rel in rels)
+
+
+def _describe(folder: Path, rel: str) -> BundleFile:
+    path = folder / rel
+    digest = hashlib.sha256()
+    size = 0
+    first = b""
+    try:
+        mode = path.stat().st_mode
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 16):
+                first = first or chunk[:2]
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as exc:
+        raise PackError(path=path, problem=exc.strerror or str(exc)) from exc
+    if size > DEFAULT_LIMITS.max_entry_size:
+        raise PackError(path=path, problem=f"{size} bytes, over the {DEFAULT_LIMITS.max_entry_size}-byte limit "
+                                           "that install enforces")
+    return BundleFile(rel, path, bool(mode & 0o111) or first == b"#!", digest.hexdigest(), size)
+
+
+def plan(skills: Iterable[Skill], *, bundle: str | None = None) -> list[BundleEntry]:
+    """Decide, without writing anything, which files of which skills go into which archive.
+
+    Args:
+        skills: skills to pack (normally ``load_skills(...).usable()``).
+        bundle: one archive file name for all skills; ``None`` gives one ``NAME.skill`` each.
+
+    Raises:
+        UsageError: a skill name that cannot be a folder name, or two skills with one name.
+    """
+    entries: list[BundleEntry] = []
+    seen: set[str] = set()
+    for skill in sorted(skills, key=lambda s: s.name):
+        if not SKILL_DIR_NAME.match(skill.name):
+            raise UsageError(message=f"skill name {skill.name!r} ({skill.path}) cannot be used as a folder name",
+                             hint="use lowercase letters, digits and hyphens")
+        if skill.name in seen:
+            raise UsageError(message=f"two skills are named {skill.name!r}", hint="rename one of them")
+        seen.add(skill.name)
+        archive = bundle or f"{skill.name}{SKILL_SUFFIX}"
+        entries.append(BundleEntry(skill.name, skill_version(skill), skill.path, archive, skill_files(skill)))
+    return entries
+
+
+def write(entries: Sequence[BundleEntry], dest: Path) -> PackResult:
+    """Write the archives of ``entries`` and ``skills.lock`` into ``dest``, each atomically.
+
+    Raises:
+        PackError: a file changed while it was packed, or could not be read or written.
+    """
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PackError(path=dest, problem=exc.strerror or str(exc)) from exc
+    groups: dict[str, list[BundleEntry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.archive, []).append(entry)
+    archives = [_write_archive(dest / name, group) for name, group in sorted(groups.items())]
+    by_archive = {packed.path.name: packed.sha256 for packed in archives}
+    lock = Lock().with_skills(*(
+        LockedSkill(e.name, e.version, relative_source(e.source, dest), {f.rel: f.sha256 for f in e.files},
+                    e.archive, by_archive[e.archive])
+        for e in entries))
+    lock_path = dest / LOCK_FILE
+    write_lock(lock_path, lock)
+    return PackResult(tuple(archives), lock_path, lock)
+
+
+def _write_archive(path: Path, group: Sequence[BundleEntry]) -> PackedArchive:
+    members = sorted((f"{entry.name}/{file.rel}", file) for entry in group for file in entry.files)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w+b") as handle:
+            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as zf:
+                for arcname, file in members:
+                    zf.writestr(_zipinfo(arcname, file.executable), _read_checked(file),
+                               compresslevel=COMPRESS_LEVEL)
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.seek(0)
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            with zipfile.ZipFile(handle) as check:
+                inspect_zip(path, check)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise PackError(path=path, problem=exc.strerror or str(exc)) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return PackedArchive(path, digest, tuple(entry.name for entry in group))
+
+
+def _zipinfo(arcname: str, executable: bool) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(arcname, date_time=FIXED_DATE)
+    info.create_system = _UNIX
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = (stat.S_IFREG | (0o755 if executable else 0o644)) << 16
+    return info
+
+
+def _read_checked(file: BundleFile) -> bytes:
+    try:
+        data = file.source.read_bytes()
+    except OSError as exc:
+        raise PackError(path=file.source, problem=exc.strerror or str(exc)) from exc
+    if hashlib.sha256(data).hexdigest() != file.sha256:
+        raise PackError(path=file.source, problem="the file changed while it was being packed; run pack again")
+    return data

@@ -1,0 +1,387 @@
+"""Install, verify, list and uninstall shipped skills in a Claude Code project, user or plugin folder.
+
+Guarantees: every source is inspected (``archive_safety``) and every conflict found before
+anything is written, so a refused install writes nothing. Skills are extracted into a staging
+folder beside the target, their hashes checked, then renamed into place; an existing skill is
+swapped out only with ``upgrade`` and restored if anything fails. A process killed at any
+point leaves each skill either fully old or fully new: the next run rolls back leftovers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from loader import bundle
+from loader.archive_safety import SafeEntry, UnsafeArchiveError, inspect_zip, read_member
+from loader.errors import SkillNotFoundError, SkillpackError
+from loader.library import load_skills
+from loader.lockfile import (
+    LOCK_FILE,
+    SKILL_DIR_NAME,
+    Lock,
+    LockedSkill,
+    read_lock,
+    relative_source,
+    write_lock,
+)
+from loader.installed import STAGING_DIR, Target, ensure_plugin_manifest
+from loader.library import errors_only
+from loader.model import Diagnostic
+
+PAUSE_AFTER_EXTRACT = "SKILLPACK_TEST_PAUSE_AFTER_EXTRACT"
+"""Test hook: when set to a path, install creates that file once everything is staged, then waits
+(up to a minute) until the file is removed, so a test can kill it at a known point."""
+PAUSE_AFTER_ASIDE = "SKILLPACK_TEST_PAUSE_AFTER_ASIDE"
+"""Test hook: the same, at the moment an old skill has been moved aside and the new one is not in yet."""
+
+
+class InstallError(SkillpackError, RuntimeError):
+    """An install that was refused or failed; the target is as it was."""
+
+    def __init__(self, *, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """One skill to install: where its bytes come from and what they must hash to."""
+
+    name: str
+    source: Path
+    """The archive or skill folder it comes from."""
+    archive_sha256: str | None
+    """sha256 of the source archive; ``None`` for a folder."""
+    expected: dict[str, str] | None
+    """rel path -> sha256 from a ``skills.lock`` beside the archive (or the folder's own files)."""
+    members: tuple[SafeEntry, ...] = ()
+    """For an archive: its entries under ``NAME/``."""
+    files: tuple[bundle.BundleFile, ...] = ()
+    """For a folder: the files that are shipped."""
+
+
+@dataclass(frozen=True, slots=True)
+class InstallPlan:
+    """Everything checked, nothing written yet."""
+
+    target: Target
+    payloads: tuple[Payload, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    """Validation problems of folder sources (errors refuse the install unless forced)."""
+
+
+def plan_install(sources: Sequence[Path], target: Target, *, upgrade: bool = False) -> InstallPlan:
+    """Inspect every source and check for conflicts, writing nothing.
+
+    Raises:
+        UnsafeArchiveError: an archive that must not be extracted.
+        InstallError: a bad source, a duplicate name, or a skill already installed without ``upgrade``.
+    """
+    payloads: list[Payload] = []
+    diagnostics: list[Diagnostic] = []
+    for source in sources:
+        if source.is_file():
+            payloads += _archive_payloads(source)
+        elif source.is_dir():
+            found, diags = _folder_payloads(source)
+            payloads += found
+            diagnostics += diags
+        else:
+            raise InstallError(message=f"source not found: {source}", hint="give a .skill file or a skill folder")
+    names = [p.name for p in payloads]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        raise InstallError(message=f"two sources hold a skill named {name!r}", hint="install them one at a time")
+    if not payloads:
+        raise InstallError(message="no skills found in " + ", ".join(map(str, sources)))
+    _check_conflicts(target, payloads, read_lock(target.lock_path), upgrade=upgrade)
+    return InstallPlan(target, tuple(payloads), tuple(diagnostics))
+
+
+def _archive_payloads(archive: Path) -> list[Payload]:
+    try:
+        with archive.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            handle.seek(0)
+            with zipfile.ZipFile(handle) as zf:
+                entries = inspect_zip(archive, zf)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise InstallError(message=f"cannot read archive {archive}: {exc}",
+                           hint="give a .skill file made by `skills pack` (a zip)") from exc
+    by_skill: dict[str, list[SafeEntry]] = {}
+    for entry in entries:
+        top, _, rest = entry.name.partition("/")
+        if not rest:
+            if entry.is_dir:
+                continue
+            raise UnsafeArchiveError(archive=archive, entry=entry.name, reason="file outside a skill folder")
+        if not SKILL_DIR_NAME.match(top):
+            raise UnsafeArchiveError(archive=archive, entry=entry.name, reason=f"{top!r} is not a valid skill name")
+        by_skill.setdefault(top, []).append(entry)
+    expected = _lock_beside(archive, digest)
+    payloads = []
+    for name, members in sorted(by_skill.items()):
+        if not any(m.name == f"{name}/SKILL.md" and not m.is_dir for m in members):
+            raise UnsafeArchiveError(archive=archive, entry=f"{name}/", reason="skill folder without SKILL.md")
+        payloads.append(Payload(name, archive, digest, expected.get(name), tuple(members)))
+    return payloads
+
+
+def _lock_beside(archive: Path, digest: str) -> dict[str, dict[str, str]]:
+    """File hashes promised by a ``skills.lock`` next to the archive, when it lists this archive."""
+    lock = read_lock(archive.parent / LOCK_FILE)
+    listed = {name: s for name, s in lock.skills.items() if s.archive == archive.name}
+    for name, skill in listed.items():
+        if skill.archive_sha256 != digest:
+            raise InstallError(message=f"{archive} does not match {archive.parent / LOCK_FILE} (skill {name!r}: "
+                                       f"sha256 {digest[:12]}…, lockfile says {str(skill.archive_sha256)[:12]}…)",
+                               hint="the archive was changed or replaced after it was packed; pack it again")
+    return {name: dict(s.files) for name, s in listed.items()}
+
+
+def _folder_payloads(folder: Path) -> tuple[list[Payload], list[Diagnostic]]:
+    result = load_skills([folder])
+    payloads = []
+    for skill in (loaded.skill for loaded in result.skills):
+        entry = bundle.plan([skill])[0]
+        payloads.append(Payload(entry.name, skill.path, None, {f.rel: f.sha256 for f in entry.files},
+                                files=entry.files))
+    return payloads, list(result.diagnostics)
+
+
+def _check_conflicts(target: Target, payloads: Sequence[Payload], lock: Lock, *, upgrade: bool) -> None:
+    for payload in payloads:
+        final = target.skills_dir / payload.name
+        if final.is_symlink() or (final.exists() and not final.is_dir()):
+            raise InstallError(message=f"{final} exists and is not a folder; not touching it")
+        if final.exists() and not upgrade:
+            tracked = "" if payload.name in lock.skills else " (not installed by skillpack)"
+            raise InstallError(message=f"skill {payload.name!r} is already installed in {target.skills_dir}{tracked}",
+                               hint="pass --upgrade to replace it")
+
+
+def install(plan: InstallPlan, *, upgrade: bool = False, force: bool = False) -> list[LockedSkill]:
+    """Stage, verify and swap in every skill of ``plan``; all or nothing, then update the lockfile.
+
+    Raises:
+        InstallError: staging, verification or renaming failed; everything was rolled back.
+    """
+    target = plan.target
+    created = _make_dirs(target)
+    try:
+        with locked_staging(target) as staging:
+            try:
+                lock = read_lock(target.lock_path)
+                _check_conflicts(target, plan.payloads, lock, upgrade=upgrade)
+                staged = [_stage(payload, staging, target, force=force) for payload in plan.payloads]
+                _pause(PAUSE_AFTER_EXTRACT)
+                _commit(staged, staging, target, lock)
+            except BaseException:
+                recover(target)
+                raise
+            recover(target)
+    except BaseException:
+        for folder in reversed(created):
+            _rmdir_if_empty(folder)
+        raise
+    return [record for _, record in staged]
+
+
+def _make_dirs(target: Target) -> list[Path]:
+    created = [p for p in reversed([target.skills_dir, *target.skills_dir.parents]) if not p.exists()]
+    try:
+        (target.skills_dir / STAGING_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InstallError(message=f"cannot create {target.skills_dir}: {exc.strerror or exc}") from exc
+    return [*created, target.skills_dir / STAGING_DIR]
+
+
+@contextmanager
+def locked_staging(target: Target) -> Iterator[Path]:
+    """Hold an exclusive lock on the target's staging folder and roll back leftovers of killed runs."""
+    staging = target.skills_dir / STAGING_DIR
+    staging.mkdir(parents=True, exist_ok=True)
+    fd = os.open(staging, os.O_RDONLY)
+    try:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks; concurrent installs are the user's problem
+            fcntl = None  # type: ignore[assignment]
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        recover(target)
+        yield staging
+    finally:
+        os.close(fd)
+        _rmdir_if_empty(staging)
+
+
+def recover(target: Target) -> None:
+    """Roll back what a killed run left in the staging folder: restore moved-aside skills, drop the rest."""
+    staging = target.skills_dir / STAGING_DIR
+    for leftover in sorted(staging.iterdir()):
+        role, _, rest = leftover.name.partition(".")
+        name = rest.rpartition(".")[0]
+        final = target.skills_dir / name
+        if role == "old" and SKILL_DIR_NAME.match(name) and not os.path.lexists(final):
+            os.rename(leftover, final)
+        elif leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
+
+
+def _stage(payload: Payload, staging: Path, target: Target, *, force: bool) -> tuple[Path, LockedSkill]:
+    holder = staging / f"new.{payload.name}.{os.urandom(4).hex()}"
+    dest = holder / payload.name
+    dest.mkdir(parents=True)
+    written: dict[str, str] = {}
+    if payload.members:
+        with zipfile.ZipFile(payload.source) as zf:
+            by_name = {e.name: e for e in inspect_zip(payload.source, zf)}
+            for member in payload.members:
+                entry = by_name.get(member.name)
+                if entry is None:
+                    raise InstallError(message=f"{payload.source} changed while it was being installed")
+                rel = entry.name.partition("/")[2]
+                if entry.is_dir:
+                    (dest / rel).mkdir(parents=True, exist_ok=True)
+                else:
+                    written[rel] = _write_file(dest / rel, read_member(payload.source, zf, entry), entry.executable)
+    else:
+        for file in payload.files:
+            written[file.rel] = _write_file(dest / file.rel, _chunks(file.source), file.executable)
+    _check_hashes(payload, dest, written)
+    result = load_skills([holder])
+    errors = errors_only(result.diagnostics)
+    if errors and not force:
+        shown = "; ".join(f"{Path(d.path).relative_to(holder).as_posix()}: {d.rule}: {d.message}" for d in errors[:3])
+        raise InstallError(message=f"{payload.source}: skill {payload.name!r} does not validate: {shown}",
+                           hint="fix the skill and pack it again, or pass --force")
+    version = bundle.skill_version(result.skills[0].skill) if result.skills else None
+    archive = payload.source.name if payload.archive_sha256 else None
+    record = LockedSkill(payload.name, version, relative_source(payload.source, target.skills_dir),
+                         written, archive, payload.archive_sha256)
+    return dest, record
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 16):
+            yield chunk
+
+
+def _write_file(path: Path, chunks: Iterator[bytes], executable: bool) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, 0o755 if executable else 0o644)
+    with os.fdopen(fd, "wb") as handle:
+        for chunk in chunks:
+            digest.update(chunk)
+            handle.write(chunk)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(path, 0o755 if executable else 0o644)  # the umask must not change what was shipped
+    return digest.hexdigest()
+
+
+def _check_hashes(payload: Payload, dest: Path, written: dict[str, str]) -> None:
+    from loader.lockfile import compare, tree_hashes
+
+    promised = LockedSkill(payload.name, None, "", payload.expected if payload.expected is not None else written)
+    diffs = compare(promised, tree_hashes(dest)) + compare(promised, written)
+    if diffs:
+        first = diffs[0]
+        raise InstallError(message=f"{payload.source}: {payload.name}/{first.path} is {first.kind} after extraction "
+                                   "(hash check failed); nothing was installed",
+                           hint="the archive does not match its lockfile, or the disk is failing")
+
+
+def _commit(staged: Sequence[tuple[Path, LockedSkill]], staging: Path, target: Target, lock: Lock) -> None:
+    moved: list[tuple[Path, Path | None]] = []
+    try:
+        for dest, record in staged:
+            final = target.skills_dir / record.name
+            aside = staging / f"old.{record.name}.{os.urandom(4).hex()}" if os.path.lexists(final) else None
+            if aside is not None:
+                os.rename(final, aside)
+            moved.append((final, aside))
+            if aside is not None:
+                _pause(PAUSE_AFTER_ASIDE)
+            os.rename(dest, final)
+        if target.plugin_root is not None:
+            ensure_plugin_manifest(target.plugin_root)
+        write_lock(target.lock_path, lock.with_skills(*(record for _, record in staged)))
+    except BaseException as exc:
+        _roll_back(moved, staging)
+        if isinstance(exc, OSError):
+            raise InstallError(message=f"install failed and was rolled back: {exc}") from exc
+        raise
+
+
+def _roll_back(moved: Sequence[tuple[Path, Path | None]], staging: Path) -> None:
+    """Undo ``_commit``: whatever is at ``final`` now is new (or absent); put the old one back."""
+    for final, aside in reversed(moved):
+        if os.path.lexists(final):
+            os.rename(final, staging / f"new.{final.name}.{os.urandom(4).hex()}")
+        if aside is not None:
+            os.rename(aside, final)
+
+
+def _pause(variable: str) -> None:
+    marker = os.environ.get(variable)
+    if not marker:
+        return
+    Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while Path(marker).exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _rmdir_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
+
+
+def uninstall(target: Target, name: str) -> LockedSkill:
+    """Remove the skill ``name`` that skillpack installed, and its lockfile entry.
+
+    The folder is first renamed into the staging folder (one atomic step), so a killed run
+    leaves it either installed or gone, never half-deleted.
+
+    Raises:
+        SkillNotFoundError: ``name`` is not in the target's lockfile.
+    """
+    lock = read_lock(target.lock_path)
+    record = lock.skills.get(name)
+    if record is None:
+        raise SkillNotFoundError(name=name, library=target.lock_path)
+    with locked_staging(target) as staging:
+        final = target.skills_dir / name
+        aside = staging / f"old.{name}.{os.urandom(4).hex()}"
+        if os.path.lexists(final):
+            os.rename(final, aside)
+        try:
+            write_lock(target.lock_path, read_lock(target.lock_path).without(name))
+        except BaseException:
+            if os.path.lexists(aside):
+                os.rename(aside, final)
+            raise
+        if os.path.lexists(aside):  # "del." leftovers are deleted by recovery, never restored
+            os.rename(aside, staging / f"del.{name}.{os.urandom(4).hex()}")
+        recover(target)
+    return record

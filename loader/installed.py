@@ -1,0 +1,145 @@
+"""Where skills are installed, and read-only checks of an installed tree against its lockfile.
+
+A ``Target`` is a Claude Code skills folder: ``PROJECT/.claude/skills``, ``~/.claude/skills``
+or ``PLUGIN/skills`` (with ``PLUGIN/.claude-plugin/plugin.json``). Its ``skills.lock`` says
+what was installed; ``verify`` reports every missing, extra or modified file and ``installed``
+lists skills. Nothing here writes, except ``ensure_plugin_manifest`` (atomically).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from loader.errors import PathNotFoundError, UsageError
+from loader.ignore import IgnoreRules
+from loader.lockfile import LOCK_FILE, SKILL_DIR_NAME, Difference, atomic_write_bytes, compare, read_lock, tree_hashes
+
+STAGING_DIR = ".skillpack-staging"
+"""Beside the installed skills; staged skills sit two levels below it so Claude Code never loads one."""
+PLUGIN_MANIFEST = Path(".claude-plugin") / "plugin.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A folder of installed skills."""
+
+    skills_dir: Path
+    plugin_root: Path | None = None
+    """The plugin folder, when installing into a plugin layout."""
+
+    @property
+    def lock_path(self) -> Path:
+        """The target's ``skills.lock``."""
+        return self.skills_dir / LOCK_FILE
+
+
+def choose_target(*, project: Path | None = None, user: bool = False, plugin: Path | None = None) -> Target:
+    """The install target for the command-line choice (project is the default, in the cwd)."""
+    if user and plugin is not None:
+        raise UsageError(message="--user and --plugin cannot be used together")
+    if plugin is not None:
+        return Target(plugin.absolute() / "skills", plugin.absolute())
+    if user:
+        return Target(Path.home() / ".claude" / "skills")
+    return Target((project or Path.cwd()).absolute() / ".claude" / "skills")
+
+
+def find_target(path: Path) -> Target:
+    """Interpret a TARGET argument: a skills folder with a lockfile, a plugin folder or a project."""
+    if not path.is_dir():
+        raise PathNotFoundError(path=path, what="install target folder")
+    path = path.absolute()
+    if (path / LOCK_FILE).is_file():
+        return Target(path, path.parent if (path.parent / PLUGIN_MANIFEST).is_file() else None)
+    if (path / PLUGIN_MANIFEST).is_file():
+        return Target(path / "skills", path)
+    return Target(path / ".claude" / "skills")
+
+
+def plugin_name(root: Path) -> str:
+    """A kebab-case plugin name derived from the plugin folder's name."""
+    name = re.sub(r"[^a-z0-9]+", "-", root.name.lower()).strip("-")
+    return name or "skills"
+
+
+def ensure_plugin_manifest(root: Path) -> None:
+    """Write ``.claude-plugin/plugin.json`` when it is missing; an existing one is left as it is."""
+    path = root / PLUGIN_MANIFEST
+    if path.exists():
+        return
+    manifest = {"name": plugin_name(root), "version": "0.1.0",
+                "description": "Agent Skills installed by skillpack (see skills/skills.lock)."}
+    atomic_write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class InstalledSkill:
+    """One skill folder in a target: tracked by the lockfile or not."""
+
+    name: str
+    version: str | None
+    source: str
+    files: int
+    tracked: bool
+    """False for a skill folder the lockfile does not know (installed by hand)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    """Result of comparing a target with its lockfile."""
+
+    target: Target
+    differences: tuple[Difference, ...]
+    untracked: tuple[str, ...]
+    """Skill folders not in the lockfile: reported, but not a failure."""
+    checked: int
+
+    @property
+    def ok(self) -> bool:
+        """True when every locked skill is exactly as installed."""
+        return not self.differences
+
+
+def skill_dirs(target: Target) -> list[str]:
+    """Names of folders in the target that hold a SKILL.md (staging excluded), sorted."""
+    if not target.skills_dir.is_dir():
+        return []
+    return sorted(p.name for p in target.skills_dir.iterdir()
+                  if p.name != STAGING_DIR and p.is_dir() and (p / "SKILL.md").is_file())
+
+
+def verify(target: Target) -> VerifyReport:
+    """Compare every locked skill's installed files with their recorded sha256.
+
+    Files that ``skills pack`` never ships (``__pycache__``, ``*.pyc``, ``.DS_Store``, swap files)
+    are not reported as extra: running a skill's scripts may create them.
+
+    Raises:
+        PathNotFoundError: the target has no lockfile.
+        LockfileError: the lockfile cannot be trusted.
+    """
+    if not target.lock_path.is_file():
+        raise PathNotFoundError(path=target.lock_path, what="lockfile (nothing installed by skillpack here)")
+    lock = read_lock(target.lock_path, missing_ok=False)
+    litter = IgnoreRules.from_lines([])
+    differences: list[Difference] = []
+    for name, locked in lock.skills.items():
+        folder = target.skills_dir / name
+        if folder.is_symlink() or not folder.is_dir():
+            differences.append(Difference(name, "", "missing-skill"))
+            continue
+        differences += compare(locked, tree_hashes(folder), ignored=litter.ignored)
+    untracked = tuple(n for n in skill_dirs(target) if n not in lock.skills)
+    return VerifyReport(target, tuple(differences), untracked, len(lock.skills))
+
+
+def installed(target: Target) -> list[InstalledSkill]:
+    """Skills in ``target``: those in its lockfile, then untracked skill folders, by name."""
+    lock = read_lock(target.lock_path)
+    rows = [InstalledSkill(n, s.version, s.source, len(s.files), True) for n, s in lock.skills.items()]
+    rows += [InstalledSkill(n, None, "", 0, False) for n in skill_dirs(target)
+             if n not in lock.skills and SKILL_DIR_NAME.match(n)]
+    return sorted(rows, key=lambda r: r.name)
