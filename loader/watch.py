@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,6 +26,10 @@ from loader.discover import SKILL_FILE, SKIP_DIRS, discover
 from loader.errors import PathNotFoundError
 
 log = logging.getLogger("loader")
+
+# watchdog's inotify emitter warns from its own thread when folders are created in quick
+# succession (it re-registers the same callback); the watch is unaffected, so keep it quiet.
+warnings.filterwarnings("ignore", message=r"Callback with id .* already exists", category=RuntimeWarning)
 
 DEFAULT_DEBOUNCE = 0.1
 """Seconds of quiet before a batch is processed: covers an editor's write-temp-then-rename save."""
