@@ -163,45 +163,68 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
     if not fresh:
         return None
     loaded = _fit(index, fresh, options)
+    if not any(item.text is not None for item in loaded):
+        return None
     output = {"hookSpecificOutput": {"hookEventName": "UserPromptSubmit", "additionalContext": render_context(loaded)}}
     sent = {item.name: index.entry(item.name).content_hash for item in loaded if item.text is not None}
     return HookReply(json.dumps(output, ensure_ascii=False), sent)
 
 
 def _fit(index: Any, matches: Sequence[Any], options: HookOptions) -> list[Loaded]:
-    """Take matches in rank order while they fit the budget; the best one is cut rather than dropped."""
+    """Take matches in rank order while they fit the budget; the best one is cut rather than dropped.
+
+    The budget covers the whole ``additionalContext``: the header is reserved for first
+    (generously, per match), then each ``<skill>`` block is costed exactly as rendered.
+    """
     from loader.tokens import count_tokens
 
-    tokens_left, chars_left = options.budget_tokens, options.max_chars - 400  # room for the header
+    tokens_left = options.budget_tokens - 40 - 40 * len(matches)
+    chars_left = options.max_chars - 200 - 200 * len(matches)
     loaded: list[Loaded] = []
     for rank, found in enumerate(matches):
         entry = index.entry(found.skill)
         body = index.body(found.skill).strip("\n")
-        tokens = count_tokens(body)
-        block_chars = len(body) + len(entry.path) + 60
-        if tokens <= tokens_left and block_chars <= chars_left:
-            text: str | None = body
+        block = _block(found.skill, entry.path, body)
+        text: str | None = None
+        if count_tokens(block) <= tokens_left and len(block) <= chars_left:
+            text = body
         elif rank == 0:
-            text = _cut(body, tokens_left, chars_left - len(entry.path) - 160, entry.path)
-        else:
-            text = None
+            text = _cut(found.skill, entry.path, body, tokens_left, chars_left)
         if text is not None:
-            tokens_left -= count_tokens(text)
-            chars_left -= len(text) + len(entry.path) + 60
+            block = _block(found.skill, entry.path, text)
+            tokens_left -= count_tokens(block)
+            chars_left -= len(block)
         loaded.append(Loaded(found.skill, found.score, entry.path, text))
     return loaded
 
 
-def _cut(body: str, tokens: int, chars: int, folder: str) -> str:
+def _cut(name: str, folder: str, body: str, tokens: int, chars: int) -> str | None:
+    """The longest run of whole first lines of ``body`` that fits, with a pointer to the rest."""
     from loader.tokens import count_tokens
 
-    limit = max(0, min(chars, int(tokens * 3.5)))
-    kept = body[:limit].rsplit("\n", 1)[0] if "\n" in body[:limit] else body[:limit]
-    while kept and count_tokens(kept) > tokens:
-        kept = kept[: int(len(kept) * 0.9)].rsplit("\n", 1)[0]
-    rest = body.count("\n") - kept.count("\n")
-    return (f"{kept}\n\n[skillpack: cut to fit the context budget; {rest} more lines in "
-            f"{os.path.join(folder, 'SKILL.md')}; read that file for the rest]")
+    lines = body.splitlines(keepends=True)
+
+    def version(keep: int) -> str:
+        pointer = (f"[skillpack: cut to fit the context budget; {len(lines) - keep} more lines in "
+                   f"{os.path.join(folder, 'SKILL.md')}; read that file for the rest]")
+        return "".join(lines[:keep]).rstrip("\n") + "\n\n" + pointer
+
+    def fits(keep: int) -> bool:
+        block = _block(name, folder, version(keep))
+        return count_tokens(block) <= tokens and len(block) <= chars
+
+    low, high = 0, len(lines)  # invariant: fits(low) or low == 0
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return version(low) if low > 0 and fits(low) else None
+
+
+def _block(name: str, folder: str, text: str) -> str:
+    return f'\n<skill name="{name}" folder="{folder}">\n{text}\n</skill>'
 
 
 def render_context(loaded: Sequence[Loaded]) -> str:
@@ -215,8 +238,7 @@ def render_context(loaded: Sequence[Loaded]) -> str:
         parts.append("Also relevant, not loaded (over the context budget): " + "; ".join(
             f"{item.name} ({os.path.join(item.folder, 'SKILL.md')})" for item in left_out) + ".")
     parts.append("Each skill's folder holds the reference files and scripts its instructions mention.")
-    for item in included:
-        parts.append(f'\n<skill name="{item.name}" folder="{item.folder}">\n{item.text}\n</skill>')
+    parts.extend(_block(item.name, item.folder, item.text) for item in included if item.text is not None)
     return "\n".join(parts)
 
 

@@ -1,0 +1,158 @@
+"""``skills hook`` (run, install, uninstall) and ``skills mcp``: skills on demand in Claude Code and MCP clients.
+
+The hook's real entry is the fast path in ``loader.entry`` (no typer); this command is the
+same hook for ``skills hook --help``, in-process tests, and odd invocations.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+
+from loader.cli.app import DEFAULT_SKILLS_DIR, PathsArg, app, paths_or_default
+from loader.errors import PathNotFoundError, UsageError
+
+hook_app = typer.Typer(
+    name="hook",
+    help="Claude Code UserPromptSubmit hook: add the skills each prompt needs to its context.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(hook_app, name="hook")
+
+LibraryOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--library", "-l", help="Folder of skills (repeatable; default: ./skills).", show_default=False),
+]
+UserOpt = Annotated[bool, typer.Option("--user", help="Use ~/.claude/settings.json instead of the project's.")]
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option("--project", help="Project folder holding .claude/ (default: the current folder).",
+                 show_default=False, file_okay=False),
+]
+
+
+@hook_app.callback()
+def hook(
+    ctx: typer.Context,
+    library: LibraryOpt = None,
+    budget: Annotated[int, typer.Option("--budget", min=1, help="Most tokens of skill text added per prompt.")] = 2500,
+    max_chars: Annotated[int, typer.Option("--max-chars", min=1,
+                                           help="Most characters added per prompt (Claude Code inlines ~10,000).")] = 9500,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Most skills added per prompt.")] = 3,
+) -> None:
+    """Run the hook: read Claude Code's event JSON on stdin, print the matched skills as context.
+
+    Prints nothing when no new skill matches. Never fails the prompt: problems go to
+    hook.log in the user state folder ($XDG_STATE_HOME/skillpack, ~/.local/state/skillpack).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from loader.hook import HookOptions, run
+
+    options = HookOptions(tuple(library or ()), budget, max_chars, top_k)
+    raise typer.Exit(run(options, _binary(sys.stdin), _BinaryOut(sys.stdout)))
+
+
+@hook_app.command("install")
+def hook_install(
+    library: LibraryOpt = None,
+    user: UserOpt = False,
+    project: ProjectOpt = None,
+    budget: Annotated[int | None, typer.Option("--budget", min=1, help="Token budget recorded in the hook.",
+                                               show_default=False)] = None,
+) -> int:
+    """Add the hook to .claude/settings.json (or ~/.claude/settings.json with --user).
+
+    Keeps every other setting and hook, writes a backup next to the file, and records the
+    library's absolute path in the hook's command line. Running it again changes nothing.
+    """
+    from loader.hook_settings import install, settings_path
+    from loader.index import open_index
+
+    base = (project or Path.cwd()).resolve()
+    roots = [p if p.is_absolute() else base / p for p in (library or [DEFAULT_SKILLS_DIR])]
+    for root in roots:
+        if not root.is_dir():
+            raise PathNotFoundError(path=root, what="skills folder")
+    index, _ = open_index(roots)  # build it now, so the first prompt finds a warm index
+    change = install(settings_path(user=user, project_dir=base), roots, budget=budget)
+    verb = "added the skillpack hook to" if change.changed else "the skillpack hook is already in"
+    typer.echo(f"{verb} {change.path}")
+    if change.backup:
+        typer.echo(f"  previous version saved as {change.backup}")
+    typer.echo(f"  library: {', '.join(map(str, roots))} ({len(index)} skills indexed)")
+    typer.echo(f"  command: {change.command}")
+    if len(index) == 0:
+        typer.echo("warning: the library holds no usable skill yet", err=True)
+    return 0
+
+
+@hook_app.command("uninstall")
+def hook_uninstall(user: UserOpt = False, project: ProjectOpt = None) -> int:
+    """Remove the hook entries `skills hook install` added; nothing else is touched."""
+    from loader.hook_settings import settings_path, uninstall
+
+    change = uninstall(settings_path(user=user, project_dir=(project or Path.cwd()).resolve()))
+    if change.changed:
+        typer.echo(f"removed the skillpack hook from {change.path}")
+        if change.backup:
+            typer.echo(f"  previous version saved as {change.backup}")
+    else:
+        typer.echo(f"no skillpack hook in {change.path}; nothing changed")
+    return 0
+
+
+@app.command()
+def mcp(
+    paths: PathsArg = None,
+    watch: Annotated[bool, typer.Option("--watch/--no-watch", help="Reload when skill files change.")] = True,
+) -> int:
+    """Serve the library over MCP on stdin/stdout: search_skills, load_skills, read_skill_file.
+
+    Needs the optional extra: pip install 'skillpack[mcp]'.
+    """
+    roots = paths_or_default(paths)
+    for root in roots:
+        if not root.exists():
+            raise PathNotFoundError(path=root, what="skills folder")
+    try:
+        from loader.mcp_server import serve
+    except ImportError as exc:
+        if "mcp" not in (getattr(exc, "name", "") or ""):
+            raise
+        raise UsageError(message="the MCP server needs the MCP Python SDK, which is not installed",
+                         hint="pip install 'skillpack[mcp]'") from exc
+    serve([r.resolve() for r in roots], watch=watch)
+    return 0
+
+
+def _binary(stream: IO[str]) -> IO[bytes]:
+    buffer = getattr(stream, "buffer", None)
+    return buffer if buffer is not None else io.BytesIO(stream.read().encode("utf-8"))
+
+
+class _BinaryOut(io.RawIOBase):
+    """Bytes written to a text stream (the in-process runner's stdout has no ``.buffer``)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        buffer = getattr(self._stream, "buffer", None)
+        if buffer is not None:
+            self._stream.flush()
+            return int(buffer.write(data))
+        self._stream.write(bytes(data).decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._stream.flush()

@@ -1,0 +1,204 @@
+"""MCP stdio server: search, batch-load and read skills on demand, for any MCP client.
+
+Guarantees: tools only ever read files inside a skill's folder (no absolute paths, no ``..``,
+no symlink out of the folder; text only, size-bounded); the library is re-indexed while the
+server runs (``loader.live`` watches the roots; where watching is impossible, the index is
+refreshed before each call); unknown skills and sections are tool errors that say what exists.
+Needs the optional extra ``skillpack[mcp]`` (the official MCP Python SDK, 1.x or 2.x).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from loader.index import Index, open_index
+from loader.match import match
+from loader.sections import find_section, outline
+from loader.textfile import read_text
+
+try:  # mcp 2.x renamed FastMCP to MCPServer
+    from mcp.server.mcpserver import MCPServer as _Server
+    from mcp.server.mcpserver.exceptions import ToolError
+except ImportError:  # pragma: no cover - mcp 1.x
+    from mcp.server.fastmcp import FastMCP as _Server  # type: ignore[no-redef]
+    from mcp.server.fastmcp.exceptions import ToolError  # type: ignore[no-redef]
+
+log = logging.getLogger("loader")
+
+MAX_BATCH = 20
+"""Skills per ``load_skills`` call; more is almost surely a mistake and floods the context."""
+MAX_LISTED_FILES = 100
+
+INSTRUCTIONS = (
+    "Agent Skills: folders of instructions for specific tasks. Call search_skills with the user's "
+    "request to find relevant skills, load_skills to read the ones you will use (several in one "
+    "call), and read_skill_file for a reference file a skill mentions; pass `section` to fetch one "
+    "Markdown section instead of the whole file."
+)
+
+
+class SkillSource:
+    """The library's current index, kept fresh by a watcher or, failing that, per call."""
+
+    def __init__(self, roots: Sequence[Path], *, watch: bool = True) -> None:
+        self.roots = [Path(r) for r in roots]
+        self._lock = threading.Lock()
+        self._live: Any = None
+        self._watcher: Any = None
+        self._index: Index | None = None
+        if watch:
+            try:
+                from loader.live import LiveLibrary
+
+                self._live = LiveLibrary(self.roots)
+                self._watcher = self._live.watch(lambda update: None,
+                                                 on_error=lambda exc: log.warning("reload failed: %s", exc))
+            except Exception as exc:  # e.g. inotify limits: fall back to checking per call
+                log.warning("watching %s failed (%s); the index is refreshed per call", self.roots, exc)
+                self._live = None
+
+    def index(self) -> Index:
+        """The current index of the library."""
+        if self._live is not None and self._watcher is not None and self._watcher.is_alive():
+            return self._live.index  # type: ignore[no-any-return]
+        with self._lock:  # incremental: unchanged folders are only stat-ed
+            self._index, _ = open_index(self.roots)
+            return self._index
+
+    def close(self) -> None:
+        """Stop watching."""
+        if self._watcher is not None:
+            self._watcher.stop()
+
+
+def search(index: Index, query: str, top_k: int = 5) -> dict[str, Any]:
+    """Rank skills for ``query``; ``recommended`` marks those the matcher would load by itself."""
+    top_k = max(1, min(int(top_k), 50))
+    result = match(index, query, top_k=top_k)
+    chosen = set(result.names)
+    rows = []
+    for found in result.ranking:
+        entry = index.entry(found.skill)
+        if not entry.invocable:
+            continue
+        rows.append({"name": entry.name, "description": entry.description, "score": round(found.score, 3),
+                     "body_tokens": entry.body_tokens, "recommended": entry.name in chosen})
+        if len(rows) >= top_k:
+            break
+    return {"query": query, "skills": rows}
+
+
+def load(index: Index, names: Sequence[str]) -> str:
+    """The bodies of ``names``, each with its folder and file list, in the order asked."""
+    if not names:
+        raise ToolError("give at least one skill name (search_skills finds them)")
+    if len(names) > MAX_BATCH:
+        raise ToolError(f"at most {MAX_BATCH} skills per call; got {len(names)}")
+    parts, missing = [], []
+    for name in dict.fromkeys(names):
+        if name not in index:
+            missing.append(name)
+            continue
+        entry = index.entry(name)
+        files = _folder_files(Path(entry.path))
+        listing = f"Files: {', '.join(files)}\n" if files else ""
+        parts.append(f'<skill name="{name}" folder="{entry.path}">\n{listing}\n'
+                     f"{index.body(name).strip(chr(10))}\n</skill>")
+    if missing and not parts:
+        raise ToolError(f"no skill named {', '.join(map(repr, missing))}; use search_skills to find names")
+    if missing:
+        parts.append(f"Not found: {', '.join(missing)} (use search_skills to find names).")
+    return "\n\n".join(parts)
+
+
+def read_file(index: Index, name: str, path: str, section: str | None = None) -> str:
+    """One file of skill ``name`` (``path`` relative to its folder), or one Markdown section of it."""
+    if name not in index:
+        raise ToolError(f"no skill named {name!r}; use search_skills to find names")
+    folder = Path(index.entry(name).path)
+    target = safe_path(folder, path)
+    read = read_text(target)
+    if read.text is None:
+        reason = read.diagnostics[0].message if read.diagnostics else "unreadable"
+        raise ToolError(f"cannot read {path!r} of skill {name!r}: {reason}")
+    if not section:
+        return read.text
+    found = find_section(read.text, section)
+    if found is None:
+        heads = outline(read.text)
+        raise ToolError(f"no section {section!r} in {path}; headings: " + ("; ".join(heads) if heads else "none"))
+    return found
+
+
+def safe_path(folder: Path, path: str) -> Path:
+    """Resolve ``path`` inside ``folder``, refusing anything that would leave it.
+
+    Raises:
+        ToolError: absolute path, ``..``, NUL, a symlink out of the folder, or not a file.
+    """
+    if not path or "\0" in path or os.path.isabs(path) or path.startswith(("~", "\\")):
+        raise ToolError(f"path must be relative to the skill folder, got {path!r}")
+    parts = Path(path.replace("\\", "/")).parts
+    if ".." in parts:
+        raise ToolError(f"path may not contain '..': {path!r}")
+    base = folder.resolve()
+    target = (base / Path(*parts)).resolve()
+    if not target.is_relative_to(base):
+        raise ToolError(f"{path!r} leads outside the skill folder")
+    if not target.is_file():
+        files = _folder_files(folder)
+        raise ToolError(f"no file {path!r} in the skill; files: {', '.join(files) if files else 'none'}")
+    return target
+
+
+def _folder_files(folder: Path) -> list[str]:
+    """Files of a skill folder besides SKILL.md (sorted, relative, hidden ones skipped, bounded)."""
+    found: list[str] = []
+    for current, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file in sorted(files):
+            rel = os.path.relpath(os.path.join(current, file), folder).replace(os.sep, "/")
+            if rel != "SKILL.md" and not file.startswith("."):
+                found.append(rel)
+                if len(found) >= MAX_LISTED_FILES:
+                    return found
+    return found
+
+
+def build_server(source: SkillSource) -> Any:
+    """The MCP server object with the three tools registered (not started)."""
+    server = _Server("skillpack", instructions=INSTRUCTIONS)
+
+    @server.tool()
+    def search_skills(query: str, top_k: int = 5) -> dict[str, Any]:
+        """Find skills relevant to a request: names, descriptions and scores, best first.
+
+        `recommended` is true for skills relevant enough to load without asking.
+        """
+        return search(source.index(), query, top_k)
+
+    @server.tool()
+    def load_skills(names: list[str]) -> str:
+        """Load the full instructions of one or more skills in one call (each with its folder and files)."""
+        return load(source.index(), names)
+
+    @server.tool()
+    def read_skill_file(name: str, path: str, section: str | None = None) -> str:
+        """Read one file of a skill, e.g. `references/api.md`; give `section` (a heading) for just that part."""
+        return read_file(source.index(), name, path, section)
+
+    return server
+
+
+def serve(roots: Sequence[Path], *, watch: bool = True) -> None:
+    """Run the server on stdin/stdout until the client disconnects."""
+    source = SkillSource(roots, watch=watch)
+    try:
+        build_server(source).run("stdio")
+    finally:
+        source.close()
