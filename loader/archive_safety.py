@@ -90,12 +90,15 @@ def unsafe_path_reason(name: str) -> str | None:
     return None
 
 
-def inspect_zip(archive: Path, zf: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> list[SafeEntry]:
+def inspect_zip(archive: Path, zf: zipfile.ZipFile, limits: Limits | None = None) -> list[SafeEntry]:
     """Check every member of ``zf`` (opened from ``archive``) and return them, sorted by name.
+
+    ``limits`` defaults to ``DEFAULT_LIMITS``, looked up at call time.
 
     Raises:
         UnsafeArchiveError: the first problem found; the archive must not be used at all.
     """
+    limits = limits or DEFAULT_LIMITS
     infos = zf.infolist()
     if len(infos) > limits.max_entries:
         raise UnsafeArchiveError(archive=archive, entry="",

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from loader.archive_safety import DEFAULT_LIMITS, inspect_zip
+from loader import archive_safety
 from loader.errors import SkillpackError, UsageError
 from loader.ignore import IgnoreRules
 from loader.lockfile import LOCK_FILE, SKILL_DIR_NAME, Lock, LockedSkill, relative_source, write_lock
@@ -117,9 +117,9 @@ def _describe(folder: Path, rel: str) -> BundleFile:
                 size += len(chunk)
     except OSError as exc:
         raise PackError(path=path, problem=exc.strerror or str(exc)) from exc
-    if size > DEFAULT_LIMITS.max_entry_size:
-        raise PackError(path=path, problem=f"{size} bytes, over the {DEFAULT_LIMITS.max_entry_size}-byte limit "
-                                           "that install enforces")
+    limit = archive_safety.DEFAULT_LIMITS.max_entry_size
+    if size > limit:
+        raise PackError(path=path, problem=f"{size} bytes, over the {limit}-byte limit that install enforces")
     return BundleFile(rel, path, bool(mode & 0o111) or first == b"#!", digest.hexdigest(), size)
 
 
@@ -186,7 +186,7 @@ def _write_archive(path: Path, group: Sequence[BundleEntry]) -> PackedArchive:
             handle.seek(0)
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
             with zipfile.ZipFile(handle) as check:
-                inspect_zip(path, check)
+                archive_safety.inspect_zip(path, check)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError as exc:
