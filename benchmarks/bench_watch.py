@@ -35,7 +35,7 @@ def skill_text(i: int, rng: random.Random, revision: int = 0) -> str:
     return (f"---\nname: {name}\ndescription: Handles {a} and {b} work for team {i} (revision {revision}). "
             f"Use when the user asks about {a} {b} tasks.\n---\n\n# {a.title()} {b}\n\n"
             + "".join(f"{n}. Step {n} of the {a} procedure.\n" for n in range(1, 8))
-            + f"\nSee [the notes](references/notes.md).\n")
+            + "\nSee [the notes](references/notes.md).\n")
 
 
 def make_tree(root: Path, count: int) -> None:

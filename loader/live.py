@@ -19,7 +19,7 @@ from loader.index import Index, IndexEntry, build_index
 from loader.library import LoadResult, load_skill_dir, load_skills
 from loader.match import MatchResult, match
 from loader.model import Diagnostic, Profile, Severity, Skill
-from loader.watch import DEFAULT_DEBOUNCE, ChangeKind, SkillEvent, Watcher, WatchBatch, watch_roots
+from loader.watch import DEFAULT_DEBOUNCE, ChangeKind, SkillEvent, WatchBatch, Watcher, watch_roots
 
 
 @dataclass(frozen=True, slots=True)

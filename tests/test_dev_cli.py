@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from conftest import env_without_debug, skill_md, write_tree
 
 TIMEOUT = 15.0

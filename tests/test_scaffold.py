@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import write_tree
 from loader import scaffold
 from loader.errors import PathNotFoundError, UsageError
 from loader.library import load_skills
 from loader.model import Profile
-
-from conftest import write_tree
 
 TEMPLATES = ["basic", "references", "scripts"]
 PROFILES = [p.value for p in Profile]

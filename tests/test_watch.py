@@ -6,11 +6,10 @@ import os
 import queue
 import shutil
 import time
-from pathlib import Path
 
 import pytest
-from conftest import skill_md, write_tree
 
+from conftest import skill_md, write_tree
 from loader.errors import PathNotFoundError
 from loader.live import LiveLibrary, LiveUpdate
 from loader.watch import ChangeKind, WatchBatch, watch
