@@ -10,6 +10,7 @@ own thread with a ``WatchBatch``. ``loader.live`` builds re-validation on top of
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import warnings
@@ -39,6 +40,9 @@ ROOT_POLL = 0.5
 """How often a root that disappeared is looked for again."""
 _EVENTS = frozenset({"created", "deleted", "modified", "moved", "closed"})
 """Event types that can change a skill; "opened" and "closed_no_write" are reads (our own included)."""
+_EDITOR_TEMP = re.compile(r"(.*~|\.#.*|#.*#|.*\.sw[a-px]|4913)")
+"""Editors' swap, lock and backup files (vim, emacs): written while typing, never a save by themselves.
+An atomic save that renames one onto SKILL.md still counts, through the rename's destination."""
 
 
 class ChangeKind(StrEnum):
@@ -78,7 +82,9 @@ class _Handler(FileSystemEventHandler):
         if event.event_type not in _EVENTS or (event.is_directory and event.event_type == "modified"):
             return  # a folder's "modified" only echoes the entry events we already get
         paths = [event.src_path, event.dest_path] if event.event_type == "moved" else [event.src_path]
-        self._watcher.notify((Path(_text(p)), event.is_directory) for p in paths if p)
+        changed = [Path(_text(p)) for p in paths if p]
+        self._watcher.notify((path, event.is_directory) for path in changed
+                             if event.is_directory or not _EDITOR_TEMP.fullmatch(path.name))
 
 
 def _text(path: str | bytes) -> str:
@@ -191,7 +197,10 @@ class Watcher:
         """Re-schedule a root that was deleted and has come back, and rescan it."""
         for root, handle in list(self._watches.items()):
             if handle is not None and not root.is_dir():
-                self._observer.unschedule(handle)
+                try:
+                    self._observer.unschedule(handle)
+                except (KeyError, OSError):  # the emitter may already have gone with the folder
+                    pass
                 self._watches[root] = None
                 self.notify([(root, True)])
             elif handle is None and root.is_dir():

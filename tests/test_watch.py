@@ -132,14 +132,15 @@ def test_folders_moved_in_and_out_and_nested_skills(tmp_path):
         assert [(e.kind.value, e.path.name) for e in batch.events] == [("removed", "three")]
 
 
-def test_ignored_folders_and_plain_files_do_not_trigger(tmp_path):
-    root = write_tree(tmp_path / "skills", {"alpha/SKILL.md": skill_md("alpha")})
+def test_ignored_folders_editor_files_and_plain_files_do_not_trigger(tmp_path):
+    root = write_tree(tmp_path / "skills", {"alpha/SKILL.md": skill_md("alpha"), "beta/SKILL.md": skill_md("beta")})
     inbox = Inbox()
-    with watch([root], inbox, debounce=DEBOUNCE):
-        write_tree(root, {".git/HEAD": "ref\n", "README.md": "not a skill\n", "node_modules/x/SKILL.md": "x\n"})
-        (root / "alpha" / "extra.md").write_text("more\n")
+    with watch([root], inbox, debounce=0.2):
+        write_tree(root, {".git/HEAD": "ref\n", "README.md": "not a skill\n", "node_modules/x/SKILL.md": "x\n",
+                          "alpha/.SKILL.md.swp": "swap", "alpha/SKILL.md~": "backup", "alpha/.#SKILL.md": "lock"})
+        (root / "beta" / "extra.md").write_text("more\n")
         batch = inbox.next()
-        assert [(e.kind.value, e.path.name) for e in batch.events] == [("changed", "alpha")]
+        assert [(e.kind.value, e.path.name) for e in batch.events] == [("changed", "beta")]
     assert inbox.items.empty()
 
 
