@@ -1,0 +1,97 @@
+"""Gather what the size report measures: skill texts from the library, tails from the matcher.
+
+Guarantees: reads only through ``loader.library``/``loader.textfile`` (bounded, safe) and
+the matcher's index; never writes inside the skill library (the matcher's index is kept in
+the user cache directory, or built in memory when that cannot be written).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from loader.errors import SkillpackError
+from loader.library import load_skills
+from loader.model import Diagnostic, Skill
+from loader.report import OnDemandInput, SkillSizes
+from loader.textfile import read_text
+
+log = logging.getLogger("loader")
+
+REFERENCE_SUFFIXES = (".md", ".markdown", ".txt", ".rst")
+"""Files counted as references: text the model reads on demand (scripts are run, not read)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """Inputs for :func:`loader.report.compute`."""
+
+    skills: tuple[SkillSizes, ...]
+    on_demand: OnDemandInput | None
+    prefix: str | None
+    """skillpack's stable prefix, when the matcher could be opened."""
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def skill_sizes(skill: Skill) -> SkillSizes:
+    """The texts of ``skill`` that the report counts."""
+    refs: dict[str, str] = {}
+    for rel in skill.files:
+        if rel.lower().endswith(REFERENCE_SUFFIXES):
+            read = read_text(skill.path / rel)
+            if read.text is not None:
+                refs[rel] = read.text
+    whole = read_text(skill.manifest.path).text
+    return SkillSizes(skill.name, skill.description, skill.when_to_use,
+                      whole if whole is not None else skill.body, skill.body, refs, skill.model_invocable)
+
+
+def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3,
+           budget_tokens: int | None = None) -> Gathered:
+    """Load the library under ``paths`` and, with a query file, run every prompt through the matcher.
+
+    Raises:
+        PathNotFoundError: a path or the query file does not exist.
+        UsageError: the query file is malformed.
+    """
+    result = load_skills(paths)
+    sizes = tuple(skill_sizes(s) for s in result.usable())
+    diagnostics = list(result.diagnostics)
+    prompts: list[str] = []
+    if queries is not None:
+        from loader.evaluate import read_queries
+
+        prompts = [q.query for q in read_queries(queries)]
+    library = _open_library(paths, diagnostics)
+    if library is None:
+        return Gathered(sizes, None, None, tuple(diagnostics))
+    from loader.context import render_prefix, render_tail
+
+    prefix = render_prefix(library.index)
+    on_demand = None
+    if queries is not None:
+        tails = []
+        for prompt in prompts:
+            found = library.match(prompt, top_k=top_k, budget_tokens=budget_tokens)
+            tails.append((render_tail(library.index, found), tuple(found.names)))
+        on_demand = OnDemandInput(prefix, tuple(tails))
+    return Gathered(sizes, on_demand, prefix, tuple(diagnostics))
+
+
+def _open_library(paths: Sequence[Path], diagnostics: list[Diagnostic]):  # type: ignore[no-untyped-def]
+    """The matcher's library, its index kept in the user cache; ``None`` if the matcher is absent."""
+    try:
+        from loader.api import SkillLibrary
+        from loader.index import cache_index_path
+    except ImportError:  # the matcher is an optional stage for this report
+        log.info("matcher not available: on-demand figures are left out")
+        return None
+    try:
+        library = SkillLibrary.open(list(paths), index_path=cache_index_path(list(paths)))
+    except SkillpackError as exc:  # cache not writable: build in memory, write nothing
+        log.info("index cache unusable (%s): building the index in memory", exc)
+        library = SkillLibrary.open(list(paths), persist=False)
+    diagnostics.extend(library.diagnostics)
+    return library
