@@ -187,7 +187,7 @@ def _write_archive(path: Path, group: Sequence[BundleEntry]) -> PackedArchive:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
             with zipfile.ZipFile(handle) as check:
                 archive_safety.inspect_zip(path, check)
-        os.chmod(tmp, 0o644)
+        Path(tmp).chmod(0o644)
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

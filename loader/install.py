@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from loader import bundle
 from loader.archive_safety import SafeEntry, UnsafeArchiveError, inspect_zip, read_member
 from loader.errors import SkillNotFoundError, SkillpackError
-from loader.library import load_skills
+from loader.installed import STAGING_DIR, Target, ensure_plugin_manifest, locked_staging, recover, rmdir_if_empty
+from loader.library import errors_only, load_skills
 from loader.lockfile import (
     LOCK_FILE,
     SKILL_DIR_NAME,
@@ -32,8 +31,6 @@ from loader.lockfile import (
     relative_source,
     write_lock,
 )
-from loader.installed import STAGING_DIR, Target, ensure_plugin_manifest
-from loader.library import errors_only
 from loader.model import Diagnostic
 
 PAUSE_AFTER_EXTRACT = "SKILLPACK_TEST_PAUSE_AFTER_EXTRACT"
@@ -193,7 +190,7 @@ def install(plan: InstallPlan, *, upgrade: bool = False, force: bool = False) ->
             recover(target)
     except BaseException:
         for folder in reversed(created):
-            _rmdir_if_empty(folder)
+            rmdir_if_empty(folder)
         raise
     return [record for _, record in staged]
 
@@ -207,61 +204,14 @@ def _make_dirs(target: Target) -> list[Path]:
     return [*created, target.skills_dir / STAGING_DIR]
 
 
-@contextmanager
-def locked_staging(target: Target) -> Iterator[Path]:
-    """Hold an exclusive lock on the target's staging folder and roll back leftovers of killed runs."""
-    staging = target.skills_dir / STAGING_DIR
-    staging.mkdir(parents=True, exist_ok=True)
-    fd = os.open(staging, os.O_RDONLY)
-    try:
-        try:
-            import fcntl
-        except ImportError:  # Windows: no advisory locks; concurrent installs are the user's problem
-            fcntl = None  # type: ignore[assignment]
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        recover(target)
-        yield staging
-    finally:
-        os.close(fd)
-        _rmdir_if_empty(staging)
-
-
-def recover(target: Target) -> None:
-    """Roll back what a killed run left in the staging folder: restore moved-aside skills, drop the rest."""
-    staging = target.skills_dir / STAGING_DIR
-    for leftover in sorted(staging.iterdir()):
-        role, _, rest = leftover.name.partition(".")
-        name = rest.rpartition(".")[0]
-        final = target.skills_dir / name
-        if role == "old" and SKILL_DIR_NAME.match(name) and not os.path.lexists(final):
-            os.rename(leftover, final)
-        elif leftover.is_dir() and not leftover.is_symlink():
-            shutil.rmtree(leftover)
-        else:
-            leftover.unlink()
-
-
 def _stage(payload: Payload, staging: Path, target: Target, *, force: bool) -> tuple[Path, LockedSkill]:
     holder = staging / f"new.{payload.name}.{os.urandom(4).hex()}"
     dest = holder / payload.name
     dest.mkdir(parents=True)
-    written: dict[str, str] = {}
     if payload.members:
-        with zipfile.ZipFile(payload.source) as zf:
-            by_name = {e.name: e for e in inspect_zip(payload.source, zf)}
-            for member in payload.members:
-                entry = by_name.get(member.name)
-                if entry is None:
-                    raise InstallError(message=f"{payload.source} changed while it was being installed")
-                rel = entry.name.partition("/")[2]
-                if entry.is_dir:
-                    (dest / rel).mkdir(parents=True, exist_ok=True)
-                else:
-                    written[rel] = _write_file(dest / rel, read_member(payload.source, zf, entry), entry.executable)
+        written = _extract(payload, dest)
     else:
-        for file in payload.files:
-            written[file.rel] = _write_file(dest / file.rel, _chunks(file.source), file.executable)
+        written = {f.rel: _write_file(dest / f.rel, _chunks(f.source), f.executable) for f in payload.files}
     _check_hashes(payload, dest, written)
     result = load_skills([holder])
     errors = errors_only(result.diagnostics)
@@ -274,6 +224,27 @@ def _stage(payload: Payload, staging: Path, target: Target, *, force: bool) -> t
     record = LockedSkill(payload.name, version, relative_source(payload.source, target.skills_dir),
                          written, archive, payload.archive_sha256)
     return dest, record
+
+
+def _extract(payload: Payload, dest: Path) -> dict[str, str]:
+    """Extract the payload's members into ``dest``, re-checking the archive (it may have been swapped)."""
+    written: dict[str, str] = {}
+    with payload.source.open("rb") as handle:
+        if hashlib.file_digest(handle, "sha256").hexdigest() != payload.archive_sha256:
+            raise InstallError(message=f"{payload.source} changed while it was being installed")
+        handle.seek(0)
+        with zipfile.ZipFile(handle) as zf:
+            by_name = {e.name: e for e in inspect_zip(payload.source, zf)}
+            for member in payload.members:
+                entry = by_name.get(member.name)
+                if entry is None:
+                    raise InstallError(message=f"{payload.source} changed while it was being installed")
+                rel = entry.name.partition("/")[2]
+                if entry.is_dir:
+                    (dest / rel).mkdir(parents=True, exist_ok=True)
+                else:
+                    written[rel] = _write_file(dest / rel, read_member(payload.source, zf, entry), entry.executable)
+    return written
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
@@ -293,7 +264,7 @@ def _write_file(path: Path, chunks: Iterator[bytes], executable: bool) -> str:
             handle.write(chunk)
         handle.flush()
         os.fsync(handle.fileno())
-    os.chmod(path, 0o755 if executable else 0o644)  # the umask must not change what was shipped
+    path.chmod(0o755 if executable else 0o644)  # the umask must not change what was shipped
     return digest.hexdigest()
 
 
@@ -316,11 +287,11 @@ def _commit(staged: Sequence[tuple[Path, LockedSkill]], staging: Path, target: T
             final = target.skills_dir / record.name
             aside = staging / f"old.{record.name}.{os.urandom(4).hex()}" if os.path.lexists(final) else None
             if aside is not None:
-                os.rename(final, aside)
+                final.rename(aside)
             moved.append((final, aside))
             if aside is not None:
                 _pause(PAUSE_AFTER_ASIDE)
-            os.rename(dest, final)
+            dest.rename(final)
         if target.plugin_root is not None:
             ensure_plugin_manifest(target.plugin_root)
         write_lock(target.lock_path, lock.with_skills(*(record for _, record in staged)))
@@ -335,9 +306,9 @@ def _roll_back(moved: Sequence[tuple[Path, Path | None]], staging: Path) -> None
     """Undo ``_commit``: whatever is at ``final`` now is new (or absent); put the old one back."""
     for final, aside in reversed(moved):
         if os.path.lexists(final):
-            os.rename(final, staging / f"new.{final.name}.{os.urandom(4).hex()}")
+            final.rename(staging / f"new.{final.name}.{os.urandom(4).hex()}")
         if aside is not None:
-            os.rename(aside, final)
+            aside.rename(final)
 
 
 def _pause(variable: str) -> None:
@@ -348,13 +319,6 @@ def _pause(variable: str) -> None:
     deadline = time.monotonic() + 60
     while Path(marker).exists() and time.monotonic() < deadline:
         time.sleep(0.02)
-
-
-def _rmdir_if_empty(folder: Path) -> None:
-    try:
-        folder.rmdir()
-    except OSError:
-        pass
 
 
 def uninstall(target: Target, name: str) -> LockedSkill:
@@ -374,14 +338,14 @@ def uninstall(target: Target, name: str) -> LockedSkill:
         final = target.skills_dir / name
         aside = staging / f"old.{name}.{os.urandom(4).hex()}"
         if os.path.lexists(final):
-            os.rename(final, aside)
+            final.rename(aside)
         try:
             write_lock(target.lock_path, read_lock(target.lock_path).without(name))
         except BaseException:
             if os.path.lexists(aside):
-                os.rename(aside, final)
+                aside.rename(final)
             raise
         if os.path.lexists(aside):  # "del." leftovers are deleted by recovery, never restored
-            os.rename(aside, staging / f"del.{name}.{os.urandom(4).hex()}")
+            aside.rename(staging / f"del.{name}.{os.urandom(4).hex()}")
         recover(target)
     return record

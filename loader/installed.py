@@ -1,17 +1,27 @@
-"""Where skills are installed, and read-only checks of an installed tree against its lockfile.
+"""Where skills are installed: targets, their staging area and recovery, and read-only checks.
 
 A ``Target`` is a Claude Code skills folder: ``PROJECT/.claude/skills``, ``~/.claude/skills``
 or ``PLUGIN/skills`` (with ``PLUGIN/.claude-plugin/plugin.json``). Its ``skills.lock`` says
 what was installed; ``verify`` reports every missing, extra or modified file and ``installed``
-lists skills. Nothing here writes, except ``ensure_plugin_manifest`` (atomically).
+lists skills; both only read. Writers hold ``locked_staging``, which first rolls back whatever
+a killed run left behind (``recover``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from loader.errors import PathNotFoundError, UsageError
 from loader.ignore import IgnoreRules
@@ -143,3 +153,60 @@ def installed(target: Target) -> list[InstalledSkill]:
     rows += [InstalledSkill(n, None, "", 0, False) for n in skill_dirs(target)
              if n not in lock.skills and SKILL_DIR_NAME.match(n)]
     return sorted(rows, key=lambda r: r.name)
+
+
+@contextmanager
+def locked_staging(target: Target) -> Iterator[Path]:
+    """Hold an exclusive lock on the target's staging folder and roll back leftovers of killed runs.
+
+    The lock is advisory (``flock``) and released by the kernel when a process dies, so a killed
+    install never blocks the next one. Without ``fcntl`` (Windows) there is no lock.
+    """
+    staging = target.skills_dir / STAGING_DIR
+    for _ in range(10):
+        staging.mkdir(parents=True, exist_ok=True)
+        fd = os.open(staging, os.O_RDONLY)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            same = os.path.samestat(os.fstat(fd), staging.stat())
+        except FileNotFoundError:  # the previous holder removed it while we waited
+            same = False
+        if same:
+            break
+        os.close(fd)
+    else:
+        raise OSError(f"could not lock {staging}")
+    try:
+        recover(target)
+        yield staging
+    finally:
+        rmdir_if_empty(staging)
+        os.close(fd)
+
+
+def recover(target: Target) -> None:
+    """Roll back what a killed run left in the staging folder: restore moved-aside skills, drop the rest.
+
+    Leftovers are named ``ROLE.NAME.RANDOM``: ``old`` is a skill moved aside during a swap (put
+    back when nothing took its place), ``new`` a staged skill, ``del`` an uninstalled one.
+    """
+    staging = target.skills_dir / STAGING_DIR
+    for leftover in sorted(staging.iterdir()):
+        role, _, rest = leftover.name.partition(".")
+        name = rest.rpartition(".")[0]
+        final = target.skills_dir / name
+        if role == "old" and SKILL_DIR_NAME.match(name) and not os.path.lexists(final):
+            leftover.rename(final)
+        elif leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
+
+
+def rmdir_if_empty(folder: Path) -> None:
+    """Remove ``folder`` when it is empty; anything else is left alone."""
+    try:
+        folder.rmdir()
+    except OSError:
+        pass

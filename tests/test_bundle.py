@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import env_without_debug, skill_md, write_tree
 
+from conftest import env_without_debug, skill_md, write_tree
 from loader import bundle
 from loader.ignore import IgnoreRules
 from loader.library import load_skills
@@ -28,7 +28,7 @@ def library(tmp_path: Path, make_skill: Callable[..., Path]) -> Path:
     make_skill("beta-tools", files={"references/guide.md": "# Guide\n", "scripts/run.sh": "#!/bin/sh\necho hi\n",
                                     "scripts/helper.py": "print('x')\n"})
     make_skill("gamma-versioned", extra="metadata:\n  version: 2.1.0\n", files={"data/table.csv": "a,b\n1,2\n"})
-    os.chmod(tmp_path / "skills" / "beta-tools" / "scripts" / "helper.py", 0o755)
+    (tmp_path / "skills" / "beta-tools" / "scripts" / "helper.py").chmod(0o755)
     return tmp_path / "skills"
 
 
@@ -46,9 +46,9 @@ def test_pack_is_byte_identical_across_runs_paths_mtimes_and_permissions(
     shutil.copytree(library, copy)
     for number, path in enumerate(sorted(copy.rglob("*"))):
         if path.is_file():
-            os.chmod(path, 0o755 if path.suffix == ".sh" else 0o600)
+            path.chmod(0o755 if path.suffix == ".sh" else 0o600)
         os.utime(path, (1_000_000 + number * 7919, 2_000_000_000 - number * 104_729))
-    os.chmod(copy / "beta-tools" / "scripts" / "helper.py", 0o744)
+    (copy / "beta-tools" / "scripts" / "helper.py").chmod(0o744)
     write_tree(copy / "beta-tools", {".DS_Store": b"\0\1", "__pycache__/helper.cpython-311.pyc": b"\0",
                                      "scripts/run.sh.swp": b"swap", ".git/config": "[core]\n", "notes.pyc": b"\0"})
     # ... packed by another process, in another working folder and time zone.
@@ -59,7 +59,7 @@ def test_pack_is_byte_identical_across_runs_paths_mtimes_and_permissions(
     one, two, three = (archives(d) for d in (tmp_path / "dist1", tmp_path / "dist2", copy.parent / "dist"))
     assert set(one) == {"alpha-notes.skill", "beta-tools.skill", "gamma-versioned.skill"}
     assert one == two == three
-    lock_texts = {(d / "skills.lock").read_bytes() for d in (tmp_path / "dist1", copy.parent.parent / "deeper" / "dist")}
+    lock_texts = {(d / "skills.lock").read_bytes() for d in (tmp_path / "dist1", copy.parent / "dist")}
     assert len(lock_texts) == 1, "same relative layout gives the same lockfile bytes"
 
 

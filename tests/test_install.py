@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
 import stat
 import subprocess
@@ -12,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CliResult, env_without_debug, skill_md, write_tree
 from test_archive_safety import SMALL, UNSAFE_ARCHIVES, build_zip, lying_size
 
+from conftest import CliResult, env_without_debug, skill_md, write_tree
 from loader import archive_safety
 from loader.install import PAUSE_AFTER_ASIDE, PAUSE_AFTER_EXTRACT
 from loader.installed import STAGING_DIR
@@ -33,7 +32,7 @@ def tree_state(root: Path, *, skip: str | None = None) -> dict[str, tuple[str, i
             continue
         mode = path.lstat().st_mode
         if path.is_symlink():
-            state[rel] = ("link", 0, os.readlink(path))
+            state[rel] = ("link", 0, str(path.readlink()))
         elif path.is_dir():
             state[rel] = ("dir", stat.S_IMODE(mode), "")
         else:

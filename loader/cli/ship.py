@@ -13,8 +13,10 @@ from loader import bundle
 from loader.cli.app import FormatOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
 from loader.errors import UsageError
 from loader.install import install as run_install
-from loader.install import plan_install, uninstall as run_uninstall
-from loader.installed import Target, choose_target, find_target, installed, verify as run_verify
+from loader.install import plan_install
+from loader.install import uninstall as run_uninstall
+from loader.installed import Target, choose_target, find_target, installed
+from loader.installed import verify as run_verify
 from loader.library import errors_only, load_skills
 from loader.model import Profile
 from loader.render_diagnostics import display_path, render_text
@@ -150,7 +152,8 @@ def list_(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOp
         typer.echo("no skills installed")
     width = max((len(r.name) for r in rows), default=0)
     for row in rows:
-        detail = f"{row.version or '-':<10} {row.source}" if row.tracked else f"{'-':<10} (untracked: not in skills.lock)"
+        untracked = f"{'-':<10} (untracked: not in skills.lock)"
+        detail = f"{row.version or '-':<10} {row.source}" if row.tracked else untracked
         typer.echo(f"{row.name:<{width}}  {detail}")
     return 0
 
