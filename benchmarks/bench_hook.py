@@ -31,14 +31,29 @@ _FILLER = ("Check the inputs first and keep a record of every decision. ", "Pref
            "When something fails, read references/troubleshooting.md before retrying. ")
 
 
-def generate(root: Path, count: int, seed: int = 7) -> None:
-    """Write ``count`` well-formed skills with varied names, descriptions and ~2 KB bodies."""
+_SYLLABLES = ("ka", "lo", "mi", "ru", "ten", "vor", "zi", "pa", "quo", "sel", "dan", "fi", "gor", "hu", "bex")
+
+
+def product_word(rng: random.Random) -> str:
+    """A made-up product name, so each skill has one distinctive term (as real skills do)."""
+    return "".join(rng.choice(_SYLLABLES) for _ in range(3))
+
+
+def generate(root: Path, count: int, seed: int = 7) -> list[str]:
+    """Write ``count`` well-formed skills with varied names, descriptions and ~2 KB bodies.
+
+    Returns:
+        The made-up product word of each skill, in order.
+    """
     rng = random.Random(seed)
+    products: list[str] = []
     for number in range(count):
         topic, action, other = rng.choice(_TOPICS), rng.choice(_ACTIONS), rng.choice(_TOPICS)
-        name = f"{action}-{topic}-{number:04d}"
-        description = (f"{action.capitalize()}s {topic} work alongside {other} tooling. "
-                       f"Use when the user asks to {action} a {topic} file or project.")
+        product = product_word(rng)
+        products.append(product)
+        name = f"{action}-{topic}-{product}-{number:04d}"
+        description = (f"{action.capitalize()}s {topic} work in {product} projects alongside {other} tooling. "
+                       f"Use when the user asks to {action} a {topic} file for {product}.")
         body = [f"# {action.capitalize()} {topic}\n"]
         for section in ("Steps", "Checks", "Pitfalls"):
             body.append(f"\n## {section}\n\n")
@@ -48,6 +63,7 @@ def generate(root: Path, count: int, seed: int = 7) -> None:
         folder.mkdir(parents=True)
         (folder / "SKILL.md").write_text(f"---\nname: {name}\ndescription: {description}\n---\n\n{''.join(body)}",
                                          encoding="utf-8")
+    return products
 
 
 def timed(argv: list[str], stdin: bytes, env: dict[str, str]) -> tuple[float, bytes]:
@@ -67,7 +83,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         library = Path(tmp) / "library"
-        generate(library, args.skills)
+        products = generate(library, args.skills)
         env = {**os.environ, "XDG_STATE_HOME": str(Path(tmp) / "state"), "XDG_CACHE_HOME": str(Path(tmp) / "cache")}
         start = time.perf_counter()
         from loader.index import open_index
@@ -75,7 +91,7 @@ def main() -> None:
         index, _ = open_index([library])
         cold = time.perf_counter() - start
         prompts = {
-            "matching": "please help me convert this kubernetes deployment and migrate the postgres database",
+            "matching": f"I need to {_name_parts(library, products)} for the {products[args.skills // 2]} release",
             "unrelated": "what should I cook for dinner tonight with leftover rice",
         }
         print(f"library: {len(index)} synthetic skills; cold index build in-process {cold:.2f} s")
@@ -91,6 +107,46 @@ def main() -> None:
                 times.append(seconds)
             _row(f"skills hook ({label})", times, out)
         print("goal: hook median < 100 ms with a warm index (start-up included)")
+        print("where the time goes (one fresh process, warm index, median of 5):")
+        for phase, ms in _phases(library, prompts["matching"], env).items():
+            print(f"  {phase:<40} {ms:>7.1f} ms")
+
+
+_PHASES = r"""
+import json, sys, time
+marks = [("start", time.perf_counter())]
+def mark(label): marks.append((label, time.perf_counter()))
+import loader.hook, loader.hook_state
+mark("import loader.hook (+ stdlib)")
+from loader.index import open_index, load_index, default_index_path
+from loader.match import match
+mark("import loader.index + loader.match")
+from pathlib import Path
+roots = [Path(sys.argv[1])]
+load_index(default_index_path(roots))
+mark("load_index (parse the JSON index)")
+index, _ = open_index(roots)
+mark("open_index (load + refresh by stat)")
+index.stats
+mark("index.stats (matcher postings)")
+match(index, sys.argv[2])
+mark("match (rank + decide)")
+print(json.dumps({label: 1000 * (t - marks[i][1]) for i, (label, t) in enumerate(marks[1:])}))
+"""
+
+
+def _phases(library: Path, prompt: str, env: dict[str, str]) -> dict[str, float]:
+    """Median time of each step of the hook's work in a fresh process (open_index re-loads on purpose)."""
+    runs = [json.loads(subprocess.run([sys.executable, "-c", _PHASES, str(library), prompt], capture_output=True,
+                                      env=env, check=True).stdout) for _ in range(5)]
+    return {label: statistics.median(run[label] for run in runs) for label in runs[0]}
+
+
+def _name_parts(library: Path, products: list[str]) -> str:
+    """``<action> the <topic> file`` of the skill in the middle of the library (one real target)."""
+    middle = sorted(p.name for p in library.iterdir() if products[len(products) // 2] in p.name)[0]
+    action, topic = middle.split("-")[:2]
+    return f"{action} the {topic} file"
 
 
 def _row(label: str, times: list[float], out: bytes) -> None:

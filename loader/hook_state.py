@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -65,6 +64,8 @@ def write_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
 
     ``mode`` sets the permission bits (default: the temp file's 0600, right for private state).
     """
+    import tempfile  # only writers pay for it: most prompts match nothing and write nothing
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -28,6 +28,10 @@ THEIRS: dict[str, Any] = {
 @pytest.fixture
 def library(make_skill: Callable[..., Path], tmp_path: Path) -> Path:
     make_skill("pdf-forms", description="Fills in PDF forms field by field. Use when the user wants to fill a PDF form.")
+    make_skill("invoice-totals", description="Checks invoice totals, tax lines and currency rounding. "
+               "Use when the user asks to verify or reconcile an invoice.")
+    make_skill("git-bisect", description="Finds the commit that introduced a regression with git bisect. "
+               "Use when the user asks which commit broke something.")
     return tmp_path / "skills"
 
 
@@ -130,11 +134,11 @@ def test_is_our_command(command: str, ours: bool) -> None:
 def test_cli_install_then_the_installed_command_runs(cli: Callable[..., Any], library: Path, tmp_path: Path) -> None:
     project = library.parent
     result = cli("hook", "install", "--project", project)
-    assert result.code == 0 and "added the skillpack hook" in result.out and "1 skills indexed" in result.out
+    assert result.code == 0 and "added the skillpack hook" in result.out and "3 skills indexed" in result.out
     settings = json.loads((project / ".claude" / "settings.json").read_text())
     [command] = our_commands(settings, "UserPromptSubmit")
     event = {"session_id": "s", "transcript_path": "/dev/null", "cwd": str(project),
-             "hook_event_name": "UserPromptSubmit", "prompt": "Please fill this PDF form."}
+             "hook_event_name": "UserPromptSubmit", "prompt": "Please fill in the fields of this PDF form."}
     done = subprocess.run(shlex.split(command), input=json.dumps(event).encode(), capture_output=True,
                           env=env_without_debug(), timeout=60)
     assert done.returncode == 0
