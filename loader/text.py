@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-_WORD = re.compile(r"[A-Za-z0-9]+(?:[-_.'][A-Za-z0-9]+)*")
-_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[-_'][A-Za-z0-9]+)*")
+_CAMEL = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
+"""camelCase pieces; letters and digits stay together (``s3``, ``ec2``, ``502s``)."""
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 STOPWORDS = frozenset("""
@@ -29,56 +30,59 @@ those through to too under until up us ve very via was wasn we were weren what w
 while who whom why will with won would wouldn you your yours yourself yourselves d m o y e g eg
 ie i.e e.g thing things something anything really actually kind sort bit lot lots much many way
 one ones want wants wanted like just go going gonna wanna hey hi okay ok thanks thank yeah
+dont doesnt didnt cant wont isnt arent im ive id youre youve weve theyre lets whats thats heres
+theres whos hows
 """.split())
 """Words that carry no topic. Kept short on purpose: IDF already discounts common words, and
 an over-long list deletes meaning (``use``, ``new`` and ``test`` stay)."""
 
-# Suffixes tried longest first; each keeps a stem of at least three characters.
+# Suffixes tried longest first: (suffix, replacement, shortest stem kept).
 _SUFFIXES = (
-    ("ational", "ate"), ("ization", "ize"), ("fulness", "ful"), ("ousness", "ous"),
-    ("iveness", "ive"), ("ations", "ate"), ("ation", "ate"), ("ingly", ""), ("ments", ""),
-    ("ment", ""), ("ings", ""), ("ing", ""), ("edly", ""), ("ies", "y"), ("ied", "y"),
-    ("ers", ""), ("er", ""), ("ed", ""), ("es", ""), ("ly", ""), ("s", ""),
+    ("mentation", "ment", 4), ("ational", "ate", 3), ("ization", "ize", 3), ("fulness", "ful", 3),
+    ("iveness", "ive", 3), ("ations", "ate", 3), ("ation", "ate", 3), ("ments", "", 6), ("ment", "", 6),
+    ("ings", "", 3), ("ing", "", 3), ("ies", "y", 2), ("ied", "y", 2), ("ed", "", 3), ("es", "", 2), ("s", "", 3),
 )
-_NO_STRIP_ES = ("ss", "us", "is")
+_KEEP = frozenset({"string", "spring", "during", "bring", "this", "has", "was", "news", "series", "species",
+                   "analysis", "always", "perhaps", "kubernetes", "postgres", "redis", "pandas", "numpy"})
+"""Words the suffix rules would mangle."""
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Strip common English endings so plural and verb forms meet (light, Porter-like).
 
-    Short words, numbers and words ending in ``ss``/``us``/``is`` are left alone: the goal
-    is conflation of obvious variants, never aggressive truncation that merges topics.
+    Short words, numbers and words ending in ``ss``/``us``/``is`` keep their ending: the
+    goal is conflating obvious variants (``tests``/``testing``/``tested``), never aggressive
+    truncation that merges topics (``docker`` stays apart from ``dock``).
     """
-    if len(word) <= 3 or not word.isalpha():
+    if len(word) <= 3 or not word.isalpha() or word in _KEEP:
         return word
-    if word.endswith(_NO_STRIP_ES):
-        return word
-    for suffix, replacement in _SUFFIXES:
-        if word.endswith(suffix):
-            base = word[: -len(suffix)]
-            if len(base) < 3:
-                continue
-            if suffix == "es" and not base.endswith(("s", "x", "z", "ch", "sh")):
-                base = word[:-1]  # "images" -> "image", but "boxes" -> "box"
-            elif suffix in ("ing", "ed", "ings", "edly", "ingly") and len(base) >= 4 and base[-1] == base[-2] \
-                    and base[-1] not in "lsz":
-                base = base[:-1]  # "running" -> "run", "mapped" -> "map"
-            result = base + replacement
-            return _drop_e(result)
+    for suffix, replacement, shortest in _SUFFIXES:
+        if not word.endswith(suffix):
+            continue
+        base = word[: -len(suffix)]
+        if len(base) < shortest:
+            return word
+        if suffix == "s" and word.endswith(("ss", "us", "is")):
+            return word
+        if suffix == "es":
+            base = base if base.endswith(("s", "x", "z", "ch", "sh")) else word[:-1]  # boxes, images
+        elif suffix in ("ing", "ings", "ed") and len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "lsz":
+            base = base[:-1]  # running -> run, mapped -> map
+        return _drop_e(base + replacement)
     return _drop_e(word)
 
 
 def _drop_e(word: str) -> str:
-    # "image"/"imaging" and "create"/"creating" meet at "imag"/"creat".
-    if len(word) > 4 and word.endswith("e") and not word.endswith("ee"):
+    # create/creating/created meet at "creat"; code/coding at "cod".
+    if len(word) >= 4 and word.endswith("e") and not word.endswith("ee"):
         return word[:-1]
     return word
 
 
 def _split_identifier(word: str) -> list[str]:
     parts: list[str] = []
-    for chunk in re.split(r"[-_.']", word):
+    for chunk in re.split(r"[-_]", word):
         if not chunk:
             continue
         pieces = _CAMEL.findall(chunk)
@@ -94,7 +98,7 @@ def words(text: str) -> Iterator[str]:
     that writes it as one word still meets it.
     """
     for match in _WORD.finditer(text):
-        raw = match.group(0).strip("'")
+        raw = match.group(0).replace("'", "")  # don't -> dont, user's -> users
         parts = _split_identifier(raw)
         if len(parts) > 1:
             for part in parts:
@@ -112,7 +116,29 @@ def terms(text: str) -> list[str]:
     for word in words(text):
         if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
             continue
-        out.append(stem(word))
+        stemmed = stem(word)
+        if stemmed not in STOPWORDS:  # "whats" -> "what"
+            out.append(stemmed)
+    return out
+
+
+def query_terms(text: str) -> dict[str, float]:
+    """Terms of a prompt with their weights: 1 for a plain word, 0.5 for each piece of a split
+    identifier and for its joined form, so ``DynamoDB`` counts about as much as one word
+    (``dynamo``, ``db``, ``dynamodb``) instead of three. Repeats do not add weight."""
+    out: dict[str, float] = {}
+    for match in _WORD.finditer(text):
+        raw = match.group(0).replace("'", "")
+        pieces = [p.lower() for p in _split_identifier(raw)]
+        if len(pieces) > 1 and len("".join(pieces)) <= 40:
+            pieces.append("".join(pieces))
+        weight = 1.0 if len(pieces) == 1 else 0.5
+        for word in pieces:
+            if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
+                continue
+            term = stem(word)
+            if term not in STOPWORDS and out.get(term, 0.0) < weight:
+                out[term] = weight
     return out
 
 
