@@ -79,6 +79,8 @@ class LiveLibrary:
         """The validation of the whole library when it was opened."""
         self._lock = threading.Lock()
         self._good: dict[Path, Skill] = {item.skill.path: item.skill for item in self.initial.skills if item.ok}
+        self._seen = {d.path for d in discover(self.roots).skill_dirs}
+        """Every skill folder, valid or not, so a watch started later reports only what changed."""
         index, _ = build_index(self.roots)
         self._entries: dict[Path, IndexEntry] = {Path(e.path): e for e in index.entries}
         self._index = index
@@ -106,7 +108,9 @@ class LiveLibrary:
         def on_change(batch: WatchBatch) -> None:
             on_update(self.apply(batch))
 
-        return Watcher(self.roots, on_change, debounce=debounce, on_error=on_error).start()
+        with self._lock:
+            known = set(self._seen)
+        return Watcher(self.roots, on_change, debounce=debounce, on_error=on_error, known=known).start()
 
     def apply(self, batch: WatchBatch) -> LiveUpdate:
         """Re-validate and re-index the folders in ``batch``; keep last good versions of broken ones."""
@@ -120,6 +124,11 @@ class LiveLibrary:
         index = Index(tuple(_first_by_name(entries, self.roots)), tuple(str(r) for r in self.roots),
                       self._index.token_counter)
         with self._lock:
+            for item in updates:
+                if item.kind is ChangeKind.REMOVED:
+                    self._seen.discard(item.path)
+                else:
+                    self._seen.add(item.path)
             self._good, self._entries, self._index = good, entries, index
             self.generation += 1
             generation = self.generation

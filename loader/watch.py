@@ -96,14 +96,25 @@ class Watcher:
 
     def __init__(self, roots: Sequence[Path], on_change: Callable[[WatchBatch], None], *,
                  debounce: float = DEFAULT_DEBOUNCE, on_error: Callable[[BaseException], None] | None = None,
-                 observer: BaseObserver | None = None) -> None:
+                 known: Iterable[Path] | None = None, observer: BaseObserver | None = None) -> None:
+        """Prepare a watch (``start`` begins it).
+
+        Args:
+            roots: resolved folders to watch (see ``watch_roots``).
+            on_change: called on the watcher's thread with each batch.
+            debounce: seconds of quiet before a burst is processed.
+            on_error: receives exceptions raised by ``on_change`` (default: logged).
+            known: the skill folders the caller already knows (default: found now); skills
+                added or removed since the caller looked are reported once the watch starts.
+            observer: a watchdog observer to use instead of the platform default.
+        """
         self.roots = tuple(roots)
         self.debounce = max(0.0, debounce)
         self._on_change = on_change
         self._on_error = on_error
         self._observer = observer or Observer()
         self._watches: dict[Path, ObservedWatch | None] = {}
-        self._known: set[Path] = {d.path for d in discover(self.roots).skill_dirs}
+        self._known: set[Path] = set(known) if known is not None else _skill_folders(self.roots)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -117,6 +128,8 @@ class Watcher:
             self._schedule(root)
         self._observer.start()
         self._thread.start()
+        missed = self._known.symmetric_difference(_skill_folders(self.roots))
+        self.notify((folder, True) for folder in missed)  # appeared or vanished before we watched
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -255,6 +268,10 @@ class Watcher:
             if folder == root or root not in folder.parents:
                 return None
             folder = folder.parent
+
+
+def _skill_folders(roots: Sequence[Path]) -> set[Path]:
+    return {d.path for d in discover(roots).skill_dirs}
 
 
 def _skipped(path: Path, root: Path) -> bool:

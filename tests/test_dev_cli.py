@@ -20,6 +20,16 @@ TIMEOUT = 15.0
 INVOICES = "Converts invoice PDFs into CSV spreadsheets. Use when the user has invoices to tabulate."
 
 
+def fillers() -> dict[str, str]:
+    """Unrelated skills, so the matcher's IDF statistics mean something (two skills are too few)."""
+    topics = ["git commit messages", "docker images", "sql query review", "release notes", "python unit tests",
+              "incident postmortems", "email drafts", "calendar scheduling"]
+    names = ["-".join(topic.split()[:2]) for topic in topics]
+    return {f"{name}/SKILL.md": skill_md(name, description=f"Writes and reviews {topic} for the team. "
+                                                          f"Use when the user works on {topic}.")
+            for name, topic in zip(names, topics, strict=True)}
+
+
 class Dev:
     """A running ``skills dev``; ``expect`` waits for a matching stdout line (with a timeout)."""
 
@@ -120,7 +130,7 @@ def test_dev_reports_every_kind_of_save(dev, tmp_path):
 
 
 def test_dev_with_prompt_reprints_what_would_load(dev, tmp_path):
-    root = write_tree(tmp_path / "lib", {"notes/SKILL.md": skill_md("notes")})
+    root = write_tree(tmp_path / "lib", fillers())
     run = dev("lib", "--prompt", "tabulate these invoice PDFs as CSV")
     startup = run.expect("watching lib")
     assert "prompt 'tabulate these invoice PDFs as CSV': no skill would load" in startup

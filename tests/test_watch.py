@@ -41,14 +41,24 @@ class Inbox:
                 return item
 
 
+def fillers() -> dict[str, str]:
+    """Unrelated skills, so the matcher's IDF statistics mean something (two skills are too few)."""
+    topics = ["git commit messages", "docker images", "sql query review", "release notes", "python unit tests",
+              "incident postmortems", "email drafts", "calendar scheduling"]
+    names = ["-".join(topic.split()[:2]) for topic in topics]
+    return {f"{name}/SKILL.md": skill_md(name, description=f"Writes and reviews {topic} for the team. "
+                                                          f"Use when the user works on {topic}.")
+            for name, topic in zip(names, topics, strict=True)}
+
+
 def kinds(update: LiveUpdate) -> list[tuple[str, str]]:
     return [(u.kind.value, u.path.name) for u in update.skills]
 
 
 def test_live_library_follows_create_edit_rename_delete_recreate(tmp_path):
-    root = write_tree(tmp_path / "skills", {"alpha/SKILL.md": skill_md("alpha")})
+    root = write_tree(tmp_path / "skills", {"alpha/SKILL.md": skill_md("alpha"), **fillers()})
     library = LiveLibrary([root])
-    assert [s.name for s in library.skills()] == ["alpha"]
+    assert len(library.skills()) == 9 and "alpha" in [s.name for s in library.skills()]
     assert "alpha" in library.index
     inbox = Inbox()
     with library.watch(inbox, debounce=DEBOUNCE):
@@ -77,7 +87,8 @@ def test_live_library_follows_create_edit_rename_delete_recreate(tmp_path):
 
         shutil.rmtree(root / "beta")
         update = inbox.until(lambda u: ("removed", "beta") in kinds(u))
-        assert "beta" not in library.index and [s.name for s in library.skills()] == ["alpha"]
+        assert "beta" not in library.index and "beta" not in [s.name for s in library.skills()]
+        assert library.match("convert these invoice PDFs to CSV").names == []
 
         write_tree(root, {"beta/SKILL.md": skill_md("beta")})
         update = inbox.until(lambda u: ("added", "beta") in kinds(u))
@@ -95,6 +106,19 @@ def test_a_new_skill_that_is_invalid_is_reported_but_not_served(tmp_path):
         update = inbox.until(lambda u: ("added", "bad") in kinds(u))
         assert not update.skills[0].ok and not update.skills[0].serving_last_good
         assert library.skills() == [] and len(library.index) == 0
+
+
+def test_changes_between_opening_and_watching_are_reported(tmp_path):
+    root = write_tree(tmp_path / "skills", {"alpha/SKILL.md": skill_md("alpha"), "broken/SKILL.md": "oops\n",
+                                            "gone/SKILL.md": skill_md("gone")})
+    library = LiveLibrary([root])
+    write_tree(root, {"late/SKILL.md": skill_md("late")})
+    shutil.rmtree(root / "gone")
+    inbox = Inbox()
+    with library.watch(inbox, debounce=DEBOUNCE):
+        update = inbox.next()
+        assert sorted(kinds(update)) == [("added", "late"), ("removed", "gone")]  # not "broken": it was known
+        assert [s.name for s in library.skills()] == ["alpha", "late"]
 
 
 def test_raw_watch_debounces_a_burst_into_one_batch(tmp_path):
