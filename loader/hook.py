@@ -76,6 +76,7 @@ def parse_args(args: Sequence[str]) -> HookOptions | None:
     while items:
         arg = items.pop(0)
         key, eq, value = arg.partition("=")
+        key = "--library" if key == "-l" else key
         if key not in ("--library", *names):
             return None
         if not eq:

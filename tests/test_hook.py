@@ -163,8 +163,8 @@ def test_help_goes_through_the_full_cli(skills_bin: list[str]) -> None:
 
 @pytest.mark.parametrize(("args", "expected"), [
     pytest.param([], HookOptions(), id="defaults"),
-    pytest.param(["--library", "a", "--library=b", "--budget", "10"],
-                 HookOptions(libraries=(Path("a"), Path("b")), budget_tokens=10), id="options"),
+    pytest.param(["--library", "a", "--library=b", "-l", "c", "--budget", "10"],
+                 HookOptions(libraries=(Path("a"), Path("b"), Path("c")), budget_tokens=10), id="options"),
     pytest.param(["--top-k", "0"], None, id="zero"),
     pytest.param(["install"], None, id="subcommand"),
     pytest.param(["--help"], None, id="help"),
