@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loader.discover import discover
 from loader.errors import PathNotFoundError
@@ -20,6 +21,9 @@ from loader.library import LoadResult, load_skill_dir, load_skills
 from loader.match import MatchResult, match
 from loader.model import Diagnostic, Profile, Severity, Skill
 from loader.watch import DEFAULT_DEBOUNCE, ChangeKind, SkillEvent, WatchBatch, Watcher, watch_roots
+
+if TYPE_CHECKING:
+    from loader.api import SkillLibrary
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +104,12 @@ class LiveLibrary:
     def match(self, prompt: str, **options: object) -> MatchResult:
         """What the matcher would load for ``prompt`` now (options as in ``loader.match.match``)."""
         return match(self.index, prompt, **options)  # type: ignore[arg-type]
+
+    def snapshot(self) -> SkillLibrary:
+        """The current state as a ``loader.api.SkillLibrary`` (matching, context rendering, bodies)."""
+        from loader.api import SkillLibrary
+
+        return SkillLibrary(self.index)
 
     def watch(self, on_update: Callable[[LiveUpdate], None], *, debounce: float = DEFAULT_DEBOUNCE,
               on_error: Callable[[BaseException], None] | None = None) -> Watcher:

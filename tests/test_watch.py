@@ -68,6 +68,9 @@ def test_live_library_follows_create_edit_rename_delete_recreate(tmp_path):
         assert all(u.ok for u in update.skills)
         assert "beta" in library.index
         assert library.match("convert these invoice PDFs to CSV").names == ["beta"]
+        snapshot = library.snapshot()
+        assert snapshot.index is library.index
+        assert snapshot.body("beta") == "# Steps\n\n1. Do the thing.\n"
 
         manifest = root / "beta" / "SKILL.md"
         good = manifest.read_text()
