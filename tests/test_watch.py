@@ -70,7 +70,7 @@ def test_live_library_follows_create_edit_rename_delete_recreate(tmp_path):
         assert library.match("convert these invoice PDFs to CSV").names == ["beta"]
         snapshot = library.snapshot()
         assert snapshot.index is library.index
-        assert snapshot.body("beta") == "# Steps\n\n1. Do the thing.\n"
+        assert snapshot.body("beta").strip() == "# Steps\n\n1. Do the thing."
 
         manifest = root / "beta" / "SKILL.md"
         good = manifest.read_text()
