@@ -11,7 +11,6 @@ See https://docs.anthropic.com/en/docs/claude-code/hooks for the input and outpu
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -118,9 +117,9 @@ def parse_event(data: bytes) -> HookEvent:
 
 def library_roots(options: HookOptions, event: HookEvent) -> list[Path]:
     """Absolute library roots: the configured ones, else ``skills/`` in the event's (or our) cwd."""
-    base = Path(event.cwd) if event.cwd and os.path.isabs(event.cwd) else Path.cwd()
+    base = Path(event.cwd) if event.cwd and Path(event.cwd).is_absolute() else Path.cwd()
     roots = options.libraries or (Path("skills"),)
-    return [Path(os.path.abspath(base / root)) for root in roots]
+    return [(base / root).resolve() for root in roots]
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +206,7 @@ def _cut(name: str, folder: str, body: str, tokens: int, chars: int) -> str | No
 
     def version(keep: int) -> str:
         pointer = (f"[skillpack: cut to fit the context budget; {len(lines) - keep} more lines in "
-                   f"{os.path.join(folder, 'SKILL.md')}; read that file for the rest]")
+                   f"{Path(folder) / 'SKILL.md'}; read that file for the rest]")
         return "".join(lines[:keep]).rstrip("\n") + "\n\n" + pointer
 
     def fits(keep: int) -> bool:
@@ -237,7 +236,7 @@ def render_context(loaded: Sequence[Loaded]) -> str:
     parts = [header]
     if left_out:
         parts.append("Also relevant, not loaded (over the context budget): " + "; ".join(
-            f"{item.name} ({os.path.join(item.folder, 'SKILL.md')})" for item in left_out) + ".")
+            f"{item.name} ({Path(item.folder) / 'SKILL.md'})" for item in left_out) + ".")
     parts.append("Each skill's folder holds the reference files and scripts its instructions mention.")
     parts.extend(_block(item.name, item.folder, item.text) for item in included if item.text is not None)
     return "\n".join(parts)

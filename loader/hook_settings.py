@@ -64,7 +64,7 @@ def skills_command() -> list[str]:
         return [str(sibling)]
     found = shutil.which("skills")
     if found:
-        return [os.path.abspath(found)]
+        return [str(Path(found).resolve())]
     return [sys.executable, "-c", "from loader.entry import run; run()"]
 
 
@@ -72,7 +72,7 @@ def hook_command(libraries: Sequence[Path], *, budget: int | None = None) -> str
     """The shell command Claude Code runs; the library is recorded in it as absolute paths."""
     argv = [*skills_command(), "hook"]
     for library in libraries:
-        argv += ["--library", os.path.abspath(library)]
+        argv += ["--library", str(Path(library).resolve())]
     if budget is not None:
         argv += ["--budget", str(budget)]
     return shlex.join(argv)

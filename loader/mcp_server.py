@@ -25,7 +25,7 @@ try:  # mcp 2.x renamed FastMCP to MCPServer
     from mcp.server.mcpserver import MCPServer as _Server
     from mcp.server.mcpserver.exceptions import ToolError
 except ImportError:  # pragma: no cover - mcp 1.x
-    from mcp.server.fastmcp import FastMCP as _Server  # type: ignore[no-redef]
+    from mcp.server.fastmcp import FastMCP as _Server  # type: ignore[no-redef,attr-defined]
     from mcp.server.fastmcp.exceptions import ToolError  # type: ignore[no-redef]
 
 log = logging.getLogger("loader")
@@ -141,7 +141,7 @@ def safe_path(folder: Path, path: str) -> Path:
     Raises:
         ToolError: absolute path, ``..``, NUL, a symlink out of the folder, or not a file.
     """
-    if not path or "\0" in path or os.path.isabs(path) or path.startswith(("~", "\\")):
+    if not path or "\0" in path or Path(path).is_absolute() or path.startswith(("~", "\\")):
         raise ToolError(f"path must be relative to the skill folder, got {path!r}")
     parts = Path(path.replace("\\", "/")).parts
     if ".." in parts:
@@ -162,7 +162,7 @@ def _folder_files(folder: Path) -> list[str]:
     for current, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for file in sorted(files):
-            rel = os.path.relpath(os.path.join(current, file), folder).replace(os.sep, "/")
+            rel = (Path(current) / file).relative_to(folder).as_posix()
             if rel != "SKILL.md" and not file.startswith("."):
                 found.append(rel)
                 if len(found) >= MAX_LISTED_FILES:

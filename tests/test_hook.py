@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import env_without_debug, skill_md
 
+from conftest import env_without_debug
 from loader.hook import HookInputError, HookOptions, parse_args, parse_event, render_context
 from loader.hook_state import MAX_SKILLS_PER_SESSION, SessionMemory, log_path, prune_sessions
 from loader.tokens import count_tokens
@@ -34,7 +34,7 @@ def library(make_skill: Callable[..., Path], tmp_path: Path) -> Path:
 
 
 def event(prompt: str, session: str = "session-1", name: str = "UserPromptSubmit", **extra: str) -> str:
-    return json.dumps({"session_id": session, "transcript_path": "/tmp/transcript.jsonl", "cwd": os.getcwd(),
+    return json.dumps({"session_id": session, "transcript_path": "/tmp/transcript.jsonl", "cwd": str(Path.cwd()),
                        "hook_event_name": name, "prompt": prompt, **extra})
 
 

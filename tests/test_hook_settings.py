@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import env_without_debug
 
+from conftest import env_without_debug
 from loader.errors import UsageError
 from loader.hook_settings import BACKUP_SUFFIX, install, is_our_command, uninstall
 
@@ -27,7 +27,8 @@ THEIRS: dict[str, Any] = {
 
 @pytest.fixture
 def library(make_skill: Callable[..., Path], tmp_path: Path) -> Path:
-    make_skill("pdf-forms", description="Fills in PDF forms field by field. Use when the user wants to fill a PDF form.")
+    make_skill("pdf-forms",
+               description="Fills in PDF forms field by field. Use when the user wants to fill a PDF form.")
     make_skill("invoice-totals", description="Checks invoice totals, tax lines and currency rounding. "
                "Use when the user asks to verify or reconcile an invoice.")
     make_skill("git-bisect", description="Finds the commit that introduced a regression with git bisect. "

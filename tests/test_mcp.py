@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest import env_without_debug
 
 pytest.importorskip("mcp")
@@ -46,9 +46,9 @@ Use the `cursor` field.
 
 @pytest.fixture
 def library(make_skill: Callable[..., Path], tmp_path: Path) -> Path:
-    make_skill("pdf-forms", description="Fills in PDF forms field by field. Use when the user wants to fill a PDF form.",
-               body="# Filling PDF forms\n\nSee references/api.md for the field API.\n",
-               files={"references/api.md": REFERENCE, "scripts/fill.py": "print('fill')\n"})
+    make_skill("pdf-forms", body="# Filling PDF forms\n\nSee references/api.md for the field API.\n",
+               files={"references/api.md": REFERENCE, "scripts/fill.py": "print('fill')\n"},
+               description="Fills in PDF forms field by field. Use when the user wants to fill a PDF form.")
     make_skill("invoice-totals", description="Checks invoice totals, tax lines and currency rounding. "
                "Use when the user asks to verify or reconcile an invoice.",
                body="# Invoice totals\n\nAdd the lines, then compare with the stated total.\n")
@@ -72,7 +72,7 @@ def _structured(result: Any) -> Any:
 def test_stdio_server_end_to_end(library: Path) -> None:
     params = StdioServerParameters(command=sys.executable,
                                    args=["-c", "from loader.entry import run; run()", "mcp", str(library)],
-                                   env=env_without_debug(), cwd=os.getcwd())
+                                   env=env_without_debug(), cwd=str(Path.cwd()))
     seen: dict[str, Any] = {}
 
     async def session_run() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, Annotated, Any
 
 import typer
 
@@ -41,8 +41,8 @@ def hook(
     ctx: typer.Context,
     library: LibraryOpt = None,
     budget: Annotated[int, typer.Option("--budget", min=1, help="Most tokens of skill text added per prompt.")] = 2500,
-    max_chars: Annotated[int, typer.Option("--max-chars", min=1,
-                                           help="Most characters added per prompt (Claude Code inlines ~10,000).")] = 9500,
+    max_chars: Annotated[int, typer.Option(
+        "--max-chars", min=1, help="Most characters added per prompt (Claude Code inlines ~10,000).")] = 9500,
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="Most skills added per prompt.")] = 3,
 ) -> None:
     """Run the hook: read Claude Code's event JSON on stdin, print the matched skills as context.
@@ -55,7 +55,8 @@ def hook(
     from loader.hook import HookOptions, run
 
     options = HookOptions(tuple(library or ()), budget, max_chars, top_k)
-    raise typer.Exit(run(options, _binary(sys.stdin), _BinaryOut(sys.stdout)))
+    out = getattr(sys.stdout, "buffer", None) or _BinaryOut(sys.stdout)
+    raise typer.Exit(run(options, _binary(sys.stdin), out))
 
 
 @hook_app.command("install")
@@ -136,21 +137,14 @@ def _binary(stream: IO[str]) -> IO[bytes]:
     return buffer if buffer is not None else io.BytesIO(stream.read().encode("utf-8"))
 
 
-class _BinaryOut(io.RawIOBase):
+class _BinaryOut(io.BytesIO):
     """Bytes written to a text stream (the in-process runner's stdout has no ``.buffer``)."""
 
     def __init__(self, stream: IO[str]) -> None:
         super().__init__()
         self._stream = stream
 
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: bytes) -> int:  # type: ignore[override]
-        buffer = getattr(self._stream, "buffer", None)
-        if buffer is not None:
-            self._stream.flush()
-            return int(buffer.write(data))
+    def write(self, data: Any) -> int:
         self._stream.write(bytes(data).decode("utf-8"))
         return len(data)
 
