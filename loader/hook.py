@@ -11,6 +11,7 @@ See https://docs.anthropic.com/en/docs/claude-code/hooks for the input and outpu
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -256,6 +257,10 @@ def run(options: HookOptions, stdin: IO[bytes], stdout: IO[bytes]) -> int:
     except BaseException as exc:  # fail open, whatever happened (even ^C or a bug): log, exit 0
         session = f"session={event.session_id[:12]} " if event and event.session_id else ""
         log_line(f"{session}{type(exc).__name__}: {exc}")
+        if os.environ.get("SKILLPACK_DEBUG", "") not in ("", "0"):
+            import traceback
+
+            traceback.print_exc()  # stderr: Claude Code shows it in verbose mode only, never to the model
     return 0
 
 
@@ -264,5 +269,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(sys.argv[2:] if argv is None else argv)
     if options is None:
         log_line(f"unusable hook options: {list(argv or [])!r}")
+        return 0
+    if sys.stdin.isatty():  # a person typed `skills hook`: explain instead of waiting for an event
+        sys.stderr.write("skills hook reads a Claude Code event (JSON) on stdin; "
+                         "to set it up, run: skills hook install --library PATH\n")
         return 0
     return run(options, sys.stdin.buffer, sys.stdout.buffer)

@@ -219,3 +219,23 @@ def test_prune_sessions_keeps_recent_and_bounded(tmp_path: Path) -> None:
     removed = prune_sessions(root, now=now, max_files=4, max_age_s=86400)
     assert removed == 3
     assert sorted(p.name for p in root.iterdir()) == ["0.json", "1.json", "2.json", "3.json"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+def test_a_terminal_on_stdin_gets_a_hint_instead_of_a_hang(skills_bin: list[str], library: Path) -> None:
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run([*skills_bin, "hook", "--library", str(library)], stdin=terminal, capture_output=True,
+                              env=env_without_debug(), timeout=60)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert (done.returncode, done.stdout) == (0, b"") and b"skills hook install" in done.stderr
+
+
+def test_debug_mode_prints_the_traceback_to_stderr(skills_bin: list[str], library: Path) -> None:
+    done = subprocess.run([*skills_bin, "hook", "--library", str(library)], input=b"{bad",
+                          capture_output=True, env={**env_without_debug(), "SKILLPACK_DEBUG": "1"}, timeout=60)
+    assert (done.returncode, done.stdout) == (0, b"") and b"HookInputError" in done.stderr
