@@ -14,6 +14,7 @@ import os
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,7 +182,9 @@ def install(plan: InstallPlan, *, upgrade: bool = False, force: bool = False) ->
             try:
                 lock = read_lock(target.lock_path)
                 _check_conflicts(target, plan.payloads, lock, upgrade=upgrade)
-                staged = [_stage(payload, staging, target, force=force) for payload in plan.payloads]
+                with ExitStack() as stack:
+                    opened = _Archives(stack)
+                    staged = [_stage(p, staging, target, opened, force=force) for p in plan.payloads]
                 _pause(PAUSE_AFTER_EXTRACT)
                 _commit(staged, staging, target, lock)
             except BaseException:
@@ -204,12 +207,13 @@ def _make_dirs(target: Target) -> list[Path]:
     return [*created, target.skills_dir / STAGING_DIR]
 
 
-def _stage(payload: Payload, staging: Path, target: Target, *, force: bool) -> tuple[Path, LockedSkill]:
+def _stage(payload: Payload, staging: Path, target: Target, opened: _Archives, *,
+           force: bool) -> tuple[Path, LockedSkill]:
     holder = staging / f"new.{payload.name}.{os.urandom(4).hex()}"
     dest = holder / payload.name
     dest.mkdir(parents=True)
     if payload.members:
-        written = _extract(payload, dest)
+        written = _extract(payload, dest, opened)
     else:
         written = {f.rel: _write_file(dest / f.rel, _chunks(f.source), f.executable) for f in payload.files}
     _check_hashes(payload, dest, written)
@@ -226,24 +230,36 @@ def _stage(payload: Payload, staging: Path, target: Target, *, force: bool) -> t
     return dest, record
 
 
-def _extract(payload: Payload, dest: Path) -> dict[str, str]:
-    """Extract the payload's members into ``dest``, re-checking the archive (it may have been swapped)."""
+class _Archives:
+    """Archives opened once per install, re-hashed and re-inspected (they may have been swapped since the plan)."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._stack = stack
+        self._open: dict[Path, tuple[zipfile.ZipFile, dict[str, SafeEntry]]] = {}
+
+    def get(self, payload: Payload) -> tuple[zipfile.ZipFile, dict[str, SafeEntry]]:
+        if payload.source not in self._open:
+            handle = self._stack.enter_context(payload.source.open("rb"))
+            if hashlib.file_digest(handle, "sha256").hexdigest() != payload.archive_sha256:
+                raise InstallError(message=f"{payload.source} changed while it was being installed")
+            handle.seek(0)
+            zf = self._stack.enter_context(zipfile.ZipFile(handle))
+            self._open[payload.source] = (zf, {e.name: e for e in inspect_zip(payload.source, zf)})
+        return self._open[payload.source]
+
+
+def _extract(payload: Payload, dest: Path, opened: _Archives) -> dict[str, str]:
     written: dict[str, str] = {}
-    with payload.source.open("rb") as handle:
-        if hashlib.file_digest(handle, "sha256").hexdigest() != payload.archive_sha256:
+    zf, by_name = opened.get(payload)
+    for member in payload.members:
+        entry = by_name.get(member.name)
+        if entry is None:
             raise InstallError(message=f"{payload.source} changed while it was being installed")
-        handle.seek(0)
-        with zipfile.ZipFile(handle) as zf:
-            by_name = {e.name: e for e in inspect_zip(payload.source, zf)}
-            for member in payload.members:
-                entry = by_name.get(member.name)
-                if entry is None:
-                    raise InstallError(message=f"{payload.source} changed while it was being installed")
-                rel = entry.name.partition("/")[2]
-                if entry.is_dir:
-                    (dest / rel).mkdir(parents=True, exist_ok=True)
-                else:
-                    written[rel] = _write_file(dest / rel, read_member(payload.source, zf, entry), entry.executable)
+        rel = entry.name.partition("/")[2]
+        if entry.is_dir:
+            (dest / rel).mkdir(parents=True, exist_ok=True)
+        else:
+            written[rel] = _write_file(dest / rel, read_member(payload.source, zf, entry), entry.executable)
     return written
 
 
