@@ -239,3 +239,13 @@ def test_debug_mode_prints_the_traceback_to_stderr(skills_bin: list[str], librar
     done = subprocess.run([*skills_bin, "hook", "--library", str(library)], input=b"{bad",
                           capture_output=True, env={**env_without_debug(), "SKILLPACK_DEBUG": "1"}, timeout=60)
     assert (done.returncode, done.stdout) == (0, b"") and b"HookInputError" in done.stderr
+
+
+def test_long_prompt_is_matched_on_its_head_and_tail(skills_bin: list[str], library: Path) -> None:
+    from loader.hook import MAX_PROMPT_CHARS, prompt_for_matching
+
+    pasted = "lorem ipsum dolor sit amet " * (MAX_PROMPT_CHARS // 10)
+    prompt = f"{pasted}\n\n{PDF_PROMPT}"
+    assert len(prompt_for_matching(prompt)) <= MAX_PROMPT_CHARS + 1
+    assert prompt_for_matching(prompt).endswith(PDF_PROMPT) and prompt_for_matching("short") == "short"
+    assert "pdf-forms" in context_of(run_hook(skills_bin, event(prompt), "--library", library)).splitlines()[0]
