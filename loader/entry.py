@@ -16,7 +16,8 @@ def run() -> None:
     """Entry point of the ``skills`` command."""
     args = sys.argv[1:]
     if args[:1] == ["hook"]:
-        from loader.hook import main as hook_main, parse_args
+        from loader.hook import main as hook_main
+        from loader.hook import parse_args
 
         if parse_args(args[1:]) is not None:
             sys.exit(hook_main(args[1:]))
