@@ -120,8 +120,16 @@ def parse_event(data: bytes) -> HookEvent:
 
 
 def library_roots(options: HookOptions, event: HookEvent) -> list[Path]:
-    """Absolute library roots: the configured ones, else ``skills/`` in the event's (or our) cwd."""
-    base = Path(event.cwd) if event.cwd and Path(event.cwd).is_absolute() else Path.cwd()
+    """Absolute library roots: the configured ones, else ``skills/`` in the project folder.
+
+    Relative paths are taken from ``$CLAUDE_PROJECT_DIR`` (set by Claude Code for hooks), else
+    the event's ``cwd`` (which follows the session's ``cd``s), else our working directory.
+    """
+    project = os.environ.get("CLAUDE_PROJECT_DIR", "")
+    if project and Path(project).is_absolute():
+        base = Path(project)
+    else:
+        base = Path(event.cwd) if event.cwd and Path(event.cwd).is_absolute() else Path.cwd()
     roots = options.libraries or (Path("skills"),)
     return [(base / root).resolve() for root in roots]
 

@@ -38,10 +38,17 @@ def event(prompt: str, session: str = "session-1", name: str = "UserPromptSubmit
                        "hook_event_name": name, "prompt": prompt, **extra})
 
 
+def hook_env(**extra: str) -> dict[str, str]:
+    """The subprocess environment, without a CLAUDE_PROJECT_DIR leaking in from a surrounding session."""
+    env = env_without_debug()
+    env.pop("CLAUDE_PROJECT_DIR", None)
+    return {**env, **extra}
+
+
 def run_hook(skills_bin: list[str], stdin: str | bytes, *args: str | Path) -> subprocess.CompletedProcess[bytes]:
     data = stdin.encode() if isinstance(stdin, str) else stdin
     return subprocess.run([*skills_bin, "hook", *map(str, args)], input=data, capture_output=True,
-                          env=env_without_debug(), timeout=60)
+                          env=hook_env(), timeout=60)
 
 
 def context_of(done: subprocess.CompletedProcess[bytes]) -> str:
@@ -97,6 +104,14 @@ def test_missing_library_fails_open(skills_bin: list[str], tmp_path: Path) -> No
 def test_default_library_is_skills_in_the_event_cwd(skills_bin: list[str], library: Path) -> None:
     done = run_hook(skills_bin, json.dumps({"session_id": "s", "hook_event_name": "UserPromptSubmit",
                                             "cwd": str(library.parent), "prompt": PDF_PROMPT}))
+    assert "pdf-forms" in context_of(done).splitlines()[0]
+
+
+def test_default_library_prefers_claude_project_dir(skills_bin: list[str], library: Path, tmp_path: Path) -> None:
+    event_json = json.dumps({"session_id": "s", "hook_event_name": "UserPromptSubmit",
+                             "cwd": str(tmp_path / "elsewhere"), "prompt": PDF_PROMPT})
+    done = subprocess.run([*skills_bin, "hook"], input=event_json.encode(), capture_output=True, timeout=60,
+                          env=hook_env(CLAUDE_PROJECT_DIR=str(library.parent)))
     assert "pdf-forms" in context_of(done).splitlines()[0]
 
 
