@@ -120,10 +120,11 @@ def _archive_payloads(archive: Path) -> list[Payload]:
     by_skill: dict[str, list[SafeEntry]] = {}
     for entry in entries:
         top, _, rest = entry.name.partition("/")
+        if top == "__MACOSX" or (entry.is_dir and not rest):
+            continue  # macOS Finder's resource forks, and bare folder entries: nothing to install
         if not rest:
-            if entry.is_dir:
-                continue
-            raise UnsafeArchiveError(archive=archive, entry=entry.name, reason="file outside a skill folder")
+            hint = "; the archive must hold the skill folder (NAME/SKILL.md)" if top == "SKILL.md" else ""
+            raise UnsafeArchiveError(archive=archive, entry=entry.name, reason="file outside a skill folder" + hint)
         if not SKILL_DIR_NAME.match(top):
             raise UnsafeArchiveError(archive=archive, entry=entry.name, reason=f"{top!r} is not a valid skill name")
         by_skill.setdefault(top, []).append(entry)

@@ -253,3 +253,23 @@ def test_a_kill_during_an_upgrade_swap_restores_the_old_skill(tmp_path: Path, pr
         k.removeprefix(".claude/skills/alpha-notes/"): v for k, v in before.items()
         if k.startswith(".claude/skills/alpha-notes/")}
     assert cli("verify", project).code == 0
+
+
+def test_archive_layout_problems_are_explained(tmp_path: Path, cli: Cli) -> None:
+    flat = tmp_path / "flat.skill"
+    flat.write_bytes(build_zip([("SKILL.md", b"---\nname: flat\n---\n")], with_skill=False))
+    result = cli("install", flat, "--project", tmp_path / "p")
+    assert result.code == 2 and "must hold the skill folder" in result.err
+    no_manifest = tmp_path / "nomanifest.skill"
+    no_manifest.write_bytes(build_zip([("other/README.md", b"hi")]))
+    result = cli("install", no_manifest, "--project", tmp_path / "p")
+    assert result.code == 2 and "without SKILL.md" in result.err and "other/" in result.err
+    assert not (tmp_path / "p").exists()
+
+
+def test_a_zip_made_by_macos_finder_installs_without_its_resource_forks(tmp_path: Path, cli: Cli) -> None:
+    finder = tmp_path / "finder.skill"
+    finder.write_bytes(build_zip([("good/", b""), ("__MACOSX/", b""), ("__MACOSX/good/._SKILL.md", b"\0\5\26\7")]))
+    result = cli("install", finder, "--project", tmp_path / "p")
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in (tmp_path / "p" / ".claude" / "skills").iterdir()) == ["good", "skills.lock"]
