@@ -56,7 +56,8 @@ class Dev:
             except queue.Empty:
                 raise AssertionError(f"no line with {text!r} within {TIMEOUT}s; got {self.seen[-20:]}") from None
             if line is None:
-                raise AssertionError(f"skills dev exited before {text!r}; got {self.seen[-20:]}")
+                err = self.proc.stderr.read() if self.proc.stderr else ""
+                raise AssertionError(f"skills dev exited before {text!r}; got {self.seen[-20:]}; stderr: {err}")
             self.seen.append(line)
             block.append(line)
             if text in line:
