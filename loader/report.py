@@ -249,14 +249,14 @@ def compute(skills: Sequence[SkillSizes], counter: TokenCounter, *, budget_chars
         tails = [counter.count(tail) for tail, _ in on_demand.tails]
         mean_tail = sum(tails) / len(tails) if tails else 0.0
         od = scenario("on-demand", prefix_tokens, round(mean_tail, 1), prices, turns)
-    n_queries = len(on_demand.tails) if on_demand else 0
+    loaded = [names for _, names in on_demand.tails] if on_demand is not None else []
     return Report(
         counter=counter.name, counter_exact=counter.exact, skills=len(rows), rows=tuple(rows),
         eager=eager, eager_references_tokens=sum(r.reference_tokens for r in rows),
         listing=listing, listing_check=check, listing_sent_tokens=counter.count(sent),
-        on_demand=od, prefix_tokens=prefix_tokens, queries=n_queries,
-        no_skill_queries=sum(1 for _, names in on_demand.tails if not names) if on_demand else 0,
-        mean_loaded=round(sum(len(n) for _, n in on_demand.tails) / n_queries, 3) if n_queries else 0.0,
+        on_demand=od, prefix_tokens=prefix_tokens, queries=len(loaded),
+        no_skill_queries=sum(1 for names in loaded if not names),
+        mean_loaded=round(sum(map(len, loaded)) / len(loaded), 3) if loaded else 0.0,
         max_tail_tokens=max(tails, default=0), prices=prices, turns=turns,
         top=top_skills(rows, top_n, by_loads=od is not None), roots=tuple(roots),
     )
@@ -268,6 +268,7 @@ def gate_failures(report: Report, *, fail_over_budget: bool, max_prefix_tokens: 
     if fail_over_budget and not report.listing_check.fits:
         check = report.listing_check
         failures.append(f"listing needs {check.total_chars:,} chars, over the {check.budget_chars:,}-char budget")
-    if max_prefix_tokens is not None and report.prefix_tokens is not None and report.prefix_tokens > max_prefix_tokens:
-        failures.append(f"stable prefix is {report.prefix_tokens:,} tokens, over --max-prefix-tokens {max_prefix_tokens:,}")
+    prefix = report.prefix_tokens
+    if max_prefix_tokens is not None and prefix is not None and prefix > max_prefix_tokens:
+        failures.append(f"stable prefix is {prefix:,} tokens, over --max-prefix-tokens {max_prefix_tokens:,}")
     return failures

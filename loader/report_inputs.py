@@ -11,12 +11,16 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loader.errors import SkillpackError
 from loader.library import load_skills
 from loader.model import Diagnostic, Skill
 from loader.report import OnDemandInput, SkillSizes
 from loader.textfile import read_text
+
+if TYPE_CHECKING:
+    from loader.api import SkillLibrary
 
 log = logging.getLogger("loader")
 
@@ -80,7 +84,7 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
     return Gathered(sizes, on_demand, prefix, tuple(diagnostics))
 
 
-def _open_library(paths: Sequence[Path], diagnostics: list[Diagnostic]):  # type: ignore[no-untyped-def]
+def _open_library(paths: Sequence[Path], diagnostics: list[Diagnostic]) -> SkillLibrary | None:
     """The matcher's library, its index kept in the user cache; ``None`` if the matcher is absent."""
     try:
         from loader.api import SkillLibrary

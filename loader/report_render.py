@@ -105,13 +105,13 @@ def render_text(report: Report, out: TextIO) -> None:
         w(NO_QUERIES + "\n")
     w("\n" + "\n".join(listing_lines(report)) + "\n")
     by = "tokens loaded over the prompts" if report.on_demand is not None else "body tokens"
-    rows = {r.name: r for r in report.rows}
+    by_name = {r.name: r for r in report.rows}
     if report.top:
         w(f"\ntop skills by cost ({by}), worth trimming:\n")
         for name in report.top:
-            r = rows[name]
-            w(f"  {name}: body {r.body_tokens:,} tokens, references {r.reference_tokens:,}"
-              + (f", loaded {r.loads}x" if report.on_demand is not None else "") + "\n")
+            skill = by_name[name]
+            w(f"  {name}: body {skill.body_tokens:,} tokens, references {skill.reference_tokens:,}"
+              + (f", loaded {skill.loads}x" if report.on_demand is not None else "") + "\n")
     w("\nper skill (tokens):\n")
     header = ("skill", "listing", "body", "SKILL.md", "refs", "loads", "listed")
     body = [(r.name, f"{r.listing_tokens:,}", f"{r.body_tokens:,}", f"{r.skill_md_tokens:,}",
