@@ -24,6 +24,9 @@ def headline(report: Report) -> str:
     if vs_eager is None or vs_listing is None:
         return (f"{report.skills} skills: eager loading costs {report.eager.per_turn_tokens:,.0f} tokens per turn, "
                 f"Claude Code's listing {report.listing.per_turn_tokens:,.0f}; on-demand depends on the prompts")
+    if vs_eager[0] < 0:  # a tiny library: the prefix outweighs loading everything
+        return (f"on-demand loading costs {_pct(-vs_eager[1])} more skill context per turn than eager "
+                f"({-vs_eager[0]:,.0f} tokens): this library is small enough to load whole")
     return (f"on-demand loading saves {_pct(vs_eager[1])} of skill context per turn "
             f"({vs_eager[0]:,.0f} tokens vs eager; {_signed_pct(vs_listing[1])} vs Claude Code's listing)")
 

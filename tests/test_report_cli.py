@@ -174,3 +174,10 @@ def test_corpus_report_with_the_dev_prompts(cli: Cli) -> None:
     assert not data["listing"]["fits"] and data["listing"]["name_only"]
     assert data["eager"]["per_turn_tokens"] > data["listing"]["per_turn_tokens"] > data["prefix_tokens"]
     assert 0 < data["savings"]["vs_eager"]["percent"] < 100
+
+
+def test_headline_admits_when_on_demand_costs_more(cli: Cli, make_skill: Callable[..., Path], queries: Path,
+                                                   tmp_path: Path) -> None:
+    make_skill("pdf-forms", description="PDF forms.", body="Fill.\n")
+    out = cli("report", tmp_path / "skills", "-q", queries).out
+    assert out.startswith("on-demand loading costs") and "small enough to load whole" in out
