@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import tempfile
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,14 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from loader.model import Diagnostic, Severity
-from loader.text import headings, terms
+from loader.postings import FIELDS, CollectionStats, build_postings, decode_terms
+from loader.text import TEXT_VERSION
 from loader.textfile import read_text
-from loader.tokens import count_tokens
 
 FORMAT = "skillpack-index"
 FORMAT_VERSION = 1
-FIELDS = ("name", "description", "when", "headings", "body")
-"""Fields whose term frequencies the index keeps, most specific first."""
+NORMALIZER = TEXT_VERSION
+"""Indexes built with another text normalisation are rebuilt: their terms would not meet the query's."""
 INDEX_DIR = ".skillpack"
 INDEX_FILE = "index.json"
 REFERENCE_SUFFIXES = (".md", ".markdown", ".txt", ".rst")
@@ -92,7 +91,8 @@ class IndexEntry:
             signature=_typed(data["signature"], str),
             manifest_stat=_typed(data["manifest_stat"], str), body_offset=_typed(data["body_offset"], int),
             listing_tokens=_typed(data["listing_tokens"], int), body_tokens=_typed(data["body_tokens"], int),
-            reference_tokens={_typed(k, str): _typed(v, int) for k, v in _typed(data["reference_tokens"], dict).items()},
+            reference_tokens={_typed(k, str): _typed(v, int)
+                              for k, v in _typed(data["reference_tokens"], dict).items()},
             invocable=_typed(data["invocable"], bool),
             terms={f: _typed(_typed(data["terms"], dict)[f], str) for f in FIELDS},
             lengths={f: _typed(_typed(data["lengths"], dict)[f], int) for f in FIELDS},
@@ -106,23 +106,6 @@ def _typed(value: Any, kind: type) -> Any:
     return value
 
 
-def encode_terms(counts: Mapping[str, int]) -> str:
-    """Encode term frequencies as ``"a b:2 c"`` (sorted, so encoding is deterministic)."""
-    return " ".join(t if n == 1 else f"{t}:{n}" for t, n in sorted(counts.items()))
-
-
-def decode_terms(text: str) -> dict[str, int]:
-    """Inverse of :func:`encode_terms`."""
-    out: dict[str, int] = {}
-    for item in text.split():
-        term, sep, count = item.rpartition(":")
-        if sep and count.isdigit():
-            out[term] = int(count)
-        else:
-            out[item] = 1
-    return out
-
-
 @dataclass(slots=False)
 class Index:
     """The skills of one library and their statistics. Entries are sorted by name."""
@@ -131,11 +114,18 @@ class Index:
     roots: tuple[str, ...] = ()
     """Resolved roots the index was built from, in the order given."""
     token_counter: str = "estimate-v1"
+    postings: dict[str, str] | None = field(default=None, repr=False)
+    """Term -> posting string over ``entries`` (see ``loader.postings``); built when ``None``."""
     _by_name: dict[str, IndexEntry] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self.entries = tuple(sorted(self.entries, key=lambda e: e.name))
+        ordered = tuple(sorted(self.entries, key=lambda e: e.name))
+        if ordered != self.entries:
+            self.entries = ordered
+            self.postings = None  # doc numbers follow the name order
         self._by_name = {e.name: e for e in self.entries}
+        if self.postings is None:
+            self.postings = build_postings(self.entries)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -169,16 +159,15 @@ class Index:
         return parse_manifest_text(entry.manifest_path, read.text).body
 
     @cached_property
-    def stats(self) -> Any:
-        """Postings and collection statistics for the matcher (built once, on first use)."""
-        from loader.match import CollectionStats
-
-        return CollectionStats.build(self.entries)
+    def stats(self) -> CollectionStats:
+        """Postings and collection statistics for the matcher (postings decoded per term, lazily)."""
+        return CollectionStats(self.entries, self.postings or {})
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form, with format name and version first."""
-        return {"format": FORMAT, "version": FORMAT_VERSION, "roots": list(self.roots),
-                "token_counter": self.token_counter, "entries": [e.to_json() for e in self.entries]}
+        return {"format": FORMAT, "version": FORMAT_VERSION, "normalizer": NORMALIZER, "roots": list(self.roots),
+                "token_counter": self.token_counter, "entries": [e.to_json() for e in self.entries],
+                "postings": self.postings}
 
 
 def _signature_matches(entry: IndexEntry) -> bool:
@@ -207,102 +196,21 @@ def build_index(roots: Sequence[Path], *, previous: Index | None = None) -> tupl
     Raises:
         PathNotFoundError: a root does not exist.
     """
-    index, diagnostics, _ = _build(roots, previous)
+    from loader.index_build import scan
+
+    index, diagnostics, _ = scan(roots, previous)
     return index, diagnostics
 
 
-def _build(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Diagnostic], bool]:
-    from loader.discover import discover
+def update_index(index: Index, folders: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
+    """Re-index only ``folders`` (skill folders that were edited, added or deleted); pure.
 
-    found = discover(roots)
-    diagnostics = list(found.diagnostics)
-    old_by_path = {e.path: e for e in previous.entries} if previous is not None else {}
-    entries: dict[str, IndexEntry] = {}
-    changed = previous is None
-    for skill_dir in found.skill_dirs:
-        try:
-            signature = _folder_signature(skill_dir.path, skill_dir.files)
-        except OSError:
-            continue  # vanished between discovery and stat: it is simply not there any more
-        old = old_by_path.get(str(skill_dir.path))
-        entry: IndexEntry | None
-        if old is not None and old.signature == signature:
-            entry = old
-        else:
-            changed = True
-            entry = _index_skill_dir(skill_dir, signature, old, diagnostics)
-        if entry is None:
-            continue
-        first = entries.get(entry.name)
-        if first is not None:
-            diagnostics.append(Diagnostic(entry.manifest_path, None, "name-duplicate", Severity.WARNING,
-                                          f"skill name {entry.name!r} is already used by {first.path}; "
-                                          "this copy is not indexed", "rename one of them; the first root wins"))
-            changed = True
-            continue
-        entries[entry.name] = entry
-    if previous is not None and len(entries) != len(previous.entries):
-        changed = True
-    resolved = tuple(str(Path(r).resolve()) for r in roots)
-    index = Index(tuple(entries.values()), resolved)
-    return index, sorted(diagnostics, key=Diagnostic.sort_key), changed or (previous is not None and previous.roots != resolved)
+    For watchers that know what changed: the rest of the library is not walked, so the cost
+    does not grow with its size (unlike :func:`build_index`, which stats every folder).
+    """
+    from loader.index_build import refresh
 
-
-def _folder_signature(folder: Path, files: Sequence[str]) -> str:
-    parts = [f"SKILL.md:{_stat_key(folder / 'SKILL.md')}"]
-    for rel in files:
-        try:
-            parts.append(f"{rel}:{_stat_key(folder / rel)}")
-        except OSError:
-            parts.append(f"{rel}:?")
-    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
-
-
-def _index_skill_dir(skill_dir: Any, signature: str, old: IndexEntry | None,
-                     diagnostics: list[Diagnostic]) -> IndexEntry | None:
-    from loader.library import load_skill_dir
-
-    skill, found = load_skill_dir(skill_dir)
-    errors = [d for d in found if d.severity is Severity.ERROR]
-    if skill is None or errors:
-        first = errors[0].message if errors else "SKILL.md could not be parsed"
-        diagnostics.append(Diagnostic(skill_dir.manifest_path, errors[0].line if errors else None, "index-skipped",
-                                      Severity.WARNING, f"not indexed: {len(errors) or 1} error(s), first: {first}",
-                                      "run `skills validate` on it and fix the errors"))
-        return None
-    references = {}
-    hasher = hashlib.sha256()
-    hasher.update(skill.manifest.path.read_bytes())
-    for rel in skill.files:
-        hasher.update(f"\0{rel}\0".encode())
-        if rel.lower().endswith(REFERENCE_SUFFIXES):
-            read = read_text(skill.path / rel)
-            if read.text is not None:
-                hasher.update(read.text.encode("utf-8"))
-                references[rel] = count_tokens(read.text)
-    content_hash = hasher.hexdigest()
-    manifest_stat = _stat_key(skill.manifest.path)
-    if old is not None and old.content_hash == content_hash:
-        from dataclasses import replace
-
-        return replace(old, signature=signature, manifest_stat=manifest_stat)
-    text = read_text(skill.manifest.path).text or ""
-    fields = {
-        "name": skill.name,
-        "description": skill.description,
-        "when": skill.when_to_use,
-        "headings": headings(skill.body),
-        "body": skill.body,
-    }
-    counts = {f: Counter(terms(v)) for f, v in fields.items()}
-    return IndexEntry(
-        name=skill.name, description=skill.description, path=str(skill.path), content_hash=content_hash,
-        signature=signature, manifest_stat=manifest_stat, body_offset=len(text) - len(skill.body),
-        listing_tokens=count_tokens(listing_line(skill.name, skill.description)),
-        body_tokens=count_tokens(skill.body), reference_tokens=references, invocable=skill.model_invocable,
-        terms={f: encode_terms(c) for f, c in counts.items()},
-        lengths={f: sum(c.values()) for f, c in counts.items()},
-    )
+    return refresh(index, folders)
 
 
 def listing_line(name: str, description: str) -> str:
@@ -343,14 +251,18 @@ def load_index(path: Path) -> Index | None:
     try:
         with Path(path).open("rb") as handle:
             data = json.loads(handle.read())
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != FORMAT_VERSION:
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != FORMAT_VERSION \
+                or data.get("normalizer") != NORMALIZER:
             return None
         entries = tuple(IndexEntry.from_json(item) for item in _typed(data["entries"], list))
         roots = tuple(_typed(r, str) for r in _typed(data["roots"], list))
         names = [e.name for e in entries]
-        if len(set(names)) != len(names):
+        if len(set(names)) != len(names) or names != sorted(names):
             return None
-        return Index(entries, roots, _typed(data.get("token_counter", "estimate-v1"), str))
+        postings = _typed(data["postings"], dict)
+        if not all(isinstance(v, str) for v in postings.values()):
+            return None
+        return Index(entries, roots, _typed(data.get("token_counter", "estimate-v1"), str), postings)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
 
@@ -379,7 +291,9 @@ def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tupl
     roots = list(roots)
     path = Path(index_path) if index_path is not None else default_index_path(roots)
     previous = load_index(path)
-    index, diagnostics, changed = _build(roots, previous)
+    from loader.index_build import scan
+
+    index, diagnostics, changed = scan(roots, previous)
     if changed:
         try:
             save_index(index, path)

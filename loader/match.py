@@ -12,18 +12,19 @@ see ``loader.decide``-style notes in ``docs/matching.md``.
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from loader.model import Match
+from loader.postings import FIELDS as FIELD_NAMES
+from loader.postings import CollectionStats
 from loader.text import query_terms as weighted_terms
 
 if TYPE_CHECKING:
-    from loader.index import Index, IndexEntry
+    from loader.index import Index
 
-FIELD_NAMES = ("name", "description", "when", "headings", "body")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,53 +43,8 @@ class Params:
 
 
 DEFAULT_PARAMS = Params()
-
-
-@dataclass(frozen=True, slots=True)
-class Posting:
-    """One skill's term frequencies, per field, for one term."""
-
-    doc: int
-    tfs: tuple[int, ...]
-
-
-@dataclass(slots=True)
-class CollectionStats:
-    """Inverted postings and per-field averages over an index's entries."""
-
-    n_docs: int
-    postings: dict[str, list[Posting]]
-    lengths: list[tuple[int, ...]]
-    avg_lengths: tuple[float, ...]
-
-    @classmethod
-    def build(cls, entries: Sequence[IndexEntry]) -> CollectionStats:
-        """Invert the entries' per-field term frequencies."""
-        from loader.index import decode_terms
-
-        per_term: dict[str, dict[int, list[int]]] = {}
-        lengths: list[tuple[int, ...]] = []
-        width = len(FIELD_NAMES)
-        for doc, entry in enumerate(entries):
-            lengths.append(tuple(entry.lengths.get(f, 0) for f in FIELD_NAMES))
-            for fi, fname in enumerate(FIELD_NAMES):
-                for term, count in decode_terms(entry.terms.get(fname, "")).items():
-                    docs = per_term.get(term)
-                    if docs is None:
-                        docs = per_term[term] = {}
-                    slot = docs.get(doc)
-                    if slot is None:
-                        slot = docs[doc] = [0] * width
-                    slot[fi] = count
-        postings = {t: [Posting(d, tuple(tfs)) for d, tfs in docs.items()] for t, docs in per_term.items()}
-        n = max(1, len(entries))
-        avg = tuple(max(1.0, sum(row[i] for row in lengths) / n) for i in range(width))
-        return cls(len(entries), postings, lengths, avg)
-
-    def idf(self, term: str) -> float:
-        """BM25 inverse document frequency (always positive; highest for unseen terms)."""
-        df = len(self.postings.get(term, ()))
-        return math.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
+RANK_DEPTH = 25
+"""Candidates ranked and explained per prompt; enough for top-k, budget and not-invocable skips."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +57,7 @@ class MatchResult:
     cut: list[tuple[Match, str]] = field(default_factory=list)
     """Candidates not loaded and why (``below-threshold``, ``top-k``, ``budget``, ``not-invocable``)."""
     ranking: list[Match] = field(default_factory=list)
-    """Every candidate with a positive score, best first (for evaluation and ``--explain``)."""
+    """The best candidates (up to ``RANK_DEPTH``), loaded or not, best first (for eval and ``--explain``)."""
     query_terms: tuple[str, ...] = ()
     confidence: float = 0.0
     """How convincing the best candidate is (0..1); nothing loads below the threshold."""
@@ -117,56 +73,69 @@ class MatchResult:
         return sum(m.tokens for m in self.matches)
 
 
-@dataclass(slots=True)
-class _Candidate:
-    doc: int
-    score: float = 0.0
-    meta_idf: float = 0.0
-    """IDF mass of query terms found in name/description/when."""
-    any_idf: float = 0.0
-    """IDF mass of query terms found anywhere."""
-    why: list[str] = field(default_factory=list)
+def _knorms(stats: CollectionStats, params: Params) -> list[tuple[float, ...]]:
+    """Per skill and field, ``k1 * (1 - b + b * len / avg_len)``: the BM25 length term."""
+    key = ("knorm", params)
+    found = stats.cache.get(key)
+    if found is None:
+        k1, bs, avg = params.k1, params.b, stats.avg_lengths
+        found = [tuple(k1 * (1.0 - b + b * n / a) for n, b, a in zip(lens, bs, avg, strict=True))
+                 for lens in stats.lengths]
+        stats.cache[key] = found
+    return found  # type: ignore[no-any-return]
 
 
-def score_candidates(index: Index, query: dict[str, float], params: Params = DEFAULT_PARAMS
-                     ) -> tuple[list[_Candidate], float, float]:
+def _impacts(stats: CollectionStats, term: str, params: Params) -> list[tuple[int, float]]:
+    """Per skill containing ``term``: its field-weighted saturated frequency (before IDF); cached."""
+    key = (term, params)
+    found = stats.cache.get(key)
+    if found is None:
+        knorms, weights = _knorms(stats, params), params.weights
+        found = []
+        for doc, tfs in stats.postings(term):
+            kn = knorms[doc]
+            found.append((doc, sum(w * tf / (tf + k) for w, tf, k in zip(weights, tfs, kn, strict=True) if tf)))
+        stats.cache[key] = found
+    return found  # type: ignore[no-any-return]
+
+
+def score_all(index: Index, query: dict[str, float], params: Params = DEFAULT_PARAMS
+              ) -> tuple[dict[int, float], float, float]:
     """Score every skill sharing a term with the query.
 
     Returns:
-        The candidates (unsorted), the query's IDF mass, and the part of that mass carried by
+        Scores by document number, the query's IDF mass, and the part of that mass carried by
         terms no skill contains (a prompt about things the library never mentions).
     """
-    stats: CollectionStats = index.stats
-    k1, weights, bs = params.k1, params.weights, params.b
-    avg = stats.avg_lengths
-    found: dict[int, _Candidate] = {}
+    stats = index.stats
+    scores: dict[int, float] = {}
     mass = unknown = 0.0
     for term, qweight in sorted(query.items()):
         idf = stats.idf(term) * qweight
         mass += idf
-        plist = stats.postings.get(term)
-        if not plist:
+        impacts = _impacts(stats, term, params)
+        if not impacts:
             unknown += idf
             continue
-        for posting in plist:
-            lens = stats.lengths[posting.doc]
-            total = 0.0
-            parts = []
-            for fi, tf in enumerate(posting.tfs):
-                if tf:
-                    norm = 1.0 - bs[fi] + bs[fi] * lens[fi] / avg[fi]
-                    total += weights[fi] * tf / (tf + k1 * norm)
-                    parts.append(f"{FIELD_NAMES[fi]} x{tf}")
-            cand = found.get(posting.doc)
-            if cand is None:
-                cand = found[posting.doc] = _Candidate(posting.doc)
-            gained = idf * total
-            cand.score += gained
-            cand.any_idf += idf
-            if posting.tfs[0] or posting.tfs[1] or posting.tfs[2]:
-                cand.meta_idf += idf
-            cand.why.append(f"{term!r} +{gained:.2f} ({', '.join(parts)})")
-    return list(found.values()), mass, unknown
+        get = scores.get
+        for doc, value in impacts:
+            scores[doc] = get(doc, 0.0) + idf * value
+    return scores, mass, unknown
+
+
+def explain(index: Index, doc: int, query: dict[str, float], params: Params = DEFAULT_PARAMS) -> tuple[str, ...]:
+    """Which query terms a skill matched, in which fields, and what each added to its score."""
+    stats = index.stats
+    knorm = _knorms(stats, params)[doc]
+    lines = []
+    for term, qweight in sorted(query.items()):
+        tfs = stats.posting_of(term, doc)
+        if tfs is None:
+            continue
+        value = sum(w * tf / (tf + k) for w, tf, k in zip(params.weights, tfs, knorm, strict=True) if tf)
+        where = ", ".join(f"{FIELD_NAMES[i]} x{tf}" for i, tf in enumerate(tfs) if tf)
+        lines.append(f"{term!r} +{stats.idf(term) * qweight * value:.2f} ({where})")
+    return tuple(lines)
 
 
 def build_query(prompt: str, params: Params = DEFAULT_PARAMS) -> dict[str, float]:
@@ -174,18 +143,19 @@ def build_query(prompt: str, params: Params = DEFAULT_PARAMS) -> dict[str, float
     return weighted_terms(prompt)
 
 
-def rank(index: Index, prompt: str, params: Params = DEFAULT_PARAMS) -> tuple[list[Match], tuple[str, ...], float]:
-    """Rank skills for ``prompt``: matches best first (ties by name), query terms, confidence."""
+def rank(index: Index, prompt: str, params: Params = DEFAULT_PARAMS, *, depth: int = RANK_DEPTH
+         ) -> tuple[list[Match], tuple[str, ...], float]:
+    """Rank skills for ``prompt``: the best ``depth`` matches (ties by name), query terms, confidence."""
     query = build_query(prompt, params)
-    query_terms = tuple(sorted(query))
-    candidates, mass, unknown = score_candidates(index, query, params)
+    scores, mass, unknown = score_all(index, query, params)
     entries = index.entries
-    candidates.sort(key=lambda c: (-c.score, entries[c.doc].name))
-    top = next((c for c in candidates if entries[c.doc].invocable), None)
-    confidence = confidence_of(top.score if top else 0.0, mass, unknown, len(entries))
-    matches = [Match(entries[c.doc].name, round(c.score, 6), tuple(c.why), tokens=entries[c.doc].body_tokens)
-               for c in candidates]
-    return matches, query_terms, confidence
+    # Doc numbers follow name order, so (-score, doc) breaks ties by name.
+    best = heapq.nsmallest(depth, scores.items(), key=lambda item: (-item[1], item[0]))
+    top = next((s for d, s in best if entries[d].invocable), 0.0)
+    confidence = confidence_of(top, mass, unknown, len(entries))
+    matches = [Match(entries[d].name, round(s, 6), explain(index, d, query, params), tokens=entries[d].body_tokens)
+               for d, s in best]
+    return matches, tuple(sorted(query)), confidence
 
 
 def confidence_of(score: float, mass: float, unknown: float, n_docs: int) -> float:
@@ -214,7 +184,7 @@ def match(index: Index, prompt: str, *, top_k: int = 3, budget_tokens: int | Non
         threshold: minimum confidence (0..1) to load anything (default: calibrated).
         params: ranking parameters (default: calibrated).
     """
-    ranking, query_terms, confidence = rank(index, prompt, params)
+    ranking, query_terms, confidence = rank(index, prompt, params, depth=max(RANK_DEPTH, 3 * top_k))
     limit = params.threshold if threshold is None else threshold
     loaded: list[Match] = []
     cut: list[tuple[Match, str]] = []

@@ -13,9 +13,13 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+TEXT_VERSION = 1
+"""Bumped whenever normalisation changes, so stored indexes are rebuilt rather than mismatched."""
+
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-_'][A-Za-z0-9]+)*")
 _CAMEL = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
 """camelCase pieces; letters and digits stay together (``s3``, ``ec2``, ``502s``)."""
+_SEPARATORS = re.compile(r"[-_]")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 STOPWORDS = frozenset("""
@@ -82,12 +86,36 @@ def _drop_e(word: str) -> str:
 
 def _split_identifier(word: str) -> list[str]:
     parts: list[str] = []
-    for chunk in re.split(r"[-_]", word):
+    for chunk in _SEPARATORS.split(word):
         if not chunk:
             continue
         pieces = _CAMEL.findall(chunk)
         parts.extend(pieces if pieces else [chunk])
     return parts
+
+
+@lru_cache(maxsize=262144)
+def _pieces(raw: str) -> tuple[str, ...]:
+    """Lower-cased pieces of one raw word: its identifier parts, then the joined form."""
+    raw = raw.replace("'", "")  # don't -> dont, user's -> users
+    if raw.isalpha() and (raw.islower() or raw[1:].islower()):
+        return (raw.lower(),)  # the common case: a plain word
+    parts = [p.lower() for p in _split_identifier(raw)]
+    if len(parts) > 1 and len("".join(parts)) <= 40:
+        parts.append("".join(parts))
+    return tuple(parts)
+
+
+@lru_cache(maxsize=262144)
+def _word_terms(raw: str) -> tuple[str, ...]:
+    out = []
+    for word in _pieces(raw):
+        if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
+            continue
+        stemmed = stem(word)
+        if stemmed not in STOPWORDS:  # "whats" -> "what"
+            out.append(stemmed)
+    return tuple(out)
 
 
 def words(text: str) -> Iterator[str]:
@@ -97,28 +125,15 @@ def words(text: str) -> Iterator[str]:
     than one part the joined form (``pdftotext``, ``ghfixci``) is yielded too, so a query
     that writes it as one word still meets it.
     """
-    for match in _WORD.finditer(text):
-        raw = match.group(0).replace("'", "")  # don't -> dont, user's -> users
-        parts = _split_identifier(raw)
-        if len(parts) > 1:
-            for part in parts:
-                yield part.lower()
-            joined = "".join(parts).lower()
-            if len(joined) <= 40:
-                yield joined
-        elif parts:
-            yield parts[0].lower()
+    for raw in _WORD.findall(text):
+        yield from _pieces(raw)
 
 
 def terms(text: str) -> list[str]:
     """Normalised terms of ``text``: words minus stopwords, stemmed; order kept."""
     out: list[str] = []
-    for word in words(text):
-        if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
-            continue
-        stemmed = stem(word)
-        if stemmed not in STOPWORDS:  # "whats" -> "what"
-            out.append(stemmed)
+    for raw in _WORD.findall(text):
+        out.extend(_word_terms(raw))
     return out
 
 
@@ -127,11 +142,8 @@ def query_terms(text: str) -> dict[str, float]:
     identifier and for its joined form, so ``DynamoDB`` counts about as much as one word
     (``dynamo``, ``db``, ``dynamodb``) instead of three. Repeats do not add weight."""
     out: dict[str, float] = {}
-    for match in _WORD.finditer(text):
-        raw = match.group(0).replace("'", "")
-        pieces = [p.lower() for p in _split_identifier(raw)]
-        if len(pieces) > 1 and len("".join(pieces)) <= 40:
-            pieces.append("".join(pieces))
+    for raw in _WORD.findall(text):
+        pieces = _pieces(raw)
         weight = 1.0 if len(pieces) == 1 else 0.5
         for word in pieces:
             if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):

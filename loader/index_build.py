@@ -1,0 +1,188 @@
+"""Index stage, building half: turn skill folders into index entries, reusing what did not change.
+
+Guarantees: pure (reads the tree, writes nothing); a folder whose files have the same sizes and
+mtimes is not read at all; a changed folder is parsed and validated through
+``loader.library.load_skill_dir`` (the same pipeline as ``skills validate``) and left out
+with a warning when it has errors; the result does not depend on the walk order or on
+whether the work was spread over several processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from loader.discover import SkillDir, discover
+from loader.index import REFERENCE_SUFFIXES, Index, IndexEntry, listing_line
+from loader.model import Diagnostic, Severity
+from loader.postings import encode_terms, update_postings
+from loader.text import headings, terms
+from loader.textfile import read_text
+from loader.tokens import count_tokens
+
+PARALLEL_FROM = 400
+"""Folders to (re)index before the work is spread over processes (forking costs ~50 ms)."""
+_Work = tuple[SkillDir, str, IndexEntry | None]
+
+
+def scan(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Diagnostic], bool]:
+    """Walk ``roots`` and index them; also say whether anything differs from ``previous``."""
+    found = discover(roots)
+    diagnostics = list(found.diagnostics)
+    old_by_path = {e.path: e for e in previous.entries} if previous is not None else {}
+    slots: list[IndexEntry | None | _Work] = []
+    todo: list[_Work] = []
+    for skill_dir in found.skill_dirs:
+        try:
+            signature = _folder_signature(skill_dir.path, skill_dir.files)
+        except OSError:
+            continue  # vanished between discovery and stat: it is simply not there any more
+        old = old_by_path.get(str(skill_dir.path))
+        if old is not None and old.signature == signature:
+            slots.append(old)
+        else:
+            todo.append((skill_dir, signature, old))
+            slots.append(todo[-1])
+    built = dict(zip((w[0].path for w in todo), _index_all(todo), strict=True))
+    entries: dict[str, IndexEntry] = {}
+    edited: list[tuple[IndexEntry, IndexEntry]] = []
+    for slot in slots:
+        if isinstance(slot, tuple):
+            entry, found_diags = built[slot[0].path]
+            diagnostics.extend(found_diags)
+            old = slot[2]
+            if entry is not None and old is not None and entry.content_hash != old.content_hash:
+                edited.append((old, entry))
+        else:
+            entry = slot
+        if entry is not None:
+            _add(entries, entry, diagnostics)
+    resolved = tuple(str(Path(r).resolve()) for r in roots)
+    index = _assemble(entries, resolved, previous, edited)
+    changed = previous is None or bool(todo) or len(index.entries) != len(previous.entries) \
+        or previous.roots != resolved
+    return index, sorted(diagnostics, key=Diagnostic.sort_key), changed
+
+
+def refresh(index: Index, folders: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
+    """Re-index just ``folders`` (edited, added or deleted skill folders) of ``index``."""
+    diagnostics: list[Diagnostic] = []
+    entries = {e.name: e for e in index.entries}
+    by_path = {e.path: e for e in index.entries}
+    edited: list[tuple[IndexEntry, IndexEntry]] = []
+    for folder in sorted({Path(f).resolve() for f in folders}):
+        old = by_path.get(str(folder))
+        if old is not None:
+            del entries[old.name]
+        if not (folder / "SKILL.md").is_file():
+            continue  # deleted
+        found = discover([folder])
+        diagnostics.extend(found.diagnostics)
+        for skill_dir in found.skill_dirs[:1]:
+            signature = _folder_signature(skill_dir.path, skill_dir.files)
+            entry, found_diags = _index_skill_dir(skill_dir, signature, old)
+            diagnostics.extend(found_diags)
+            if entry is not None:
+                if old is not None and old.name == entry.name and entry.content_hash != old.content_hash:
+                    edited.append((old, entry))
+                _add(entries, entry, diagnostics)
+    return _assemble(entries, index.roots, index, edited), sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _add(entries: dict[str, IndexEntry], entry: IndexEntry, diagnostics: list[Diagnostic]) -> None:
+    first = entries.get(entry.name)
+    if first is None:
+        entries[entry.name] = entry
+        return
+    message = f"skill name {entry.name!r} is already used by {first.path}; this copy is not indexed"
+    diagnostics.append(Diagnostic(entry.manifest_path, None, "name-duplicate", Severity.WARNING, message,
+                                  "rename one of them; the first root wins"))
+
+
+def _assemble(entries: dict[str, IndexEntry], roots: tuple[str, ...], previous: Index | None,
+              edited: list[tuple[IndexEntry, IndexEntry]]) -> Index:
+    ordered = tuple(sorted(entries.values(), key=lambda e: e.name))
+    postings = None
+    if previous is not None and len(edited) <= max(8, len(ordered) // 20) \
+            and [e.name for e in ordered] == [e.name for e in previous.entries]:
+        postings = dict(previous.postings or {})  # same documents: patch only the edited skills' terms
+        docs = {e.name: i for i, e in enumerate(ordered)}
+        for old, new in edited:
+            update_postings(postings, docs[new.name], old, new)
+    return Index(ordered, roots, postings=postings)
+
+
+def _index_all(todo: list[_Work]) -> list[tuple[IndexEntry | None, list[Diagnostic]]]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) < PARALLEL_FROM or workers < 2 or threading.active_count() > 1 or os.name != "posix":
+        return [_index_skill_dir(*work) for work in todo]
+    # Forking is only safe without other threads (checked above); the results are the same either way.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, len(todo) // (workers * 4))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_index_work, todo, chunksize=chunk))
+
+
+def _index_work(work: _Work) -> tuple[IndexEntry | None, list[Diagnostic]]:
+    return _index_skill_dir(*work)
+
+
+def _folder_signature(folder: Path, files: Sequence[str]) -> str:
+    parts = [f"SKILL.md:{_stat_key(folder / 'SKILL.md')}"]
+    for rel in files:
+        try:
+            parts.append(f"{rel}:{_stat_key(folder / rel)}")
+        except OSError:
+            parts.append(f"{rel}:?")
+    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _stat_key(path: Path) -> str:
+    st = os.stat(path)  # noqa: PTH116 - hot path: os.stat skips Path object overhead
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
+                     ) -> tuple[IndexEntry | None, list[Diagnostic]]:
+    from loader.library import load_skill_dir
+
+    skill, found = load_skill_dir(skill_dir)
+    errors = [d for d in found if d.severity is Severity.ERROR]
+    if skill is None or errors:
+        first = errors[0].message if errors else "SKILL.md could not be parsed"
+        return None, [Diagnostic(skill_dir.manifest_path, errors[0].line if errors else None, "index-skipped",
+                                 Severity.WARNING, f"not indexed: {len(errors) or 1} error(s), first: {first}",
+                                 "run `skills validate` on it and fix the errors")]
+    references = {}
+    raw = skill.manifest.path.read_bytes()
+    hasher = hashlib.sha256(raw)
+    for rel in skill.files:
+        hasher.update(f"\0{rel}\0".encode())
+        if rel.lower().endswith(REFERENCE_SUFFIXES):
+            read = read_text(skill.path / rel)
+            if read.text is not None:
+                hasher.update(read.text.encode("utf-8"))
+                references[rel] = count_tokens(read.text)
+    content_hash = hasher.hexdigest()
+    manifest_stat = _stat_key(skill.manifest.path)
+    if old is not None and old.content_hash == content_hash:
+        return replace(old, signature=signature, manifest_stat=manifest_stat), []
+    text = read_text(skill.manifest.path).text or ""
+    fields = {"name": skill.name, "description": skill.description, "when": skill.when_to_use,
+              "headings": headings(skill.body), "body": skill.body}
+    counts = {f: Counter(terms(v)) for f, v in fields.items()}
+    return IndexEntry(
+        name=skill.name, description=skill.description, path=str(skill.path), content_hash=content_hash,
+        signature=signature, manifest_stat=manifest_stat, body_offset=len(text) - len(skill.body),
+        listing_tokens=count_tokens(listing_line(skill.name, skill.description)),
+        body_tokens=count_tokens(skill.body), reference_tokens=references, invocable=skill.model_invocable,
+        terms={f: encode_terms(c) for f, c in counts.items()},
+        lengths={f: sum(c.values()) for f, c in counts.items()},
+    ), []

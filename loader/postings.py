@@ -1,0 +1,130 @@
+"""Inverted postings for the matcher: stored with the index, decoded lazily, updated in place.
+
+Guarantees: one posting string per term (``"doc:tf,tf,tf,tf,tf doc:..."``, docs ascending,
+doc = position of the entry in the name-sorted index), so loading an index parses no
+postings at all and a query decodes only its own terms; editing one skill rewrites only the
+postings of that skill's terms. The same entries always give the same postings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from loader.index import IndexEntry
+
+FIELDS = ("name", "description", "when", "headings", "body")
+"""Fields whose term frequencies the index keeps, most specific first."""
+
+Posting = tuple[int, tuple[int, ...]]
+
+
+def encode_terms(counts: Mapping[str, int]) -> str:
+    """Encode term frequencies as ``"a b:2 c"`` (sorted, so encoding is deterministic)."""
+    return " ".join(t if n == 1 else f"{t}:{n}" for t, n in sorted(counts.items()))
+
+
+def decode_terms(text: str) -> dict[str, int]:
+    """Inverse of :func:`encode_terms`."""
+    out: dict[str, int] = {}
+    for item in text.split():
+        term, sep, count = item.rpartition(":")
+        if sep and count.isdigit():
+            out[term] = int(count)
+        else:
+            out[item] = 1
+    return out
+
+
+def _entry_tfs(entry: IndexEntry) -> dict[str, list[int]]:
+    per_term: dict[str, list[int]] = {}
+    for fi, fname in enumerate(FIELDS):
+        for term, count in decode_terms(entry.terms.get(fname, "")).items():
+            slot = per_term.get(term)
+            if slot is None:
+                slot = per_term[term] = [0] * len(FIELDS)
+            slot[fi] = count
+    return per_term
+
+
+def _item(doc: int, tfs: Sequence[int]) -> str:
+    return f"{doc}:{','.join(map(str, tfs))}"
+
+
+def build_postings(entries: Sequence[IndexEntry]) -> dict[str, str]:
+    """Invert ``entries`` (already in doc order) into one posting string per term."""
+    lists: dict[str, list[str]] = {}
+    for doc, entry in enumerate(entries):
+        for term, tfs in _entry_tfs(entry).items():
+            bucket = lists.get(term)
+            if bucket is None:
+                bucket = lists[term] = []
+            bucket.append(_item(doc, tfs))
+    return {term: " ".join(items) for term, items in sorted(lists.items())}
+
+
+def decode_posting(text: str) -> list[Posting]:
+    """``"3:0,1,0,0,2 9:..."`` -> ``[(3, (0, 1, 0, 0, 2)), (9, ...)]``."""
+    out: list[Posting] = []
+    for item in text.split():
+        doc, _, tfs = item.partition(":")
+        out.append((int(doc), tuple(int(x) for x in tfs.split(","))))
+    return out
+
+
+def update_postings(postings: dict[str, str], doc: int, old: IndexEntry, new: IndexEntry) -> None:
+    """Replace ``old``'s postings by ``new``'s for document ``doc``, touching only their terms."""
+    before, after = _entry_tfs(old), _entry_tfs(new)
+    for term in sorted(set(before) | set(after)):
+        if before.get(term) == after.get(term):
+            continue
+        items = [p for p in decode_posting(postings.get(term, "")) if p[0] != doc]
+        if term in after:
+            items.append((doc, tuple(after[term])))
+            items.sort()
+        if items:
+            postings[term] = " ".join(_item(d, tfs) for d, tfs in items)
+        else:
+            postings.pop(term, None)
+
+
+class CollectionStats:
+    """What BM25 needs about the collection, with postings decoded on first use per term."""
+
+    def __init__(self, entries: Sequence[IndexEntry], postings: Mapping[str, str]) -> None:
+        """Wrap ``postings`` of ``entries`` (doc = position in ``entries``)."""
+        self.n_docs = len(entries)
+        self.raw = postings
+        self.lengths: list[tuple[int, ...]] = [tuple(e.lengths.get(f, 0) for f in FIELDS) for e in entries]
+        n = max(1, self.n_docs)
+        self.avg_lengths = tuple(max(1.0, sum(row[i] for row in self.lengths) / n) for i in range(len(FIELDS)))
+        self._decoded: dict[str, list[Posting]] = {}
+        self._maps: dict[str, dict[int, tuple[int, ...]]] = {}
+        self.cache: dict[object, object] = {}
+        """Derived per-term data the matcher caches (keyed by term and parameters)."""
+
+    def postings(self, term: str) -> list[Posting]:
+        """The term's postings (empty when no skill has it); cached."""
+        found = self._decoded.get(term)
+        if found is None:
+            found = self._decoded[term] = decode_posting(self.raw.get(term, ""))
+        return found
+
+    def posting_of(self, term: str, doc: int) -> tuple[int, ...] | None:
+        """Field frequencies of ``term`` in document ``doc``, or ``None``."""
+        found = self._maps.get(term)
+        if found is None:
+            found = self._maps[term] = dict(self.postings(term))
+        return found.get(doc)
+
+    def df(self, term: str) -> int:
+        """How many skills contain ``term`` (counted without decoding the postings)."""
+        raw = self.raw.get(term)
+        return raw.count(" ") + 1 if raw else 0
+
+    def idf(self, term: str) -> float:
+        """BM25 inverse document frequency (always positive; highest for unseen terms)."""
+        df = self.df(term)
+        return math.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
