@@ -299,6 +299,7 @@ def _check_hashes(payload: Payload, dest: Path, written: dict[str, str]) -> None
 
 def _commit(staged: Sequence[tuple[Path, LockedSkill]], staging: Path, target: Target, lock: Lock) -> None:
     moved: list[tuple[Path, Path | None]] = []
+    manifest = None
     try:
         for dest, record in staged:
             final = target.skills_dir / record.name
@@ -310,10 +311,13 @@ def _commit(staged: Sequence[tuple[Path, LockedSkill]], staging: Path, target: T
                 _pause(PAUSE_AFTER_ASIDE)
             dest.rename(final)
         if target.plugin_root is not None:
-            ensure_plugin_manifest(target.plugin_root)
+            manifest = ensure_plugin_manifest(target.plugin_root)
         write_lock(target.lock_path, lock.with_skills(*(record for _, record in staged)))
     except BaseException as exc:
         _roll_back(moved, staging)
+        if manifest is not None:
+            manifest.unlink(missing_ok=True)
+            rmdir_if_empty(manifest.parent)
         if isinstance(exc, OSError):
             raise InstallError(message=f"install failed and was rolled back: {exc}") from exc
         raise

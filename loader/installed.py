@@ -75,14 +75,15 @@ def plugin_name(root: Path) -> str:
     return name or "skills"
 
 
-def ensure_plugin_manifest(root: Path) -> None:
-    """Write ``.claude-plugin/plugin.json`` when it is missing; an existing one is left as it is."""
+def ensure_plugin_manifest(root: Path) -> Path | None:
+    """Write ``.claude-plugin/plugin.json`` when it is missing (returning its path); an existing one is kept."""
     path = root / PLUGIN_MANIFEST
     if path.exists():
-        return
+        return None
     manifest = {"name": plugin_name(root), "version": "0.1.0",
                 "description": "Agent Skills installed by skillpack (see skills/skills.lock)."}
     atomic_write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+    return path
 
 
 @dataclass(frozen=True, slots=True)

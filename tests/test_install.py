@@ -273,3 +273,25 @@ def test_a_zip_made_by_macos_finder_installs_without_its_resource_forks(tmp_path
     result = cli("install", finder, "--project", tmp_path / "p")
     assert result.code == 0, result.err
     assert sorted(p.name for p in (tmp_path / "p" / ".claude" / "skills").iterdir()) == ["good", "skills.lock"]
+
+
+def test_a_failure_while_swapping_rolls_every_skill_back(tmp_path: Path, project: Path, packed: Path,
+                                                        make_skill: Callable[..., Path], cli: Cli,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import loader.install
+
+    make_skill("alpha-notes", root=tmp_path / "v2", body="# Version two\n")
+    assert cli("pack", tmp_path / "v2", "-o", tmp_path / "dist2").code == 0
+
+    def disk_full(path: Path, lock: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(loader.install, "write_lock", disk_full)
+    before = tree_state(project)
+    result = cli("install", tmp_path / "dist2" / "alpha-notes.skill", packed / "beta-tools.skill",
+                 "--project", project, "--upgrade")
+    assert result.code == 2 and "rolled back" in result.err and "No space left" in result.err
+    assert tree_state(project) == before
+    plugin = tmp_path / "plugin"
+    assert cli("install", packed / "beta-tools.skill", "--plugin", plugin).code == 2
+    assert not plugin.exists(), "the plugin folder and its manifest are removed again"
