@@ -110,6 +110,7 @@ class Report:
     eager_references_tokens: int
     """Reference files on top of eager SKILL.md loading (not in ``eager``)."""
     listing: Scenario
+    """Claude Code's listing (stable) plus, with prompts, the same bodies on-demand loads (volatile)."""
     listing_check: ListingCheck
     listing_sent_tokens: int
     """Tokens of the listing Claude Code actually sends after the budget."""
@@ -240,15 +241,18 @@ def compute(skills: Sequence[SkillSizes], counter: TokenCounter, *, budget_chars
     listing_tokens = counter.count(check.text)
     sent = "".join(e.text + "\n" if e.status is EntryStatus.FULL else f"- {e.name}\n"
                    for e in check.entries if e.status is not EntryStatus.DROPPED)
-    listing = scenario("listing", listing_tokens, 0, prices, turns)
     od = None
     tails: list[int] = []
+    mean_tail = 0.0
     prefix_tokens = counter.count(prefix) if prefix is not None else None
     if on_demand is not None:
         prefix_tokens = counter.count(on_demand.prefix)
         tails = [counter.count(tail) for tail, _ in on_demand.tails]
-        mean_tail = sum(tails) / len(tails) if tails else 0.0
-        od = scenario("on-demand", prefix_tokens, round(mean_tail, 1), prices, turns)
+        mean_tail = round(sum(tails) / len(tails), 1) if tails else 0.0
+        od = scenario("on-demand", prefix_tokens, mean_tail, prices, turns)
+    # Claude Code also loads the body of each skill it invokes; with prompts, assume it invokes
+    # the skills the matcher loads, so listing and on-demand differ only in what stays resident.
+    listing = scenario("listing", listing_tokens, mean_tail, prices, turns)
     loaded = [names for _, names in on_demand.tails] if on_demand is not None else []
     return Report(
         counter=counter.name, counter_exact=counter.exact, skills=len(rows), rows=tuple(rows),

@@ -30,7 +30,8 @@ def _bars(report: Report) -> list[tuple[str, str, float]]:
     """(key, label, tokens per turn) for each bar of the chart."""
     bars = [("eager-refs", "eager + reference files", report.eager.per_turn_tokens + report.eager_references_tokens),
             ("eager", "eager: every SKILL.md", report.eager.per_turn_tokens),
-            ("listing", "Claude Code listing", report.listing.per_turn_tokens)]
+            ("listing", "Claude Code listing" + (" + bodies" if report.listing.volatile_tokens else ""),
+             report.listing.per_turn_tokens)]
     if report.on_demand is not None:
         bars.append(("on-demand", "on-demand (skillpack)", report.on_demand.per_turn_tokens))
     elif report.prefix_tokens is not None:

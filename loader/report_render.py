@@ -58,6 +58,9 @@ def scenario_rows(report: Report) -> list[tuple[str, str, str, str]]:
     rows = [row("eager: every SKILL.md", report.eager),
             ("  + reference files", f"{report.eager_references_tokens:,}", "", ""),
             row("listing: Claude Code", report.listing)]
+    if report.listing.volatile_tokens:
+        rows.append(("  listing (cached)", f"{report.listing.stable_tokens:,}", "", ""))
+        rows.append(("  + invoked bodies (mean)", f"{report.listing.volatile_tokens:,.0f}", "", ""))
     if report.on_demand is not None:
         rows.append(row("on-demand: skillpack", report.on_demand))
         rows.append(("  stable prefix (cached)", f"{report.on_demand.stable_tokens:,}", "", ""))
