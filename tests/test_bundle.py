@@ -181,3 +181,12 @@ def test_dry_run_lists_files_and_writes_nothing(library: Path, tmp_path: Path, c
 ])
 def test_ignore_rules(patterns: list[str], path: str, ignored: bool) -> None:
     assert IgnoreRules.from_lines(patterns).ignored(path) is ignored
+
+
+def test_strict_pack_also_refuses_warnings(make_skill: Callable[..., Path], tmp_path: Path,
+                                           cli: Callable[..., object]) -> None:
+    make_skill("terse", description="Does it.")  # too short: a warning
+    assert cli("pack", tmp_path / "skills", "-o", tmp_path / "a").code == 0
+    strict = cli("pack", tmp_path / "skills", "-o", tmp_path / "b", "--strict")
+    assert strict.code == 1 and "--strict" in strict.err
+    assert not (tmp_path / "b").exists()

@@ -19,7 +19,7 @@ from loader.installed import Target, choose_target, find_target, installed
 from loader.installed import verify as run_verify
 from loader.library import errors_only, load_skills
 from loader.model import Profile
-from loader.render_diagnostics import display_path, render_text
+from loader.render_diagnostics import display_path, has_failures, render_text
 
 SCHEMA_VERSION = 1
 
@@ -57,9 +57,10 @@ def pack(
         raise UsageError(message=f"--bundle takes a file name, not a path: {bundle_name!r}",
                          hint="choose the folder with --output")
     result = load_skills(paths_or_default(paths), profile, strict=strict)
-    if errors_only(result.diagnostics) and not force:
+    if has_failures(result.diagnostics, strict=strict) and not force:
         render_text(result, sys.stderr)
-        typer.echo("refusing to pack skills with errors (fix them, or pass --force)", err=True)
+        what = "errors or warnings (--strict)" if strict else "errors"
+        typer.echo(f"refusing to pack skills with {what} (fix them, or pass --force)", err=True)
         return 1
     skills = [loaded.skill for loaded in result.skills]
     if not skills:
