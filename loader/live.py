@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from loader.discover import discover
 from loader.errors import PathNotFoundError
-from loader.index import Index, IndexEntry, build_index
+from loader.index import Index, build_index, update_index
 from loader.library import LoadResult, load_skill_dir, load_skills
 from loader.match import MatchResult, match
 from loader.model import Diagnostic, Profile, Severity, Skill
@@ -85,9 +85,7 @@ class LiveLibrary:
         self._good: dict[Path, Skill] = {item.skill.path: item.skill for item in self.initial.skills if item.ok}
         self._seen = {d.path for d in discover(self.roots).skill_dirs}
         """Every skill folder, valid or not, so a watch started later reports only what changed."""
-        index, _ = build_index(self.roots)
-        self._entries: dict[Path, IndexEntry] = {Path(e.path): e for e in index.entries}
-        self._index = index
+        self._index, _ = build_index(self.roots)
         self.generation = 0
 
     @property
@@ -125,28 +123,27 @@ class LiveLibrary:
     def apply(self, batch: WatchBatch) -> LiveUpdate:
         """Re-validate and re-index the folders in ``batch``; keep last good versions of broken ones."""
         started = time.monotonic()
-        updates = []
         with self._lock:
-            entries = dict(self._entries)
             good = dict(self._good)
-        for event in batch.events:
-            updates.append(self._apply_one(event, good, entries))
-        index = Index(tuple(_first_by_name(entries, self.roots)), tuple(str(r) for r in self.roots),
-                      self._index.token_counter)
+            index = self._index
+        updates = [self._apply_one(event, good) for event in batch.events]
+        # Folders with errors are not re-indexed: their last good entry stays in the index.
+        reindex = [u.path for u in updates if u.kind is ChangeKind.REMOVED or u.ok]
+        if reindex:
+            index, _ = update_index(index, reindex)
         with self._lock:
             for item in updates:
                 if item.kind is ChangeKind.REMOVED:
                     self._seen.discard(item.path)
                 else:
                     self._seen.add(item.path)
-            self._good, self._entries, self._index = good, entries, index
+            self._good, self._index = good, index
             self.generation += 1
             generation = self.generation
         done = time.monotonic()
         return LiveUpdate(tuple(updates), done - started, done - batch.first_event, generation)
 
-    def _apply_one(self, event: SkillEvent, good: dict[Path, Skill],
-                   entries: dict[Path, IndexEntry]) -> SkillUpdate:
+    def _apply_one(self, event: SkillEvent, good: dict[Path, Skill]) -> SkillUpdate:
         folder = event.path
         try:
             found = [d for d in discover([folder]).skill_dirs if d.path == folder]
@@ -154,7 +151,6 @@ class LiveLibrary:
             found = []
         if event.kind is ChangeKind.REMOVED or not found:
             good.pop(folder, None)
-            entries.pop(folder, None)
             return SkillUpdate(ChangeKind.REMOVED, folder, folder.name, ())
         skill_dir = replace(found[0], root=event.root)
         skill, diagnostics = load_skill_dir(skill_dir, self.profile, strict=self.strict)
@@ -162,26 +158,6 @@ class LiveLibrary:
         ok = skill is not None and not any(d.severity is Severity.ERROR for d in diagnostics)
         if ok and skill is not None:
             good[folder] = skill
-            previous = entries.get(folder)
-            index, _ = build_index([folder], previous=Index((previous,)) if previous is not None else None)
-            fresh = [e for e in index.entries if Path(e.path) == folder]
-            if fresh:
-                entries[folder] = fresh[0]
         name = skill.name if skill is not None else folder.name
         return SkillUpdate(event.kind, folder, name, tuple(diagnostics),
                            serving_last_good=not ok and folder in good)
-
-
-def _first_by_name(entries: dict[Path, IndexEntry], roots: Sequence[Path]) -> list[IndexEntry]:
-    """One entry per name: the first root wins, then the first path, as in ``loader.library``."""
-
-    def order(path: Path) -> tuple[int, str]:
-        for position, root in enumerate(roots):
-            if path == root or root in path.parents:
-                return position, str(path)
-        return len(roots), str(path)
-
-    chosen: dict[str, IndexEntry] = {}
-    for path in sorted(entries, key=order):
-        chosen.setdefault(entries[path].name, entries[path])
-    return list(chosen.values())
