@@ -21,6 +21,7 @@ h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.15rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;font-size:.88rem}th,td{padding:.25rem .5rem;border-bottom:1px solid #e3e6ec}
 th{text-align:left;background:#f4f6f9;position:sticky;top:0}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .status-name-only{color:#a15c00}.status-dropped{color:#b00020;font-weight:600}.over{color:#b00020;font-weight:600}
+td.sub{padding-left:1.6rem;color:#5b6475}
 svg text{font:13px system-ui,sans-serif;fill:#1d2330}svg .tick{fill:#8a92a3;font-size:11px}
 """
 _COLORS = {"eager-refs": "#c44536", "eager": "#e07a5f", "listing": "#3d5a80", "on-demand": "#2a9d8f"}
@@ -92,7 +93,8 @@ def render_html(report: Report, out: TextIO) -> None:
     w('<table id="summary"><tr><th>context per turn</th><th class="n">tokens</th>'
       f'<th class="n">{report.turns} turns, cached</th><th class="n">uncached</th></tr>\n')
     for label, tokens, cached, uncached in scenario_rows(report):
-        w(f'<tr><td>{escape(label.strip())}</td><td class="n">{tokens}</td><td class="n">{cached}</td>'
+        sub = ' class="sub"' if label.startswith(" ") else ""
+        w(f'<tr><td{sub}>{escape(label.strip())}</td><td class="n">{tokens}</td><td class="n">{cached}</td>'
           f'<td class="n">{uncached}</td></tr>\n')
     w("</table>\n<h2>Claude Code listing budget</h2>\n<ul>\n")
     for i, line in enumerate(listing_lines(report)):
