@@ -5,6 +5,7 @@ Measures, from just before a file is saved to the moment the update is served:
   * ``skills dev`` as a subprocess (until its ``updated ...`` line is read), without and
     with ``--prompt`` (which re-runs the matcher over the whole index after each update).
 Saves alternate between in-place writes and editor-style atomic saves (temp file + rename).
+Skills come from ``benchmarks/synthetic.py`` (varied, realistic sizes) when it is there.
 Goal: median under 300 ms. Usage: ``python benchmarks/bench_watch.py [--skills N] [--saves N]``.
 """
 
@@ -29,27 +30,37 @@ TOPICS = ["invoice", "pdf", "csv", "deploy", "review", "release", "test", "sql",
           "chart", "schema", "backup", "incident", "translate", "summary", "budget", "calendar"]
 
 
-def skill_text(i: int, rng: random.Random, revision: int = 0) -> str:
-    a, b = rng.sample(TOPICS, 2)
-    name = f"skill-{i:04d}"
-    return (f"---\nname: {name}\ndescription: Handles {a} and {b} work for team {i} (revision {revision}). "
-            f"Use when the user asks about {a} {b} tasks.\n---\n\n# {a.title()} {b}\n\n"
-            + "".join(f"{n}. Step {n} of the {a} procedure.\n" for n in range(1, 8))
-            + "\nSee [the notes](references/notes.md).\n")
+def make_tree(root: Path, count: int) -> list[Path]:
+    """``count`` valid skills: the shared synthetic generator when present, else simple ones."""
+    try:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from synthetic import generate  # type: ignore[import-not-found]
+    except ImportError:
+        return _simple_tree(root, count)
+    return sorted(generate(root, count, seed=42))
 
 
-def make_tree(root: Path, count: int) -> None:
+def _simple_tree(root: Path, count: int) -> list[Path]:
     rng = random.Random(42)
+    folders = []
     for i in range(count):
+        a, b = rng.sample(TOPICS, 2)
         folder = root / f"group-{i % 20:02d}" / f"skill-{i:04d}"
         (folder / "references").mkdir(parents=True)
-        (folder / "SKILL.md").write_text(skill_text(i, rng), encoding="utf-8")
+        (folder / "SKILL.md").write_text(
+            f"---\nname: skill-{i:04d}\ndescription: Handles {a} and {b} work for team {i}. "
+            f"Use when the user asks about {a} {b} tasks.\n---\n\n# {a.title()} {b}\n\n"
+            + "".join(f"{n}. Step {n} of the {a} procedure.\n" for n in range(1, 8))
+            + "\nSee [the notes](references/notes.md).\n", encoding="utf-8")
         (folder / "references" / "notes.md").write_text(f"# Notes {i}\n\nDetails.\n", encoding="utf-8")
+        folders.append(folder)
+    return folders
 
 
-def save(root: Path, i: int, revision: int, rng: random.Random) -> None:
-    path = root / f"group-{i % 20:02d}" / f"skill-{i:04d}" / "SKILL.md"
-    text = skill_text(i, rng, revision)
+def save(folder: Path, revision: int) -> None:
+    """Change a skill's body (it stays valid); odd revisions save like an editor (temp + rename)."""
+    path = folder / "SKILL.md"
+    text = path.read_text(encoding="utf-8").split("\n<!-- revision")[0] + f"\n<!-- revision {revision} -->\n"
     if revision % 2:
         temp = path.with_name(".SKILL.md.swp")
         temp.write_text(text, encoding="utf-8")
@@ -65,7 +76,7 @@ def summary(label: str, values_ms: list[float]) -> str:
             f"p90 {p90:7.1f} ms   max {ordered[-1]:7.1f} ms")
 
 
-def bench_library(root: Path, saves: int) -> None:
+def bench_library(root: Path, folders: list[Path], saves: int) -> None:
     started = time.perf_counter()
     library = LiveLibrary([root])
     opened = time.perf_counter() - started
@@ -77,12 +88,12 @@ def bench_library(root: Path, saves: int) -> None:
     latencies, work = [], []
     try:
         for revision in range(1, saves + 1):
-            i = rng.randrange(len(library.skills()))
+            folder = rng.choice(folders).resolve()
             before = time.perf_counter()
-            save(root, i, revision, rng)
+            save(folder, revision)
             while True:
                 done, update = updates.get(timeout=10)
-                if any(u.path.name == f"skill-{i:04d}" for u in update.skills):
+                if any(u.path == folder for u in update.skills):
                     break
             assert all(u.ok for u in update.skills), update
             latencies.append((done - before) * 1000)
@@ -93,7 +104,7 @@ def bench_library(root: Path, saves: int) -> None:
     print(summary("  of which re-validate + re-index", work))
 
 
-def bench_cli(root: Path, saves: int, prompt: str | None) -> None:
+def bench_cli(root: Path, folders: list[Path], saves: int, prompt: str | None) -> None:
     command = [sys.executable, "-c", "from loader.entry import run; run()", "dev", str(root)]
     if prompt:
         command += ["--prompt", prompt]
@@ -120,9 +131,9 @@ def bench_cli(root: Path, saves: int, prompt: str | None) -> None:
     latencies = []
     try:
         for revision in range(1, saves + 1):
-            i = rng.randrange(1000)
+            folder = rng.choice(folders)
             before = time.perf_counter()
-            save(root, i, revision, rng)
+            save(folder, revision)
             done = wait_for("prompt " if prompt else "updated ")
             latencies.append((done - before) * 1000)
     finally:
@@ -141,11 +152,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-watch-") as scratch:
         root = Path(scratch) / "skills"
         started = time.perf_counter()
-        make_tree(root, args.skills)
-        print(f"generated the tree in {(time.perf_counter() - started) * 1000:.0f} ms")
-        bench_library(root, args.saves)
-        bench_cli(root, max(5, args.saves // 2), None)
-        bench_cli(root, max(5, args.saves // 2), "summarise the invoice csv for the budget")
+        folders = make_tree(root, args.skills)
+        print(f"generated {len(folders)} skills in {(time.perf_counter() - started) * 1000:.0f} ms")
+        bench_library(root, folders, args.saves)
+        bench_cli(root, folders, max(5, args.saves // 2), None)
+        bench_cli(root, folders, max(5, args.saves // 2), "summarise the invoice csv for the budget")
 
 
 if __name__ == "__main__":
