@@ -37,6 +37,8 @@ class Gathered:
     prefix: str | None
     """skillpack's stable prefix, when the matcher could be opened."""
     diagnostics: tuple[Diagnostic, ...]
+    skipped: int = 0
+    """Skill folders left out because they have errors (or could not be parsed)."""
 
 
 def skill_sizes(skill: Skill) -> SkillSizes:
@@ -61,7 +63,9 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
         UsageError: the query file is malformed.
     """
     result = load_skills(paths)
-    sizes = tuple(skill_sizes(s) for s in result.usable())
+    usable = result.usable()
+    sizes = tuple(skill_sizes(s) for s in usable)
+    skipped = result.skill_count - len(usable)
     diagnostics = list(result.diagnostics)
     prompts: list[str] = []
     if queries is not None:
@@ -70,7 +74,7 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
         prompts = [q.query for q in read_queries(queries)]
     library = _open_library(paths, diagnostics)
     if library is None:
-        return Gathered(sizes, None, None, tuple(diagnostics))
+        return Gathered(sizes, None, None, tuple(diagnostics), skipped)
     from loader.context import render_prefix, render_tail
 
     prefix = render_prefix(library.index)
@@ -81,7 +85,7 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
             found = library.match(prompt, top_k=top_k, budget_tokens=budget_tokens)
             tails.append((render_tail(library.index, found), tuple(found.names)))
         on_demand = OnDemandInput(prefix, tuple(tails))
-    return Gathered(sizes, on_demand, prefix, tuple(diagnostics))
+    return Gathered(sizes, on_demand, prefix, tuple(diagnostics), skipped)
 
 
 def _open_library(paths: Sequence[Path], diagnostics: list[Diagnostic]) -> SkillLibrary | None:

@@ -19,6 +19,8 @@ NO_QUERIES = ("on-demand cost depends on the prompts: pass --queries FILE.jsonl 
 
 def headline(report: Report) -> str:
     """One line saying what on-demand loading saves (or what is needed to know it)."""
+    if not report.skills:
+        return "no usable skills found: nothing is loaded, eagerly or on demand"
     vs_eager = report.savings(report.eager)
     vs_listing = report.savings(report.listing)
     if vs_eager is None or vs_listing is None:

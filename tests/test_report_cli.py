@@ -181,3 +181,15 @@ def test_headline_admits_when_on_demand_costs_more(cli: Cli, make_skill: Callabl
     make_skill("pdf-forms", description="PDF forms.", body="Fill.\n")
     out = cli("report", tmp_path / "skills", "-q", queries).out
     assert out.startswith("on-demand loading costs") and "small enough to load whole" in out
+
+
+def test_empty_library_says_so_and_broken_skills_are_counted(cli: Cli, make_skill: Callable[..., Path],
+                                                             tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert cli("report", tmp_path / "empty").out.startswith("no usable skills found")
+    make_skill("good-skill")
+    make_skill("broken-skill", text="---\nname: [unclosed\n---\nbody\n")
+    result = cli("report", tmp_path / "skills", "-f", "json")
+    assert result.code == 0
+    assert json.loads(result.out)["skills"] == 1
+    assert "1 skill folder(s) with errors are left out" in result.err

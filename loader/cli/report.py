@@ -67,6 +67,8 @@ def report(
     budget, source = (listing_budget, "--listing-budget") if listing_budget else default_budget()
     roots = paths_or_default(paths)
     found = gather(roots, queries=queries, top_k=top_k)
+    if found.skipped:
+        typer.echo(f"note: {found.skipped} skill folder(s) with errors are left out (see `skills validate`)", err=True)
     result = compute(found.skills, counter, budget_chars=budget, budget_source=source, prices=prices,
                      turns=turns, on_demand=found.on_demand, prefix=found.prefix, roots=[str(r) for r in roots])
     buffer = io.StringIO()
