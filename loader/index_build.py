@@ -64,8 +64,8 @@ def scan(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Dia
             _add(entries, entry, diagnostics)
     resolved = tuple(str(Path(r).resolve()) for r in roots)
     index = _assemble(entries, resolved, previous, edited)
-    changed = previous is None or bool(todo) or len(index.entries) != len(previous.entries) \
-        or previous.roots != resolved
+    # Entries reused from ``previous`` are the same objects, so this comparison is cheap.
+    changed = previous is None or previous.roots != resolved or index.entries != previous.entries
     return index, sorted(diagnostics, key=Diagnostic.sort_key), changed
 
 

@@ -36,7 +36,7 @@ class Params:
     b: tuple[float, ...] = (0.3, 0.6, 0.5, 0.6, 0.9)
     """Per-field length normalisation."""
     k1: float = 1.6
-    threshold: float = 0.5
+    threshold: float = 0.55
     """Minimum confidence of the top candidate for anything to load."""
     relative: float = 0.6
     """A candidate after the first loads only when its score is at least this share of the first's."""
@@ -161,14 +161,15 @@ def rank(index: Index, prompt: str, params: Params = DEFAULT_PARAMS, *, depth: i
 def confidence_of(score: float, mass: float, unknown: float, n_docs: int) -> float:
     """Map the top score to a confidence in [0, 1) that does not depend on library size.
 
-    The score is measured in units of ``log(2N + 2)``, the IDF of a term found in one skill
-    only, so "one rare term matched everywhere" is about 1 whatever the library's size; it is
+    The score is measured in units of the IDF of a term found in one skill only, so "one rare
+    term matched everywhere" is about 1 whatever the library's size (10 skills or 10,000); it is
     then damped by the share of the prompt's IDF mass that no skill mentions at all. ``x/(1+x)``
     maps it to [0, 1): 0.5 is one such term.
     """
     if score <= 0 or mass <= 0:
         return 0.0
-    x = score / math.log(2 * n_docs + 2) * math.sqrt(max(0.0, 1.0 - unknown / mass))
+    unit = math.log(1.0 + (max(n_docs, 1) - 0.5) / 1.5)
+    x = score / unit * math.sqrt(max(0.0, 1.0 - unknown / mass))
     return x / (1.0 + x)
 
 

@@ -1,0 +1,234 @@
+"""The index: round trip, incremental refresh, corrupt and old files, read-only libraries, CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import loader.library
+from conftest import CliResult, skill_md, write_tree
+from loader.index import (
+    FORMAT_VERSION,
+    build_index,
+    cache_index_path,
+    default_index_path,
+    load_index,
+    open_index,
+    save_index,
+    update_index,
+)
+from loader.postings import build_postings
+
+Cli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    return write_tree(tmp_path / "lib", {
+        "pdf-tools/SKILL.md": skill_md("pdf-tools", "Extract text and tables from PDF files. Use when the user "
+                                                    "asks to read or convert a PDF.", "# PDF\n\n## Extract text\n"),
+        "pdf-tools/references/forms.md": "# Forms\n\nFill PDF forms with pypdf.\n",
+        "commit/SKILL.md": skill_md("commit", "Write conventional commit messages. Use when committing changes.",
+                                    "# Commit messages\n\nUse feat/fix prefixes.\n"),
+        "manual-only/SKILL.md": skill_md("manual-only", extra="disable-model-invocation: true\n"),
+        "broken/SKILL.md": "---\nname: broken\ndescription: [not, a, string]\n---\nbody\n",
+    })
+
+
+@pytest.fixture
+def parse_calls(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every skill folder the indexer parses."""
+    calls: list[Path] = []
+    real = loader.library.load_skill_dir
+
+    def spy(skill_dir, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(skill_dir.path)
+        return real(skill_dir, *args, **kwargs)
+
+    monkeypatch.setattr(loader.library, "load_skill_dir", spy)
+    return calls
+
+
+def test_build_indexes_valid_skills_and_warns_about_broken_ones(library: Path) -> None:
+    index, diagnostics = build_index([library])
+    assert [e.name for e in index.entries] == ["commit", "manual-only", "pdf-tools"]
+    assert [(d.rule, d.path.parent.name) for d in diagnostics] == [("index-skipped", "broken")]
+    assert index.entry("manual-only").invocable is False
+    pdf = index.entry("pdf-tools")
+    assert pdf.reference_tokens.keys() == {"references/forms.md"} and pdf.reference_tokens["references/forms.md"] > 0
+    assert pdf.body_tokens > 0 and pdf.listing_tokens > 0
+    assert "pdf" in pdf.term_counts("name") and "extract" in pdf.term_counts("headings")
+
+
+def test_body_is_read_byte_exact(tmp_path: Path) -> None:
+    body = "# Title\n\nLine one\nLine two  \n"
+    write_tree(tmp_path / "lib", {"crlf/SKILL.md": skill_md("crlf", body=body).replace("\n", "\r\n").encode()})
+    body = body.replace("\n", "\r\n")
+    index, _ = build_index([tmp_path / "lib"])
+    assert index.body("crlf").endswith(body)
+    assert index.body("crlf") == (tmp_path / "lib/crlf/SKILL.md").read_bytes().decode().split("---\r\n", 2)[2]
+
+
+def test_round_trip_is_lossless(library: Path, tmp_path: Path) -> None:
+    index, _ = build_index([library])
+    path = tmp_path / "out" / "index.json"
+    save_index(index, path)
+    loaded = load_index(path)
+    assert loaded is not None
+    assert loaded.to_json() == index.to_json()
+    assert loaded.entries == index.entries
+    assert not list(path.parent.glob(".index-*"))  # no temp file left behind
+
+
+def test_unchanged_folders_are_not_parsed_again(library: Path, parse_calls: list[Path]) -> None:
+    first, _ = build_index([library])
+    parse_calls.clear()
+    second, _ = build_index([library], previous=first)
+    assert parse_calls == [library / "broken"]  # skills with errors are never cached: they are re-checked
+    assert second.to_json() == first.to_json()
+
+
+def test_editing_one_skill_reparses_only_it_and_patches_postings(library: Path, parse_calls: list[Path]) -> None:
+    first, _ = build_index([library])
+    skill = library / "commit" / "SKILL.md"
+    skill.write_text(skill.read_text() + "\n## Signing\n\nSign commits with a zebra key.\n")
+    parse_calls.clear()
+    second, _ = build_index([library], previous=first)
+    assert sorted(parse_calls) == [library / "broken", library / "commit"]
+    assert "zebra" in second.entry("commit").term_counts("body")
+    assert second.postings == build_postings(second.entries)  # the delta equals a full rebuild
+    assert second.entry("pdf-tools") is first.entry("pdf-tools")
+
+
+def test_touched_but_identical_skill_keeps_its_entry(library: Path) -> None:
+    first, _ = build_index([library])
+    skill = library / "commit" / "SKILL.md"
+    os.utime(skill, ns=(1, 1))
+    second, _ = build_index([library], previous=first)
+    assert second.entry("commit").content_hash == first.entry("commit").content_hash
+    assert second.entry("commit").signature != first.entry("commit").signature
+
+
+def test_added_and_removed_skills(library: Path) -> None:
+    first, _ = build_index([library])
+    write_tree(library, {"new-skill/SKILL.md": skill_md("new-skill")})
+    (library / "commit" / "SKILL.md").unlink()
+    (library / "commit").rmdir()
+    second, _ = build_index([library], previous=first)
+    assert [e.name for e in second.entries] == ["manual-only", "new-skill", "pdf-tools"]
+    assert second.postings == build_postings(second.entries)
+
+
+def test_update_index_touches_only_given_folders_and_equals_a_full_build(library: Path,
+                                                                          parse_calls: list[Path]) -> None:
+    first, _ = build_index([library])
+    skill = library / "pdf-tools" / "SKILL.md"
+    skill.write_text(skill.read_text().replace("Extract text", "Extract images"))
+    write_tree(library, {"added/SKILL.md": skill_md("added")})
+    parse_calls.clear()
+    updated, _ = update_index(first, [library / "pdf-tools", library / "added"])
+    assert sorted(parse_calls) == [library / "added", library / "pdf-tools"]
+    full, _ = build_index([library])
+    assert updated.to_json() == full.to_json()
+    (library / "added" / "SKILL.md").unlink()
+    removed, _ = update_index(updated, [library / "added"])
+    assert "added" not in removed
+
+
+def test_first_root_wins_on_duplicate_names(tmp_path: Path) -> None:
+    one = write_tree(tmp_path / "one", {"same/SKILL.md": skill_md("same", "First copy of the skill. Use when testing.")})
+    two = write_tree(tmp_path / "two", {"same/SKILL.md": skill_md("same", "Second copy of the skill. Use when testing.")})
+    index, diagnostics = build_index([one, two])
+    assert index.entry("same").description.startswith("First")
+    assert [d.rule for d in diagnostics] == ["name-duplicate"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"{not json", id="truncated"),
+        pytest.param(b"\x00\xff\xfe", id="binary"),
+        pytest.param(b"[]", id="wrong-type"),
+        pytest.param(json.dumps({"format": "skillpack-index", "version": FORMAT_VERSION - 1}).encode(), id="old-format"),
+        pytest.param(json.dumps({"format": "skillpack-index", "version": FORMAT_VERSION + 1}).encode(), id="newer"),
+    ],
+)
+def test_untrustworthy_index_files_load_as_none(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "index.json"
+    path.write_bytes(content)
+    assert load_index(path) is None
+
+
+def test_index_with_a_tampered_entry_loads_as_none(library: Path, tmp_path: Path) -> None:
+    index, _ = build_index([library])
+    data = index.to_json()
+    data["entries"][0]["body_tokens"] = "many"
+    path = tmp_path / "index.json"
+    path.write_text(json.dumps(data))
+    assert load_index(path) is None
+
+
+def test_open_index_rebuilds_a_corrupt_index(library: Path, tmp_path: Path) -> None:
+    path = tmp_path / "index.json"
+    path.write_text('{"format": "skillpack-index", "version": 1, "entries": [{"name": ')
+    index, _ = open_index([library], index_path=path)
+    assert len(index) == 3
+    reloaded = load_index(path)
+    assert reloaded is not None and reloaded.to_json() == index.to_json()
+
+
+def test_open_index_saves_next_to_the_library_and_reuses_it(library: Path, parse_calls: list[Path]) -> None:
+    open_index([library])
+    path = library / ".skillpack" / "index.json"
+    assert path.is_file()
+    before = path.stat().st_mtime_ns
+    parse_calls.clear()
+    open_index([library])
+    assert parse_calls == [library / "broken"]
+    assert path.stat().st_mtime_ns == before  # nothing changed, nothing written
+
+
+def test_read_only_library_indexes_into_the_user_cache(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("loader.index._writable", lambda path: False)
+    path = default_index_path([library])
+    assert path == cache_index_path([library])
+    assert path.is_relative_to(Path(os.environ["XDG_CACHE_HOME"]) / "skillpack")
+    open_index([library])
+    assert path.is_file() and not (library / ".skillpack").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into read-only folders")
+def test_really_read_only_library(library: Path) -> None:
+    library.chmod(0o555)
+    try:
+        open_index([library])
+        assert not (library / ".skillpack").exists()
+        assert cache_index_path([library]).is_file()
+    finally:
+        library.chmod(0o755)
+
+
+def test_cli_index_reports_counts_and_writes_the_index(library: Path, cli: Cli) -> None:
+    result = cli("index", library)
+    assert result.code == 0
+    assert "indexed 3 skills (1 manual-only, 1 left out with errors)" in result.out
+    assert "broken" in result.err
+    assert load_index(library / ".skillpack" / "index.json") is not None
+
+
+def test_cli_index_to_an_explicit_path(library: Path, tmp_path: Path, cli: Cli) -> None:
+    target = tmp_path / "elsewhere" / "idx.json"
+    result = cli("index", library, "--index", target)
+    assert result.code == 0 and str(target) in result.out
+    assert load_index(target) is not None
+
+
+def test_cli_index_missing_folder_exits_2(tmp_path: Path, cli: Cli) -> None:
+    result = cli("index", tmp_path / "nope")
+    assert result.code == 2
+    assert "not found" in result.err
