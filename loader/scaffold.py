@@ -220,8 +220,12 @@ def stage(files: Mapping[Path, str], dest: Path, *, force: bool = False) -> Path
         if not force or not dest.is_dir() or dest.is_symlink():
             raise UsageError(message=f"{dest} already exists",
                              hint="choose another name, or pass --force to overwrite the template's files")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    holder = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".new", dir=dest.parent))
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        holder = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".new", dir=dest.parent))
+    except OSError as exc:
+        raise UsageError(message=f"cannot write in {dest.parent}: {exc.strerror or exc}",
+                         hint="choose another --dir") from exc
     staged = holder / dest.name
     try:
         if dest.is_dir():

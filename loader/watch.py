@@ -24,7 +24,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from loader.discover import SKILL_FILE, SKIP_DIRS, discover
-from loader.errors import PathNotFoundError
+from loader.errors import PathNotFoundError, SkillpackError
 
 log = logging.getLogger("loader")
 
@@ -43,6 +43,20 @@ _EVENTS = frozenset({"created", "deleted", "modified", "moved", "closed"})
 _EDITOR_TEMP = re.compile(r"(.*~|\.#.*|#.*#|.*\.sw[a-px]|4913)")
 """Editors' swap, lock and backup files (vim, emacs): written while typing, never a save by themselves.
 An atomic save that renames one onto SKILL.md still counts, through the rename's destination."""
+
+
+class WatchUnavailableError(SkillpackError, OSError):
+    """The operating system refused to watch the folders (e.g. the inotify watch limit)."""
+
+    def __init__(self, *, roots: Sequence[Path], reason: str) -> None:
+        super().__init__(reason)
+        self.roots = tuple(roots)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        where = ", ".join(str(root) for root in self.roots)
+        return (f"cannot watch {where}: {self.reason} (on Linux, raise fs.inotify.max_user_watches "
+                "or watch fewer folders)")
 
 
 class ChangeKind(StrEnum):
@@ -124,9 +138,12 @@ class Watcher:
 
     def start(self) -> Watcher:
         """Begin observing; events from now on are reported."""
-        for root in self.roots:
-            self._schedule(root)
-        self._observer.start()
+        try:
+            for root in self.roots:
+                self._watches[root] = self._observer.schedule(_Handler(self), str(root), recursive=True)
+            self._observer.start()
+        except OSError as exc:  # typically the inotify watch limit (fs.inotify.max_user_watches)
+            raise WatchUnavailableError(roots=self.roots, reason=exc.strerror or str(exc)) from exc
         self._thread.start()
         missed = self._known.symmetric_difference(_skill_folders(self.roots))
         self.notify((folder, True) for folder in missed)  # appeared or vanished before we watched
@@ -289,6 +306,8 @@ def watch_roots(paths: Sequence[Path]) -> list[Path]:
         if not given.exists():
             raise PathNotFoundError(path=given, what="skills folder")
         root = given.resolve()
+        if root.is_file() and root.name != SKILL_FILE:
+            raise PathNotFoundError(path=given, what="skills folder (got a file that is not SKILL.md)")
         roots.append(root.parent if root.is_file() else root)
     return roots
 

@@ -192,6 +192,12 @@ def test_unknown_template_and_missing_templates_dir(cli, tmp_path):
         scaffold.list_templates(tmp_path / "empty")
 
 
+def test_unwritable_dir_is_a_usage_error(cli, tmp_path):
+    (tmp_path / "file").write_text("not a folder\n")
+    result = cli("new", "demo", "--dir", tmp_path / "file" / "skills")
+    assert result.code == 2 and "cannot write in" in result.err
+
+
 def test_missing_name_is_a_usage_error(cli):
     result = cli("new")
     assert result.code == 2 and "NAME" in result.err

@@ -10,9 +10,9 @@ import time
 import pytest
 
 from conftest import skill_md, write_tree
-from loader.errors import PathNotFoundError
+from loader.errors import PathNotFoundError, SkillpackError
 from loader.live import LiveLibrary, LiveUpdate
-from loader.watch import ChangeKind, WatchBatch, watch
+from loader.watch import ChangeKind, WatchBatch, Watcher, WatchUnavailableError, watch
 
 # watchdog's own harmless warning from its inotify thread (see loader/watch.py)
 pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
@@ -216,3 +216,27 @@ def test_a_skill_folder_or_its_skill_md_can_be_watched_directly(tmp_path):
             (folder / "SKILL.md").write_text(skill_md("alpha", body="# Changed\n"))
             update = inbox.next()
             assert isinstance(update, LiveUpdate) and kinds(update) == [("changed", "alpha")]
+
+
+def test_a_file_that_is_not_skill_md_is_refused(tmp_path):
+    (tmp_path / "README.md").write_text("hi\n")
+    with pytest.raises(PathNotFoundError, match="not SKILL.md"):
+        watch([tmp_path / "README.md"], lambda batch: None)
+
+
+class RefusingObserver:
+    """Stands in for watchdog's observer when the OS refuses (inotify watch limit reached)."""
+
+    def schedule(self, *args: object, **kwargs: object) -> object:
+        return object()
+
+    def start(self) -> None:
+        raise OSError(28, "No space left on device")
+
+
+def test_os_refusing_to_watch_is_a_clear_error(tmp_path):
+    root = write_tree(tmp_path / "skills", {"alpha/SKILL.md": skill_md("alpha")})
+    watcher = Watcher([root], lambda batch: None, observer=RefusingObserver())  # type: ignore[arg-type]
+    with pytest.raises(WatchUnavailableError, match="max_user_watches") as caught:
+        watcher.start()
+    assert isinstance(caught.value, SkillpackError)
