@@ -67,6 +67,10 @@ def new(
         typer.echo(f"  {where}/{rel.as_posix()}")
     if problems:
         render_text(created.result, sys.stdout)
+    if created.written:
+        placeholder = "" if description else " (replace the placeholder description)"
+        typer.echo(f"next: edit {where}/SKILL.md{placeholder}; `skills dev {display_path(created.dest.parent) or '.'}`"
+                   " checks every save")
     return 1 if errors else 0
 
 
