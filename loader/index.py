@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -116,6 +117,9 @@ class Index:
     token_counter: str = "estimate-v1"
     postings: dict[str, str] | None = field(default=None, repr=False)
     """Term -> posting string over ``entries`` (see ``loader.postings``); built when ``None``."""
+    skipped: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    """Folders left out for errors: path -> (signature, warning message), so an unchanged
+    broken skill is reported again without being parsed again."""
     _by_name: dict[str, IndexEntry] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -167,7 +171,7 @@ class Index:
         """JSON-ready form, with format name and version first."""
         return {"format": FORMAT, "version": FORMAT_VERSION, "normalizer": NORMALIZER, "roots": list(self.roots),
                 "token_counter": self.token_counter, "entries": [e.to_json() for e in self.entries],
-                "postings": self.postings}
+                "postings": self.postings, "skipped": {k: list(v) for k, v in sorted(self.skipped.items())}}
 
 
 def _signature_matches(entry: IndexEntry) -> bool:
@@ -240,10 +244,19 @@ def cache_index_path(roots: Sequence[Path]) -> Path:
 
 
 def _writable(path: Path) -> bool:
-    folder = path.parent
-    if folder.is_dir():
-        return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
-    return folder.parent.is_dir() and os.access(folder.parent, os.W_OK)
+    """Whether ``path`` may be written: by access check *and* by mode bits.
+
+    ``os.access`` says yes to root for everything, so a library whose folders carry no write
+    bit at all (a read-only checkout, CI's shared copy) also counts as read-only.
+    """
+    folder = path.parent if path.parent.is_dir() else path.parent.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK) or not _has_write_bit(folder):
+        return False
+    return not path.exists() or (os.access(path, os.W_OK) and _has_write_bit(path))
+
+
+def _has_write_bit(path: Path) -> bool:
+    return bool(path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
 def load_index(path: Path) -> Index | None:
@@ -262,7 +275,9 @@ def load_index(path: Path) -> Index | None:
         postings = _typed(data["postings"], dict)
         if not all(isinstance(v, str) for v in postings.values()):
             return None
-        return Index(entries, roots, _typed(data.get("token_counter", "estimate-v1"), str), postings)
+        skipped = {_typed(k, str): (_typed(v[0], str), _typed(v[1], str))
+                   for k, v in _typed(data["skipped"], dict).items()}
+        return Index(entries, roots, _typed(data.get("token_counter", "estimate-v1"), str), postings, skipped)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
 

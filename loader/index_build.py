@@ -35,6 +35,8 @@ def scan(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Dia
     found = discover(roots)
     diagnostics = list(found.diagnostics)
     old_by_path = {e.path: e for e in previous.entries} if previous is not None else {}
+    old_skipped = previous.skipped if previous is not None else {}
+    skipped: dict[str, tuple[str, str]] = {}
     slots: list[IndexEntry | None | _Work] = []
     todo: list[_Work] = []
     for skill_dir in found.skill_dirs:
@@ -43,8 +45,12 @@ def scan(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Dia
         except OSError:
             continue  # vanished between discovery and stat: it is simply not there any more
         old = old_by_path.get(str(skill_dir.path))
+        known_bad = old_skipped.get(str(skill_dir.path))
         if old is not None and old.signature == signature:
             slots.append(old)
+        elif known_bad is not None and known_bad[0] == signature:
+            skipped[str(skill_dir.path)] = known_bad
+            diagnostics.append(_skipped(skill_dir.manifest_path, known_bad[1]))
         else:
             todo.append((skill_dir, signature, old))
             slots.append(todo[-1])
@@ -55,6 +61,8 @@ def scan(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Dia
         if isinstance(slot, tuple):
             entry, found_diags = built[slot[0].path]
             diagnostics.extend(found_diags)
+            if entry is None and found_diags:
+                skipped[str(slot[0].path)] = (slot[1], found_diags[0].message)
             old = slot[2]
             if entry is not None and old is not None and entry.content_hash != old.content_hash:
                 edited.append((old, entry))
@@ -63,9 +71,10 @@ def scan(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Dia
         if entry is not None:
             _add(entries, entry, diagnostics)
     resolved = tuple(str(Path(r).resolve()) for r in roots)
-    index = _assemble(entries, resolved, previous, edited)
+    index = _assemble(entries, resolved, previous, edited, skipped)
     # Entries reused from ``previous`` are the same objects, so this comparison is cheap.
-    changed = previous is None or previous.roots != resolved or index.entries != previous.entries
+    changed = previous is None or previous.roots != resolved or index.entries != previous.entries \
+        or index.skipped != previous.skipped
     return index, sorted(diagnostics, key=Diagnostic.sort_key), changed
 
 
@@ -91,7 +100,8 @@ def refresh(index: Index, folders: Sequence[Path]) -> tuple[Index, list[Diagnost
                 if old is not None and old.name == entry.name and entry.content_hash != old.content_hash:
                     edited.append((old, entry))
                 _add(entries, entry, diagnostics)
-    return _assemble(entries, index.roots, index, edited), sorted(diagnostics, key=Diagnostic.sort_key)
+    skipped = {k: v for k, v in index.skipped.items() if Path(k) not in {Path(f).resolve() for f in folders}}
+    return _assemble(entries, index.roots, index, edited, skipped), sorted(diagnostics, key=Diagnostic.sort_key)
 
 
 def _add(entries: dict[str, IndexEntry], entry: IndexEntry, diagnostics: list[Diagnostic]) -> None:
@@ -105,7 +115,7 @@ def _add(entries: dict[str, IndexEntry], entry: IndexEntry, diagnostics: list[Di
 
 
 def _assemble(entries: dict[str, IndexEntry], roots: tuple[str, ...], previous: Index | None,
-              edited: list[tuple[IndexEntry, IndexEntry]]) -> Index:
+              edited: list[tuple[IndexEntry, IndexEntry]], skipped: dict[str, tuple[str, str]]) -> Index:
     ordered = tuple(sorted(entries.values(), key=lambda e: e.name))
     postings = None
     if previous is not None and len(edited) <= max(8, len(ordered) // 20) \
@@ -114,7 +124,12 @@ def _assemble(entries: dict[str, IndexEntry], roots: tuple[str, ...], previous: 
         docs = {e.name: i for i, e in enumerate(ordered)}
         for old, new in edited:
             update_postings(postings, docs[new.name], old, new)
-    return Index(ordered, roots, postings=postings)
+    return Index(ordered, roots, postings=postings, skipped=skipped)
+
+
+def _skipped(path: Path, message: str) -> Diagnostic:
+    return Diagnostic(path, None, "index-skipped", Severity.WARNING, message,
+                      "run `skills validate` on it and fix the errors")
 
 
 def _index_all(todo: list[_Work]) -> list[tuple[IndexEntry | None, list[Diagnostic]]]:
@@ -157,9 +172,7 @@ def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
     errors = [d for d in found if d.severity is Severity.ERROR]
     if skill is None or errors:
         first = errors[0].message if errors else "SKILL.md could not be parsed"
-        return None, [Diagnostic(skill_dir.manifest_path, errors[0].line if errors else None, "index-skipped",
-                                 Severity.WARNING, f"not indexed: {len(errors) or 1} error(s), first: {first}",
-                                 "run `skills validate` on it and fix the errors")]
+        return None, [_skipped(skill_dir.manifest_path, f"not indexed: {len(errors) or 1} error(s), first: {first}")]
     references = {}
     raw = skill.manifest.path.read_bytes()
     hasher = hashlib.sha256(raw)

@@ -87,9 +87,18 @@ def test_round_trip_is_lossless(library: Path, tmp_path: Path) -> None:
 def test_unchanged_folders_are_not_parsed_again(library: Path, parse_calls: list[Path]) -> None:
     first, _ = build_index([library])
     parse_calls.clear()
-    second, _ = build_index([library], previous=first)
-    assert parse_calls == [library / "broken"]  # skills with errors are never cached: they are re-checked
+    second, diagnostics = build_index([library], previous=first)
+    assert parse_calls == []
     assert second.to_json() == first.to_json()
+    # an unchanged broken skill is still reported, from the index, without being parsed again
+    assert [(d.rule, d.path.parent.name) for d in diagnostics] == [("index-skipped", "broken")]
+
+
+def test_fixing_a_broken_skill_indexes_it(library: Path) -> None:
+    first, _ = build_index([library])
+    (library / "broken" / "SKILL.md").write_text(skill_md("broken"))
+    second, diagnostics = build_index([library], previous=first)
+    assert "broken" in second and diagnostics == [] and second.skipped == {}
 
 
 def test_editing_one_skill_reparses_only_it_and_patches_postings(library: Path, parse_calls: list[Path]) -> None:
@@ -98,7 +107,7 @@ def test_editing_one_skill_reparses_only_it_and_patches_postings(library: Path, 
     skill.write_text(skill.read_text() + "\n## Signing\n\nSign commits with a zebra key.\n")
     parse_calls.clear()
     second, _ = build_index([library], previous=first)
-    assert sorted(parse_calls) == [library / "broken", library / "commit"]
+    assert parse_calls == [library / "commit"]
     assert "zebra" in second.entry("commit").term_counts("body")
     assert second.postings == build_postings(second.entries)  # the delta equals a full rebuild
     assert second.entry("pdf-tools") is first.entry("pdf-tools")
@@ -189,7 +198,7 @@ def test_open_index_saves_next_to_the_library_and_reuses_it(library: Path, parse
     before = path.stat().st_mtime_ns
     parse_calls.clear()
     open_index([library])
-    assert parse_calls == [library / "broken"]
+    assert parse_calls == []
     assert path.stat().st_mtime_ns == before  # nothing changed, nothing written
 
 

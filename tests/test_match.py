@@ -179,3 +179,28 @@ def test_skills_match_subprocess_uses_the_real_entry_point(library: Path, skills
                            "--format", "json"], capture_output=True, text=True, env=env_without_debug(), check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["loaded"][0]["skill"] == "image-resize"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param([], id="text"),
+        pytest.param(["--explain", "--top-k", "2"], id="explain"),
+        pytest.param(["--format", "json", "--budget", "50"], id="json-budget"),
+    ],
+)
+def test_fast_path_prints_exactly_what_the_cli_prints(library: Path, cli: Cli, extra: list[str],
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from loader.match_output import fast_main
+
+    args = ["extract the tables from this pdf and commit", "--skills", str(library), *extra]
+    expected = cli("match", *args)
+    assert fast_main(args) == expected.code == 0
+    assert capsys.readouterr().out == expected.out
+
+
+@pytest.mark.parametrize("args", [["--help"], ["x", "--top-k", "0"], ["x", "--bogus"], [], ["x", "-f", "xml"]])
+def test_fast_path_defers_to_the_full_cli_for_anything_unusual(args: list[str]) -> None:
+    from loader.match_output import fast_main
+
+    assert fast_main(args) is None

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from loader.cli.app import PathsArg, app, paths_or_default
+from loader.match_output import render_json, render_text, warning_summary
 from loader.model import Diagnostic
 
 SkillsOpt = Annotated[
@@ -55,8 +56,7 @@ class ListingMode(StrEnum):
 
 def _warn(diagnostics: list[Diagnostic], *, summary: bool = False) -> None:
     if summary:
-        if diagnostics:
-            typer.echo(f"warning: {len(diagnostics)} indexing warning(s); run `skills index` for details", err=True)
+        sys.stderr.write(warning_summary(diagnostics))
         return
     for d in diagnostics:
         typer.echo(f"warning: {d.path}: {d.message}", err=True)
@@ -103,29 +103,9 @@ def match_command(
     idx = _open(skills, index)
     result = match(idx, prompt, top_k=top_k, budget_tokens=budget, threshold=threshold)
     if output is MatchFormat.JSON:
-        def one(m: Any, reason: str | None = None) -> dict[str, Any]:
-            row = {"skill": m.skill, "score": m.score, "tokens": m.tokens, "explanation": list(m.explanation)}
-            return row if reason is None else {**row, "reason": reason}
-
-        json.dump({"schema_version": 1, "prompt": prompt, "query_terms": list(result.query_terms),
-                   "confidence": round(result.confidence, 4), "loaded": [one(m) for m in result.matches],
-                   "cut": [one(m, r) for m, r in result.cut[:10]], "tokens": result.tokens},
-                  sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-        return 0
-    if not result.matches:
-        typer.echo("no skill")
-    for m in result.matches:
-        typer.echo(f"{m.skill}\t{m.score:.3f}\t{m.tokens} tokens")
-        if explain:
-            for line in m.explanation:
-                typer.echo(f"    {line}")
-    if explain:
-        typer.echo(f"confidence {result.confidence:.3f} (terms: {' '.join(result.query_terms) or '-'})")
-        for m, reason in result.cut[:5]:
-            typer.echo(f"  not loaded: {m.skill} ({reason}, score {m.score:.3f})")
-            for line in m.explanation:
-                typer.echo(f"    {line}")
+        render_json(result, sys.stdout)
+    else:
+        render_text(result, sys.stdout, explain=explain)
     return 0
 
 

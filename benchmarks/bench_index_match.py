@@ -1,0 +1,127 @@
+"""Benchmark the index and the matcher on synthetic libraries (1,000 and 10,000 skills) and the corpus.
+
+Run: ``python benchmarks/bench_index_match.py [--sizes 1000 10000] [--runs 20]``. Prints one table:
+cold index build, re-index after editing one skill (full walk, and targeted ``update_index``
+as ``skills dev`` uses it), in-process match latency (median over distinct prompts, p95),
+and ``skills match`` end-to-end wall time with a warm index (median of subprocess runs), through
+the console entry and through the typer-free fast path.
+Goals: build 10k < 10 s; edit re-index < 100 ms at 10k; match median < 2 ms at 1k and
+< 10 ms at 10k; ``skills match`` < 150 ms at 1k.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import generate  # noqa: E402
+
+from loader.index import build_index, load_index, save_index, update_index  # noqa: E402
+from loader.match import match  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+ENTRY = "from loader.entry import run; run()"
+"""The real console entry point, as the ``skills`` script runs it."""
+FAST = "import sys; from loader.match_output import fast_main; sys.exit(fast_main(sys.argv[1:]))"
+"""The typer-free ``skills match`` path, for when ``loader.entry`` dispatches to it."""
+
+
+def _prompts(index_terms: list[str], count: int, seed: int = 1) -> list[str]:
+    rng = random.Random(seed)
+    common = "please update the config and check why the build fails on the server".split()
+    return [" ".join(rng.sample(common, 4) + rng.sample(index_terms, rng.randint(1, 4))) for _ in range(count)]
+
+
+def _median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def bench_library(label: str, root: Path, work: Path, runs: int) -> dict[str, str]:
+    """Measure one library; ``root`` is copied nowhere: edits are made and undone in place."""
+    started = time.perf_counter()
+    index, _ = build_index([root])
+    cold = time.perf_counter() - started
+    index_path = work / f"{label}.json"
+    save_index(index, index_path)
+    loaded = load_index(index_path)
+    assert loaded is not None
+    skill = Path(loaded.entries[len(loaded.entries) // 2].path)
+    manifest = skill / "SKILL.md"
+    original = manifest.read_bytes()
+    try:
+        manifest.write_bytes(original + b"\n## Benchmark edit\n\nOne more paragraph about zebras.\n")
+        started = time.perf_counter()
+        walked, _ = build_index([root], previous=loaded)
+        walk = time.perf_counter() - started
+        started = time.perf_counter()
+        updated, _ = update_index(loaded, [skill])
+        targeted = time.perf_counter() - started
+        assert "zebra" in walked.entry(updated.entries[len(updated.entries) // 2].name).terms["body"]
+    finally:
+        manifest.write_bytes(original)
+    names = [e.name for e in loaded.entries]
+    vocabulary = sorted({t.split(":")[0] for e in loaded.entries[:200] for t in e.terms["description"].split()})
+    prompts = _prompts(vocabulary, 300) + [n.replace("-", " ") for n in names[:50]]
+    latencies = []
+    for prompt in prompts:
+        started = time.perf_counter()
+        match(loaded, prompt)
+        latencies.append(time.perf_counter() - started)
+    latencies.sort()
+    cli, fast = [], []
+    for prompt in prompts[:runs]:
+        options = [prompt, "--skills", str(root), "--index", str(index_path)]
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", ENTRY, "match", *options], check=True, capture_output=True)
+        cli.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", FAST, *options], check=True, capture_output=True)
+        fast.append(time.perf_counter() - started)
+    return {
+        "library": label, "skills": str(len(loaded)), "cold build": f"{cold:.2f} s",
+        "edit 1 (walk)": f"{walk * 1000:.0f} ms", "edit 1 (targeted)": f"{targeted * 1000:.1f} ms",
+        "match median": f"{_median_ms(latencies):.2f} ms",
+        "match p95": f"{latencies[int(0.95 * len(latencies))] * 1000:.2f} ms",
+        "skills match": f"{_median_ms(cli):.0f} ms", "fast path": f"{_median_ms(fast):.0f} ms",
+        "index size": f"{index_path.stat().st_size / 1e6:.1f} MB",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate the libraries, measure, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=15, help="subprocess runs of `skills match` per library")
+    args = parser.parse_args(argv)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="skillpack-bench-") as tmp:
+        work = Path(tmp)
+        for size in args.sizes:
+            root = work / f"synthetic-{size}"
+            generate(root, size, seed=size)
+            rows.append(bench_library(f"synthetic-{size}", root, work, args.runs))
+        if CORPUS.is_dir():
+            import shutil
+
+            corpus = work / "corpus"  # a copy: the benchmark edits a skill, and /work/shared is read-only
+            shutil.copytree(CORPUS, corpus, ignore=shutil.ignore_patterns(".skillpack"))
+            rows.append(bench_library("corpus", corpus, work, args.runs))
+    columns = list(rows[0])
+    widths = [max(len(c), *(len(r[c]) for r in rows)) for c in columns]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for row in rows:
+        print("  ".join(row[c].ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print(f"\nmachine: {sys.platform}, Python {sys.version.split()[0]}; token counts are estimates")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
