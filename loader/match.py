@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from loader.model import Match
 from loader.postings import FIELDS as FIELD_NAMES
@@ -76,27 +76,29 @@ class MatchResult:
 def _knorms(stats: CollectionStats, params: Params) -> list[tuple[float, ...]]:
     """Per skill and field, ``k1 * (1 - b + b * len / avg_len)``: the BM25 length term."""
     key = ("knorm", params)
-    found = stats.cache.get(key)
-    if found is None:
-        k1, bs, avg = params.k1, params.b, stats.avg_lengths
-        found = [tuple(k1 * (1.0 - b + b * n / a) for n, b, a in zip(lens, bs, avg, strict=True))
-                 for lens in stats.lengths]
-        stats.cache[key] = found
-    return found  # type: ignore[no-any-return]
+    cached = stats.cache.get(key)
+    if cached is not None:
+        return cast("list[tuple[float, ...]]", cached)
+    k1, bs, avg = params.k1, params.b, stats.avg_lengths
+    found = [tuple(k1 * (1.0 - b + b * n / a) for n, b, a in zip(lens, bs, avg, strict=True))
+             for lens in stats.lengths]
+    stats.cache[key] = found
+    return found
 
 
 def _impacts(stats: CollectionStats, term: str, params: Params) -> list[tuple[int, float]]:
     """Per skill containing ``term``: its field-weighted saturated frequency (before IDF); cached."""
     key = (term, params)
-    found = stats.cache.get(key)
-    if found is None:
-        knorms, weights = _knorms(stats, params), params.weights
-        found = []
-        for doc, tfs in stats.postings(term):
-            kn = knorms[doc]
-            found.append((doc, sum(w * tf / (tf + k) for w, tf, k in zip(weights, tfs, kn, strict=True) if tf)))
-        stats.cache[key] = found
-    return found  # type: ignore[no-any-return]
+    cached = stats.cache.get(key)
+    if cached is not None:
+        return cast("list[tuple[int, float]]", cached)
+    knorms, weights = _knorms(stats, params), params.weights
+    found: list[tuple[int, float]] = []
+    for doc, tfs in stats.postings(term):
+        kn = knorms[doc]
+        found.append((doc, sum(w * tf / (tf + k) for w, tf, k in zip(weights, tfs, kn, strict=True) if tf)))
+    stats.cache[key] = found
+    return found
 
 
 def score_all(index: Index, query: dict[str, float], params: Params = DEFAULT_PARAMS

@@ -123,7 +123,7 @@ def context_command(
 
     idx = _open(skills, index)
     result = match(idx, prompt, top_k=top_k, budget_tokens=budget)
-    ctx = render_context(idx, result, listing=listing.value if listing else DEFAULT_LISTING)  # type: ignore[arg-type]
+    ctx = render_context(idx, result, listing=listing.value if listing else DEFAULT_LISTING)
     if output is ContextFormat.ANTHROPIC:
         json.dump(to_anthropic_blocks(ctx), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
