@@ -45,6 +45,9 @@ class Params:
 DEFAULT_PARAMS = Params()
 RANK_DEPTH = 25
 """Candidates ranked and explained per prompt; enough for top-k, budget and not-invocable skips."""
+MAX_QUERY_TERMS = 64
+MAX_PROMPT_CHARS = 200_000
+"""Longer prompts are matched on their beginning (a paste this long is not a request)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,15 +143,26 @@ def explain(index: Index, doc: int, query: dict[str, float], params: Params = DE
     return tuple(lines)
 
 
-def build_query(prompt: str, params: Params = DEFAULT_PARAMS) -> dict[str, float]:
-    """The prompt's weighted terms (see ``loader.text.query_terms``)."""
-    return weighted_terms(prompt)
+def build_query(prompt: str, params: Params = DEFAULT_PARAMS, index: Index | None = None) -> dict[str, float]:
+    """The prompt's weighted terms (see ``loader.text.query_terms``).
+
+    A pasted log or file can hold thousands of distinct words; only the ``MAX_QUERY_TERMS``
+    most specific ones that some skill contains (highest IDF) are kept, then unknown words,
+    which bounds the cost and barely changes the ranking: common words add almost nothing
+    to a BM25 score.
+    """
+    query = weighted_terms(prompt[:MAX_PROMPT_CHARS])
+    if index is not None and len(query) > MAX_QUERY_TERMS:
+        stats = index.stats
+        keep = sorted(query, key=lambda t: (stats.df(t) == 0, -stats.idf(t) * query[t], t))[:MAX_QUERY_TERMS]
+        query = {t: query[t] for t in keep}
+    return query
 
 
 def rank(index: Index, prompt: str, params: Params = DEFAULT_PARAMS, *, depth: int = RANK_DEPTH
          ) -> tuple[list[Match], tuple[str, ...], float]:
     """Rank skills for ``prompt``: the best ``depth`` matches (ties by name), query terms, confidence."""
-    query = build_query(prompt, params)
+    query = build_query(prompt, params, index)
     scores, mass, unknown = score_all(index, query, params)
     entries = index.entries
     # Doc numbers follow name order, so (-score, doc) breaks ties by name.

@@ -204,3 +204,12 @@ def test_fast_path_defers_to_the_full_cli_for_anything_unusual(args: list[str]) 
     from loader.match_output import fast_main
 
     assert fast_main(args) is None
+
+
+def test_a_huge_pasted_prompt_keeps_only_its_most_specific_terms(index: Index) -> None:
+    from loader.match import MAX_QUERY_TERMS
+
+    noise = " ".join(f"word{i} token{i}x" for i in range(3000))
+    result = match(index, f"{noise} extract the tables from this pdfplumber pdf")
+    assert len(result.query_terms) == MAX_QUERY_TERMS
+    assert "pdfplumber" in result.query_terms
