@@ -225,13 +225,14 @@ def listing_line(name: str, description: str) -> str:
 def default_index_path(roots: Sequence[Path]) -> Path:
     """Where the index of ``roots`` lives by default.
 
-    ``.skillpack/index.json`` inside the first root when that can be written, else a file in
-    the user cache directory named after a hash of the resolved roots (read-only libraries).
+    ``.skillpack/index.json`` inside the first root when that is a folder of skills that can
+    be written, else a file in the user cache directory named after a hash of the resolved
+    roots (read-only libraries, and roots that are a single skill, which must stay clean).
     """
     resolved = [Path(r).resolve() for r in roots] or [Path("skills").resolve()]
-    first = resolved[0] if resolved[0].is_dir() else resolved[0].parent
+    first = resolved[0]
     local = first / INDEX_DIR / INDEX_FILE
-    if _writable(local):
+    if first.is_dir() and not (first / "SKILL.md").exists() and _writable(local):
         return local
     return cache_index_path(resolved)
 

@@ -96,7 +96,7 @@ def test_cli_eval_text(small: tuple[Path, Path], cli: Cli) -> None:
     result = cli("eval", queries, "--skills", lib)
     assert result.code == 0
     labels = [line.split()[0] for line in result.out.splitlines()]
-    assert labels == ["queries", "hit@1", "hit@3", "MRR", "false-load", "tokens/query"]
+    assert labels == ["queries", "hit@1", "hit@3", "MRR", "false-load", "tokens/query", "matcher"]
     assert "3 (2 with a skill, 1 with none) over 3 skills" in result.out
 
 
@@ -104,7 +104,7 @@ def test_cli_eval_json_agrees_with_the_library_call(small: tuple[Path, Path], cl
     lib, queries = small
     data = json.loads(cli("eval", queries, "--skills", lib, "--format", "json", "--show-failures").out)
     report = evaluate(build_index([lib])[0], read_queries(queries))
-    assert data["schema_version"] == 1 and data["queries"] == 3
+    assert data["schema_version"] == 1 and data["queries"] == 3 and data["setup"]["top_k"] == 3
     assert data["hit@1"] == round(report.hit1, 4) and data["false_load_rate"] == round(report.false_load_rate, 4)
     assert len(data["failures"]) == len(report.failures)
 

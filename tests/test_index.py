@@ -211,6 +211,13 @@ def test_read_only_library_indexes_into_the_user_cache(library: Path, monkeypatc
     assert path.is_file() and not (library / ".skillpack").exists()
 
 
+def test_a_single_skill_root_is_never_written_into(library: Path) -> None:
+    for root in (library / "commit", library / "commit" / "SKILL.md"):
+        assert default_index_path([root]) == cache_index_path([root])
+        open_index([root])
+    assert not (library / "commit" / ".skillpack").exists()
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write into read-only folders")
 def test_really_read_only_library(library: Path) -> None:
     library.chmod(0o555)

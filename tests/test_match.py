@@ -213,3 +213,19 @@ def test_a_huge_pasted_prompt_keeps_only_its_most_specific_terms(index: Index) -
     result = match(index, f"{noise} extract the tables from this pdfplumber pdf")
     assert len(result.query_terms) == MAX_QUERY_TERMS
     assert "pdfplumber" in result.query_terms
+
+
+def test_empty_library_matches_nothing(tmp_path: Path, cli: Cli) -> None:
+    (tmp_path / "empty").mkdir()
+    index = build_index([tmp_path / "empty"])[0]
+    assert len(index) == 0 and match(index, "extract pdf tables").matches == []
+    assert cli("match", "extract pdf tables", "--skills", tmp_path / "empty").out.strip() == "no skill"
+
+
+def test_several_libraries_and_a_single_skill_path(library: Path, tmp_path: Path, cli: Cli) -> None:
+    extra = write_tree(tmp_path / "extra", {"zebra-care/SKILL.md": skill_md(
+        "zebra-care", "Feed and groom zebras at the zoo. Use when the user asks about zebra care.")})
+    both = cli("match", "how do I groom a zebra", "--skills", library, "--skills", extra, "-f", "json")
+    assert json.loads(both.out)["loaded"][0]["skill"] == "zebra-care"
+    single = cli("match", "how do I groom a zebra", "--skills", extra / "zebra-care" / "SKILL.md", "-f", "json")
+    assert [m["skill"] for m in json.loads(single.out)["loaded"]] == ["zebra-care"]

@@ -142,13 +142,16 @@ def eval_command(
 ) -> int:
     """Measure matching quality on a query set: hit@1, hit@3, MRR, false loads, tokens."""
     from loader.evaluate import evaluate, read_queries
-    from loader.match import match
+    from loader.match import DEFAULT_PARAMS, match
 
     items = read_queries(queries)
     idx = _open(skills, index, quiet=True)
     report = evaluate(idx, items, lambda i, p: match(i, p, top_k=top_k, budget_tokens=budget, threshold=threshold))
+    used = DEFAULT_PARAMS.threshold if threshold is None else threshold
+    setup = {"threshold": used, "top_k": top_k, "budget_tokens": budget, "relative": DEFAULT_PARAMS.relative,
+             "token_counter": idx.token_counter}
     if output is MatchFormat.JSON:
-        data = report.to_json()
+        data = {**report.to_json(), "setup": setup}
         if not show_failures:
             data.pop("failures")
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
@@ -160,7 +163,8 @@ def eval_command(
     typer.echo(f"hit@3            {report.hit3:.3f}")
     typer.echo(f"MRR              {report.mrr:.3f}")
     typer.echo(f"false-load rate  {report.false_load_rate:.3f}")
-    typer.echo(f"tokens/query     {report.mean_tokens:.0f} (body tokens loaded, estimated)")
+    typer.echo(f"tokens/query     {report.mean_tokens:.0f} (body tokens loaded, {idx.token_counter})")
+    typer.echo(f"matcher          threshold {used:g}, top-k {top_k}, budget {budget if budget is not None else 'none'}")
     if show_failures:
         for o in report.failures:
             typer.echo(f"\nline {o.query.line}: {o.query.query}")
