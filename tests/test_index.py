@@ -12,6 +12,7 @@ import pytest
 import loader.library
 from conftest import CliResult, skill_md, write_tree
 from loader.index import (
+    FORMAT,
     FORMAT_VERSION,
     build_index,
     cache_index_path,
@@ -149,8 +150,8 @@ def test_update_index_touches_only_given_folders_and_equals_a_full_build(library
 
 
 def test_first_root_wins_on_duplicate_names(tmp_path: Path) -> None:
-    one = write_tree(tmp_path / "one", {"same/SKILL.md": skill_md("same", "First copy of the skill. Use when testing.")})
-    two = write_tree(tmp_path / "two", {"same/SKILL.md": skill_md("same", "Second copy of the skill. Use when testing.")})
+    one = write_tree(tmp_path / "one", {"same/SKILL.md": skill_md("same", "First copy. Use when testing.")})
+    two = write_tree(tmp_path / "two", {"same/SKILL.md": skill_md("same", "Second copy. Use when testing.")})
     index, diagnostics = build_index([one, two])
     assert index.entry("same").description.startswith("First")
     assert [d.rule for d in diagnostics] == ["name-duplicate"]
@@ -163,8 +164,8 @@ def test_first_root_wins_on_duplicate_names(tmp_path: Path) -> None:
         pytest.param(b"{not json", id="truncated"),
         pytest.param(b"\x00\xff\xfe", id="binary"),
         pytest.param(b"[]", id="wrong-type"),
-        pytest.param(json.dumps({"format": "skillpack-index", "version": FORMAT_VERSION - 1}).encode(), id="old-format"),
-        pytest.param(json.dumps({"format": "skillpack-index", "version": FORMAT_VERSION + 1}).encode(), id="newer"),
+        pytest.param(json.dumps({"format": FORMAT, "version": FORMAT_VERSION - 1}).encode(), id="old-format"),
+        pytest.param(json.dumps({"format": FORMAT, "version": FORMAT_VERSION + 1}).encode(), id="newer"),
     ],
 )
 def test_untrustworthy_index_files_load_as_none(tmp_path: Path, content: bytes) -> None:
