@@ -24,6 +24,7 @@ from loader.model import Diagnostic, Severity
 from loader.postings import FIELDS, CollectionStats, build_postings, decode_terms
 from loader.text import TEXT_VERSION
 from loader.textfile import read_text
+from loader.tokens import DEFAULT_COUNTER
 
 FORMAT = "skillpack-index"
 FORMAT_VERSION = 1
@@ -114,7 +115,8 @@ class Index:
     entries: tuple[IndexEntry, ...]
     roots: tuple[str, ...] = ()
     """Resolved roots the index was built from, in the order given."""
-    token_counter: str = "estimate-v1"
+    token_counter: str = field(default_factory=lambda: DEFAULT_COUNTER.name)
+    """The counter behind every token figure in the index (an index counted otherwise is rebuilt)."""
     postings: dict[str, str] | None = field(default=None, repr=False)
     """Term -> posting string over ``entries`` (see ``loader.postings``); built when ``None``."""
     skipped: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
@@ -278,7 +280,9 @@ def load_index(path: Path) -> Index | None:
             return None
         skipped = {_typed(k, str): (_typed(v[0], str), _typed(v[1], str))
                    for k, v in _typed(data["skipped"], dict).items()}
-        return Index(entries, roots, _typed(data.get("token_counter", "estimate-v1"), str), postings, skipped)
+        if data.get("token_counter") != DEFAULT_COUNTER.name:
+            return None
+        return Index(entries, roots, DEFAULT_COUNTER.name, postings, skipped)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
 

@@ -6,8 +6,8 @@ candidate is not convincing. Every candidate carries an explanation of its score
 
 Ranking is a field-weighted BM25 (each field saturates on its own, then fields are summed
 with weights, so a long body cannot outvote the name and description). The load decision
-uses a confidence in [0, 1] built from signals that do not depend on the library's size:
-see ``loader.decide``-style notes in ``docs/matching.md``.
+uses a confidence in [0, 1) that does not depend on the library's size (``confidence_of``);
+``docs/matching.md`` says how it was chosen and calibrated.
 """
 
 from __future__ import annotations

@@ -249,3 +249,12 @@ def test_cli_index_missing_folder_exits_2(tmp_path: Path, cli: Cli) -> None:
     result = cli("index", tmp_path / "nope")
     assert result.code == 2
     assert "not found" in result.err
+
+
+def test_an_index_counted_with_another_token_counter_is_rebuilt(library: Path, tmp_path: Path) -> None:
+    index, _ = build_index([library])
+    data = index.to_json()
+    data["token_counter"] = "some-older-counter"
+    path = tmp_path / "index.json"
+    path.write_text(json.dumps(data))
+    assert load_index(path) is None
