@@ -46,6 +46,8 @@ DEFAULT_PARAMS = Params()
 RANK_DEPTH = 25
 """Candidates ranked and explained per prompt; enough for top-k, budget and not-invocable skips."""
 MAX_QUERY_TERMS = 64
+SMALL_LIBRARY = 2.5
+"""How fast chance matches grow with library size (see ``confidence_of``); fitted on corpus sub-samples."""
 MAX_PROMPT_CHARS = 200_000
 """Longer prompts are matched on their beginning (a paste this long is not a request)."""
 
@@ -179,13 +181,18 @@ def confidence_of(score: float, mass: float, unknown: float, n_docs: int) -> flo
 
     The score is measured in units of the IDF of a term found in one skill only, so "one rare
     term matched everywhere" is about 1 whatever the library's size (10 skills or 10,000); it is
-    then damped by the share of the prompt's IDF mass that no skill mentions at all. ``x/(1+x)``
-    maps it to [0, 1): 0.5 is one such term.
+    then damped by the share of the prompt's IDF mass that no skill mentions at all. The best
+    of N skills also scores higher by chance when N is larger (the maximum of more draws), so
+    small libraries get credit ``1 / (1 - SMALL_LIBRARY / N)``: measured by sub-sampling the
+    corpus, an irrelevant prompt's best score grows like that up to ~100 skills, then stays.
+    ``x/(1+x)`` maps the result to [0, 1): 0.5 is one such term in a large library.
     """
     if score <= 0 or mass <= 0:
         return 0.0
-    unit = math.log(1.0 + (max(n_docs, 1) - 0.5) / 1.5)
-    x = score / unit * math.sqrt(max(0.0, 1.0 - unknown / mass))
+    n = max(n_docs, 1)
+    unit = math.log(1.0 + (n - 0.5) / 1.5)
+    chance = max(0.3, 1.0 - SMALL_LIBRARY / n)
+    x = score / unit * math.sqrt(max(0.0, 1.0 - unknown / mass)) / chance
     return x / (1.0 + x)
 
 
