@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-TEXT_VERSION = 1
+TEXT_VERSION = 2
 """Bumped whenever normalisation changes, so stored indexes are rebuilt rather than mismatched."""
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-_'][A-Za-z0-9]+)*")
@@ -42,7 +42,8 @@ an over-long list deletes meaning (``use``, ``new`` and ``test`` stay)."""
 
 # Suffixes tried longest first: (suffix, replacement, shortest stem kept).
 _SUFFIXES = (
-    ("mentation", "ment", 4), ("ational", "ate", 3), ("ization", "ize", 3), ("fulness", "ful", 3),
+    ("mentation", "ment", 4), ("ification", "ify", 3), ("ifiers", "ify", 3), ("ifier", "ify", 3),
+    ("ational", "ate", 3), ("ization", "ize", 3), ("fulness", "ful", 3),
     ("iveness", "ive", 3), ("ations", "ate", 3), ("ation", "ate", 3), ("ments", "", 6), ("ment", "", 6),
     ("ings", "", 3), ("ing", "", 3), ("ies", "y", 2), ("ied", "y", 2), ("ed", "", 3), ("es", "", 2), ("s", "", 3),
 )

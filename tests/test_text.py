@@ -17,6 +17,7 @@ from loader.text import headings, query_terms, stem, terms
         pytest.param(["dependency", "dependencies"], "dependency", id="ies"),
         pytest.param(["box", "boxes"], "box", id="es-after-x"),
         pytest.param(["deploy", "deployment", "deployments"], "deploy", id="ment"),
+        pytest.param(["simplify", "simplifier", "simplified", "simplifies", "simplification"], "simplify", id="ify"),
     ],
 )
 def test_stem_conflates_obvious_variants(words: list[str], expected: str) -> None:
