@@ -63,6 +63,8 @@ class IndexEntry:
     """Field -> ``"term term:3 ..."`` (sorted terms, count when above one); compact on disk."""
     lengths: Mapping[str, int]
     """Field -> number of terms, for BM25 length normalisation."""
+    files: tuple[str, ...] = ()
+    """The folder's other files (POSIX, relative), to re-check ``signature`` without a walk."""
 
     @property
     def manifest_path(self) -> Path:
@@ -82,6 +84,7 @@ class IndexEntry:
             "listing_tokens": self.listing_tokens, "body_tokens": self.body_tokens,
             "reference_tokens": dict(sorted(self.reference_tokens.items())), "invocable": self.invocable,
             "terms": {f: self.terms.get(f, "") for f in FIELDS}, "lengths": {f: self.lengths.get(f, 0) for f in FIELDS},
+            "files": list(self.files),
         }
 
     @classmethod
@@ -98,6 +101,7 @@ class IndexEntry:
             invocable=_typed(data["invocable"], bool),
             terms={f: _typed(_typed(data["terms"], dict)[f], str) for f in FIELDS},
             lengths={f: _typed(_typed(data["lengths"], dict)[f], int) for f in FIELDS},
+            files=tuple(_typed(f, str) for f in _typed(data["files"], list)),
         )
         return entry
 
@@ -119,9 +123,15 @@ class Index:
     """The counter behind every token figure in the index (an index counted otherwise is rebuilt)."""
     postings: dict[str, str] | None = field(default=None, repr=False)
     """Term -> posting string over ``entries`` (see ``loader.postings``); built when ``None``."""
-    skipped: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
-    """Folders left out for errors: path -> (signature, warning message), so an unchanged
-    broken skill is reported again without being parsed again."""
+    skipped: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    """Folders left out for errors: path -> (signature, warning message, files), so an
+    unchanged broken skill is reported again without being parsed again."""
+    tree: dict[str, int] = field(default_factory=dict, repr=False)
+    """Every folder under the roots (skills and their sub-folders too) -> mtime in ns, taken by
+    the last full walk: when none changed and no skill file changed, the index is current
+    without walking again. Empty after a targeted :func:`update_index`."""
+    tree_time: int = 0
+    """When ``tree`` was taken (ns since the epoch); folders changed just before it are not trusted."""
     _by_name: dict[str, IndexEntry] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -173,7 +183,9 @@ class Index:
         """JSON-ready form, with format name and version first."""
         return {"format": FORMAT, "version": FORMAT_VERSION, "normalizer": NORMALIZER, "roots": list(self.roots),
                 "token_counter": self.token_counter, "entries": [e.to_json() for e in self.entries],
-                "postings": self.postings, "skipped": {k: list(v) for k, v in sorted(self.skipped.items())}}
+                "postings": self.postings,
+                "skipped": {k: [sig, msg, list(files)] for k, (sig, msg, files) in sorted(self.skipped.items())},
+                "tree": dict(sorted(self.tree.items())), "tree_time": self.tree_time}
 
 
 def _signature_matches(entry: IndexEntry) -> bool:
@@ -278,11 +290,12 @@ def load_index(path: Path) -> Index | None:
         postings = _typed(data["postings"], dict)
         if not all(isinstance(v, str) for v in postings.values()):
             return None
-        skipped = {_typed(k, str): (_typed(v[0], str), _typed(v[1], str))
+        skipped = {_typed(k, str): (_typed(v[0], str), _typed(v[1], str), tuple(_typed(f, str) for f in v[2]))
                    for k, v in _typed(data["skipped"], dict).items()}
         if data.get("token_counter") != DEFAULT_COUNTER.name:
             return None
-        return Index(entries, roots, DEFAULT_COUNTER.name, postings, skipped)
+        tree = {_typed(k, str): _typed(v, int) for k, v in _typed(data["tree"], dict).items()}
+        return Index(entries, roots, DEFAULT_COUNTER.name, postings, skipped, tree, _typed(data["tree_time"], int))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
 
@@ -311,8 +324,15 @@ def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tupl
     roots = list(roots)
     path = Path(index_path) if index_path is not None else default_index_path(roots)
     previous = load_index(path)
-    from loader.index_build import scan
+    from loader.index_build import is_current, scan, skipped_diagnostics
 
+    try:  # create the index folder before the walk, so its creation is not seen as a change next time
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # reported when saving
+
+    if previous is not None and is_current(previous, roots):
+        return previous, skipped_diagnostics(previous)
     index, diagnostics, changed = scan(roots, previous)
     if changed:
         try:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from loader.discover import SkillDir, discover
+from loader.discover import MAX_DEPTH, SKIP_DIRS, SkillDir, discover
 from loader.index import REFERENCE_SUFFIXES, Index, IndexEntry, listing_line
 from loader.model import Diagnostic, Severity
 from loader.postings import encode_terms, update_postings
@@ -25,6 +26,8 @@ from loader.text import headings, terms
 from loader.textfile import read_text
 from loader.tokens import count_tokens
 
+RACY_NS = 2_000_000_000
+"""Folders modified less than this before the last walk are re-walked rather than trusted."""
 PARALLEL_FROM = 400
 """Folders to (re)index before the work is spread over processes (forking costs ~50 ms)."""
 _Work = tuple[SkillDir, str, IndexEntry | None]
@@ -32,11 +35,13 @@ _Work = tuple[SkillDir, str, IndexEntry | None]
 
 def scan(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Diagnostic], bool]:
     """Walk ``roots`` and index them; also say whether anything differs from ``previous``."""
+    tree_time = time.time_ns()
+    tree = _tree([Path(r).resolve() for r in roots])  # before discovery: a change during the walk is seen next time
     found = discover(roots)
     diagnostics = list(found.diagnostics)
     old_by_path = {e.path: e for e in previous.entries} if previous is not None else {}
     old_skipped = previous.skipped if previous is not None else {}
-    skipped: dict[str, tuple[str, str]] = {}
+    skipped: dict[str, tuple[str, str, tuple[str, ...]]] = {}
     slots: list[IndexEntry | None | _Work] = []
     todo: list[_Work] = []
     for skill_dir in found.skill_dirs:
@@ -48,7 +53,7 @@ def scan(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Dia
         known_bad = old_skipped.get(str(skill_dir.path))
         if old is not None and old.signature == signature:
             slots.append(old)
-        elif known_bad is not None and known_bad[0] == signature:
+        elif known_bad is not None and known_bad[0] == signature and known_bad[2] == skill_dir.files:
             skipped[str(skill_dir.path)] = known_bad
             diagnostics.append(_skipped(skill_dir.manifest_path, known_bad[1]))
         else:
@@ -62,7 +67,7 @@ def scan(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Dia
             entry, found_diags = built[slot[0].path]
             diagnostics.extend(found_diags)
             if entry is None and found_diags:
-                skipped[str(slot[0].path)] = (slot[1], found_diags[0].message)
+                skipped[str(slot[0].path)] = (slot[1], found_diags[0].message, tuple(slot[0].files))
             old = slot[2]
             if entry is not None and old is not None and entry.content_hash != old.content_hash:
                 edited.append((old, entry))
@@ -72,10 +77,57 @@ def scan(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Dia
             _add(entries, entry, diagnostics)
     resolved = tuple(str(Path(r).resolve()) for r in roots)
     index = _assemble(entries, resolved, previous, edited, skipped)
+    index.tree, index.tree_time = tree, tree_time
     # Entries reused from ``previous`` are the same objects, so this comparison is cheap.
     changed = previous is None or previous.roots != resolved or index.entries != previous.entries \
-        or index.skipped != previous.skipped
+        or index.skipped != previous.skipped or index.tree != previous.tree
     return index, sorted(diagnostics, key=Diagnostic.sort_key), changed
+
+
+def is_current(index: Index, roots: Sequence[Path]) -> bool:
+    """True when nothing under ``roots`` changed since ``index``'s last full walk.
+
+    Checks every folder's mtime (a skill added, removed or renamed anywhere changes one) and
+    every indexed file's size and mtime (an edit in place), with ``stat`` calls only: much
+    cheaper than walking, and never wrong in the direction of missing a change that a walk
+    would have seen, except edits that keep a file's size and mtime (as the walk would).
+    """
+    if not index.tree or index.roots != tuple(str(Path(r).resolve()) for r in roots):
+        return False
+    # Timestamps are coarse (a clock tick, often 4 ms): a folder changed just before the walk
+    # could change again within the same tick unseen, so it is not trusted (git's "racy clean").
+    if max(index.tree.values()) >= index.tree_time - RACY_NS:
+        return False
+    try:
+        for folder, mtime in index.tree.items():
+            if os.stat(folder).st_mtime_ns != mtime:  # noqa: PTH116 - hot path
+                return False
+        return all(_folder_signature(Path(e.path), e.files) == e.signature for e in index.entries) \
+            and all(_folder_signature(Path(path), files) == sig for path, (sig, _, files) in index.skipped.items())
+    except OSError:
+        return False
+
+
+def skipped_diagnostics(index: Index) -> list[Diagnostic]:
+    """The warnings for skills left out of ``index``, as the walk that found them said."""
+    return [_skipped(Path(path) / "SKILL.md", message) for path, (_, message, _) in sorted(index.skipped.items())]
+
+
+def _tree(roots: Sequence[Path]) -> dict[str, int]:
+    tree: dict[str, int] = {}
+    stack = [(root, 0) for root in roots if root.is_dir()]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            tree[str(folder)] = os.stat(folder).st_mtime_ns  # noqa: PTH116 - hot path
+            with os.scandir(folder) as entries:
+                subdirs = [e.path for e in entries
+                           if e.name not in SKIP_DIRS and not e.is_symlink() and e.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
+        if depth < MAX_DEPTH:
+            stack.extend((Path(sub), depth + 1) for sub in subdirs)
+    return tree
 
 
 def refresh(index: Index, folders: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
@@ -115,7 +167,8 @@ def _add(entries: dict[str, IndexEntry], entry: IndexEntry, diagnostics: list[Di
 
 
 def _assemble(entries: dict[str, IndexEntry], roots: tuple[str, ...], previous: Index | None,
-              edited: list[tuple[IndexEntry, IndexEntry]], skipped: dict[str, tuple[str, str]]) -> Index:
+              edited: list[tuple[IndexEntry, IndexEntry]], skipped: dict[str, tuple[str, str, tuple[str, ...]]],
+              ) -> Index:
     ordered = tuple(sorted(entries.values(), key=lambda e: e.name))
     postings = None
     if previous is not None and len(edited) <= max(8, len(ordered) // 20) \
@@ -186,7 +239,7 @@ def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
     content_hash = hasher.hexdigest()
     manifest_stat = _stat_key(skill.manifest.path)
     if old is not None and old.content_hash == content_hash:
-        return replace(old, signature=signature, manifest_stat=manifest_stat), []
+        return replace(old, signature=signature, manifest_stat=manifest_stat, files=tuple(skill_dir.files)), []
     text = read_text(skill.manifest.path).text or ""
     fields = {"name": skill.name, "description": skill.description, "when": skill.when_to_use,
               "headings": headings(skill.body), "body": skill.body}
@@ -197,5 +250,5 @@ def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
         listing_tokens=count_tokens(listing_line(skill.name, skill.description)),
         body_tokens=count_tokens(skill.body), reference_tokens=references, invocable=skill.model_invocable,
         terms={f: encode_terms(c) for f, c in counts.items()},
-        lengths={f: sum(c.values()) for f, c in counts.items()},
+        lengths={f: sum(c.values()) for f, c in counts.items()}, files=tuple(skill_dir.files),
     ), []

@@ -103,7 +103,7 @@ def test_python_api(tmp_path: Path) -> None:
     assert ctx.loaded == ("zip-files",) and "Use the zipfile module." in ctx.tail
     assert (root / ".skillpack" / "index.json").is_file()
     in_memory = SkillLibrary.open([root], persist=False)
-    assert in_memory.index.to_json() == library.index.to_json()
+    assert in_memory.index.entries == library.index.entries
 
 
 def test_cli_context_text_and_anthropic(tmp_path: Path, cli: Cli) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from conftest import CliResult, skill_md, write_tree
 from loader.index import (
     FORMAT,
     FORMAT_VERSION,
+    Index,
     build_index,
     cache_index_path,
     default_index_path,
@@ -27,6 +29,11 @@ from loader.postings import build_postings
 Cli = Callable[..., CliResult]
 
 
+def content(index: Index) -> dict[str, object]:
+    """What an index says about the skills, without when and how the tree was last walked."""
+    return {k: v for k, v in index.to_json().items() if k not in ("tree", "tree_time")}
+
+
 @pytest.fixture
 def library(tmp_path: Path) -> Path:
     return write_tree(tmp_path / "lib", {
@@ -37,6 +44,7 @@ def library(tmp_path: Path) -> Path:
                                     "# Commit messages\n\nUse feat/fix prefixes.\n"),
         "manual-only/SKILL.md": skill_md("manual-only", extra="disable-model-invocation: true\n"),
         "broken/SKILL.md": "---\nname: broken\ndescription: [not, a, string]\n---\nbody\n",
+        "notes/README.md": "# Not a skill folder\n",
     })
 
 
@@ -90,7 +98,7 @@ def test_unchanged_folders_are_not_parsed_again(library: Path, parse_calls: list
     parse_calls.clear()
     second, diagnostics = build_index([library], previous=first)
     assert parse_calls == []
-    assert second.to_json() == first.to_json()
+    assert content(second) == content(first)
     # an unchanged broken skill is still reported, from the index, without being parsed again
     assert [(d.rule, d.path.parent.name) for d in diagnostics] == [("index-skipped", "broken")]
 
@@ -143,7 +151,8 @@ def test_update_index_touches_only_given_folders_and_equals_a_full_build(library
     updated, _ = update_index(first, [library / "pdf-tools", library / "added"])
     assert sorted(parse_calls) == [library / "added", library / "pdf-tools"]
     full, _ = build_index([library])
-    assert updated.to_json() == full.to_json()
+    assert updated.tree == {}  # a targeted update did not look at the rest: the next open walks
+    assert content(updated) == content(full)
     (library / "added" / "SKILL.md").unlink()
     removed, _ = update_index(updated, [library / "added"])
     assert "added" not in removed
@@ -258,3 +267,66 @@ def test_an_index_counted_with_another_token_counter_is_rebuilt(library: Path, t
     path = tmp_path / "index.json"
     path.write_text(json.dumps(data))
     assert load_index(path) is None
+
+
+@pytest.fixture
+def settled(library: Path) -> Path:
+    """The library with every timestamp an hour old, as a library is between edits."""
+    old = time.time_ns() - 3600 * 10**9
+    for path in [library, *library.rglob("*")]:
+        os.utime(path, ns=(old, old), follow_symlinks=False)
+    return library
+
+
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count full walks of the library."""
+    import loader.index_build
+
+    calls: list[int] = []
+    real = loader.index_build.discover
+
+    def spy(roots):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(roots)
+
+    monkeypatch.setattr(loader.index_build, "discover", spy)
+    return calls
+
+
+def test_a_current_index_is_used_without_walking(settled: Path, walks: list[int], tmp_path: Path) -> None:
+    first, _ = open_index([settled], index_path=tmp_path / "index.json")
+    walks.clear()
+    second, diagnostics = open_index([settled], index_path=tmp_path / "index.json")
+    assert walks == [] and content(second) == content(first)
+    assert [(d.rule, d.path.parent.name) for d in diagnostics] == [("index-skipped", "broken")]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda lib: write_tree(lib, {"deep/new/fresh/SKILL.md": skill_md("fresh")}), id="new-nested"),
+        pytest.param(lambda lib: write_tree(lib, {"notes/fresh/SKILL.md": skill_md("fresh")}), id="in-a-plain-folder"),
+        pytest.param(lambda lib: (lib / "commit" / "SKILL.md").write_text(skill_md("commit", body="# Fresh\n")),
+                     id="edit-in-place"),
+        pytest.param(lambda lib: write_tree(lib, {"pdf-tools/references/fresh.md": "# Fresh\n"}), id="new-reference"),
+        pytest.param(lambda lib: (lib / "broken" / "SKILL.md").write_text(skill_md("broken")), id="fix-broken"),
+        pytest.param(lambda lib: __import__("shutil").rmtree(lib / "commit"), id="delete"),
+    ],
+)
+def test_any_change_is_seen_by_the_next_open(settled: Path, walks: list[int], tmp_path: Path,
+                                              change: Callable[[Path], object]) -> None:
+    open_index([settled], index_path=tmp_path / "index.json")
+    change(settled)
+    walks.clear()
+    index, _ = open_index([settled], index_path=tmp_path / "index.json")
+    assert walks == [1]
+    assert content(index) == content(build_index([settled])[0])
+
+
+def test_folders_changed_just_before_the_walk_are_not_trusted(library: Path, walks: list[int],
+                                                              tmp_path: Path) -> None:
+    open_index([library], index_path=tmp_path / "index.json")  # the library was written a moment ago
+    walks.clear()
+    open_index([library], index_path=tmp_path / "index.json")
+    assert walks == [1]
