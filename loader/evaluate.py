@@ -131,6 +131,33 @@ def evaluate(index: Index, queries: Sequence[Query],
     return summarize(outcomes)
 
 
+def sweep(index: Index, queries: Sequence[Query], thresholds: Sequence[float],
+          matcher: Callable[[Index, str], MatchResult] | None = None) -> list[tuple[float, Report]]:
+    """Metrics at each threshold, from one matching pass.
+
+    What loads does not otherwise depend on the threshold (it gates everything on the top
+    candidate's confidence), so each prompt is matched once with the threshold at 0 and the
+    outcome at any threshold is derived: this is how to calibrate on your own query set.
+    """
+    if matcher is None:
+        from loader.match import match as matcher_default
+
+        def matcher(i: Index, prompt: str) -> MatchResult:
+            return matcher_default(i, prompt, threshold=0.0)
+
+    runs = [(q, matcher(index, q.query)) for q in queries]
+    table = []
+    for threshold in thresholds:
+        outcomes = []
+        for q, result in runs:
+            loaded = tuple(result.names) if result.confidence >= threshold else ()
+            rank = next((i for i, name in enumerate(loaded, start=1) if name in q.expected), None)
+            outcomes.append(Outcome(q, loaded, tuple(m.skill for m in result.ranking[:3]),
+                                    result.tokens if loaded else 0, rank))
+        table.append((threshold, summarize(outcomes)))
+    return table
+
+
 def summarize(outcomes: Sequence[Outcome]) -> Report:
     """Aggregate per-query outcomes into the reported metrics."""
     pos = [o for o in outcomes if o.query.expected]

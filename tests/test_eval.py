@@ -132,3 +132,25 @@ def test_dev_set_on_the_corpus_reports_consistent_metrics(cli: Cli, tmp_path: Pa
     assert 0.0 <= data["hit@1"] <= data["hit@3"] <= 1.0 and 0.0 <= data["false_load_rate"] <= 1.0
     wrong_positives = sum(1 for f in data["failures"] if f["expected"])
     assert wrong_positives == round((1 - data["hit@1"]) * data["positives"])
+
+
+def test_sweep_agrees_with_evaluating_at_each_threshold(small: tuple[Path, Path]) -> None:
+    from loader.evaluate import sweep
+    from loader.match import match
+
+    lib, queries = small
+    index, items = build_index([lib])[0], read_queries(queries)
+    for threshold, report in sweep(index, items, [0.0, 0.4, 0.55, 0.7, 1.0]):
+        direct = evaluate(index, items, lambda i, p, t=threshold: match(i, p, threshold=t))
+        assert (report.hit1, report.hit3, report.mrr, report.false_load_rate, report.mean_tokens) == (
+            direct.hit1, direct.hit3, direct.mrr, direct.false_load_rate, direct.mean_tokens)
+
+
+def test_cli_eval_sweep(small: tuple[Path, Path], cli: Cli) -> None:
+    lib, queries = small
+    text = cli("eval", queries, "--skills", lib, "--sweep")
+    assert text.code == 0 and text.out.splitlines()[0].startswith("threshold  hit@1")
+    assert sum("(default)" in line for line in text.out.splitlines()) == 1
+    data = json.loads(cli("eval", queries, "--skills", lib, "--sweep", "-f", "json").out)
+    assert [row["threshold"] for row in data["sweep"]] == sorted(row["threshold"] for row in data["sweep"])
+    assert all(a["false_load_rate"] >= b["false_load_rate"] for a, b in zip(data["sweep"], data["sweep"][1:]))

@@ -138,14 +138,20 @@ def eval_command(
     skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
     threshold: ThresholdOpt = None,
     show_failures: Annotated[bool, typer.Option("--show-failures", help="List the queries it got wrong.")] = False,
+    sweep: Annotated[bool, typer.Option("--sweep", help="Show the metrics at thresholds 0.30 to 0.80.")] = False,
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
 ) -> int:
-    """Measure matching quality on a query set: hit@1, hit@3, MRR, false loads, tokens."""
+    """Measure matching quality on a query set: hit@1, hit@3, MRR, false loads, tokens.
+
+    --sweep prints the same metrics for a range of thresholds, to calibrate on your own queries.
+    """
     from loader.evaluate import evaluate, read_queries
     from loader.match import DEFAULT_PARAMS, match
 
     items = read_queries(queries)
     idx = _open(skills, index, quiet=True)
+    if sweep:
+        return _sweep(idx, items, top_k, budget, output)
     report = evaluate(idx, items, lambda i, p: match(i, p, top_k=top_k, budget_tokens=budget, threshold=threshold))
     used = DEFAULT_PARAMS.threshold if threshold is None else threshold
     setup = {"threshold": used, "top_k": top_k, "budget_tokens": budget, "relative": DEFAULT_PARAMS.relative,
@@ -171,4 +177,26 @@ def eval_command(
             typer.echo(f"  expected: {', '.join(o.query.expected) or '(none)'}")
             typer.echo(f"  loaded:   {', '.join(o.loaded) or '(none)'}")
             typer.echo(f"  ranked:   {', '.join(o.ranked) or '(none)'}")
+    return 0
+
+
+def _sweep(idx: Any, items: Any, top_k: int, budget: int | None, output: MatchFormat) -> int:
+    from loader.evaluate import sweep
+    from loader.match import DEFAULT_PARAMS, match
+
+    thresholds = [round(0.30 + 0.025 * i, 3) for i in range(21)]
+    table = sweep(idx, items, thresholds, lambda i, p: match(i, p, top_k=top_k, budget_tokens=budget, threshold=0.0))
+    rows = [{"threshold": t, "hit@1": round(r.hit1, 4), "hit@3": round(r.hit3, 4), "mrr": round(r.mrr, 4),
+             "false_load_rate": round(r.false_load_rate, 4), "mean_tokens_loaded": round(r.mean_tokens, 1)}
+            for t, r in table]
+    if output is MatchFormat.JSON:
+        json.dump({"schema_version": 1, "default_threshold": DEFAULT_PARAMS.threshold, "sweep": rows}, sys.stdout,
+                  indent=2)
+        sys.stdout.write("\n")
+        return 0
+    typer.echo("threshold  hit@1  hit@3  MRR    false-load  tokens/query")
+    for row in rows:
+        mark = "  (default)" if abs(row["threshold"] - DEFAULT_PARAMS.threshold) < 1e-9 else ""
+        typer.echo(f"{row['threshold']:<9.3f}  {row['hit@1']:.3f}  {row['hit@3']:.3f}  {row['mrr']:.3f}  "
+                   f"{row['false_load_rate']:<10.3f}  {row['mean_tokens_loaded']:.0f}{mark}")
     return 0
