@@ -275,10 +275,20 @@ def _has_write_bit(path: Path) -> bool:
 
 
 def load_index(path: Path) -> Index | None:
-    """Read an index file; ``None`` when it is missing, corrupt, or of another format version."""
+    """Read an index file; ``None`` when it is missing, corrupt, or of another format version.
+
+    The file is a one-line JSON header (format, version, sha256 of the rest) and the JSON
+    body; a body whose checksum does not match is corrupt, however plausible it looks.
+    """
     try:
         with Path(path).open("rb") as handle:
-            data = json.loads(handle.read())
+            raw = handle.read()
+        head, _, body = raw.partition(b"\n")
+        header = json.loads(head)
+        if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("version") != FORMAT_VERSION \
+                or header.get("sha256") != hashlib.sha256(body).hexdigest():
+            return None
+        data = json.loads(body)
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != FORMAT_VERSION \
                 or data.get("normalizer") != NORMALIZER:
             return None
@@ -304,11 +314,13 @@ def save_index(index: Index, path: Path) -> None:
     """Write ``index`` to ``path`` atomically (temp file in the same folder, then rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(index.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = json.dumps(index.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    header = json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "sha256": hashlib.sha256(body).hexdigest()})
     fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            os.fchmod(handle.fileno(), 0o644)  # mkstemp makes it private; an index is not a secret
+            handle.write(header.encode("ascii") + b"\n" + body)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

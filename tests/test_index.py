@@ -192,6 +192,17 @@ def test_index_with_a_tampered_entry_loads_as_none(library: Path, tmp_path: Path
     assert load_index(path) is None
 
 
+@pytest.mark.parametrize("where", [0.5, 0.9, 0.99])
+def test_a_flipped_byte_anywhere_in_the_body_is_detected(library: Path, tmp_path: Path, where: float) -> None:
+    path = tmp_path / "index.json"
+    save_index(build_index([library])[0], path)
+    data = bytearray(path.read_bytes())
+    spot = int(len(data) * where)
+    data[spot] = ord("7") if data[spot] != ord("7") else ord("8")
+    path.write_bytes(bytes(data))
+    assert load_index(path) is None
+
+
 def test_open_index_rebuilds_a_corrupt_index(library: Path, tmp_path: Path) -> None:
     path = tmp_path / "index.json"
     path.write_text('{"format": "skillpack-index", "version": 1, "entries": [{"name": ')
