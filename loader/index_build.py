@@ -203,26 +203,27 @@ def _index_work(work: _Work) -> tuple[IndexEntry | None, list[Diagnostic]]:
 
 
 def _folder_signature(folder: Path, files: Sequence[str]) -> str:
-    parts = [f"SKILL.md:{_stat_key(folder / 'SKILL.md')}"]
+    base = str(folder)  # plain strings: this runs for every skill on every open
+    parts = [f"SKILL.md:{_stat_key(os.path.join(base, 'SKILL.md'))}"]  # noqa: PTH118
     for rel in files:
         try:
-            parts.append(f"{rel}:{_stat_key(folder / rel)}")
+            parts.append(f"{rel}:{_stat_key(os.path.join(base, rel))}")  # noqa: PTH118
         except OSError:
             parts.append(f"{rel}:?")
     return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
 
 
-def _stat_key(path: Path) -> str:
+def _stat_key(path: Path | str) -> str:
     st = os.stat(path)  # noqa: PTH116 - hot path: os.stat skips Path object overhead
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
 def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
                      ) -> tuple[IndexEntry | None, list[Diagnostic]]:
-    from loader.library import load_skill_dir
+    from loader.library import blocking_errors, load_skill_dir
 
     skill, found = load_skill_dir(skill_dir)
-    errors = [d for d in found if d.severity is Severity.ERROR]
+    errors = blocking_errors(found)
     if skill is None or errors:
         first = errors[0].message if errors else "SKILL.md could not be parsed"
         return None, [_skipped(skill_dir.manifest_path, f"not indexed: {len(errors) or 1} error(s), first: {first}")]

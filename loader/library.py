@@ -26,8 +26,13 @@ class LoadedSkill:
 
     @property
     def ok(self) -> bool:
-        """True when nothing at error level was found, so the skill is safe to index and ship."""
+        """True when nothing at error level was found, so the skill is fit to ship."""
         return not any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def loadable(self) -> bool:
+        """True when no error stops the skill from working at run time (see :func:`blocking_errors`)."""
+        return not blocking_errors(self.diagnostics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +46,8 @@ class LoadResult:
     """Skill folders found, including those too broken to become a Skill."""
 
     def usable(self) -> list[Skill]:
-        """Skills with no error-level diagnostics."""
-        return [loaded.skill for loaded in self.skills if loaded.ok]
+        """Skills that work at run time (no blocking errors); what the index and reports use."""
+        return [loaded.skill for loaded in self.skills if loaded.loadable]
 
     def count(self, severity: Severity) -> int:
         """How many diagnostics have ``severity``."""
@@ -101,6 +106,13 @@ def _duplicate(skill: Skill, first: Skill) -> Diagnostic:
         f"skill name {skill.name!r} is already used by {first.path}; this copy is ignored",
         "rename one of them; the first root given wins",
     )
+
+
+def blocking_errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Errors that make a skill unusable at run time (see ``RuleInfo.blocking`` for which)."""
+    from loader.rulebook import RULES
+
+    return [d for d in diagnostics if d.severity is Severity.ERROR and (d.rule not in RULES or RULES[d.rule].blocking)]
 
 
 def errors_only(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 from loader.discover import discover
 from loader.errors import PathNotFoundError
 from loader.index import Index, build_index, update_index
-from loader.library import LoadResult, load_skill_dir, load_skills
+from loader.library import LoadResult, blocking_errors, load_skill_dir, load_skills
 from loader.match import MatchResult, match
-from loader.model import Diagnostic, Profile, Severity, Skill
+from loader.model import Diagnostic, Profile, Skill
 from loader.watch import DEFAULT_DEBOUNCE, ChangeKind, SkillEvent, WatchBatch, Watcher, watch_roots
 
 if TYPE_CHECKING:
@@ -42,8 +42,8 @@ class SkillUpdate:
 
     @property
     def ok(self) -> bool:
-        """True when the new version has no errors (removed skills count as ok)."""
-        return not any(d.severity is Severity.ERROR for d in self.diagnostics)
+        """True when no error stops the new version from working (removed skills count as ok)."""
+        return not blocking_errors(self.diagnostics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ class LiveLibrary:
         self.initial: LoadResult = load_skills(self.roots, profile, strict=strict)
         """The validation of the whole library when it was opened."""
         self._lock = threading.Lock()
-        self._good: dict[Path, Skill] = {item.skill.path: item.skill for item in self.initial.skills if item.ok}
+        self._good: dict[Path, Skill] = {item.skill.path: item.skill for item in self.initial.skills if item.loadable}
         self._seen = {d.path for d in discover(self.roots).skill_dirs}
         """Every skill folder, valid or not, so a watch started later reports only what changed."""
         self._index, _ = build_index(self.roots)
@@ -155,7 +155,7 @@ class LiveLibrary:
         skill_dir = replace(found[0], root=event.root)
         skill, diagnostics = load_skill_dir(skill_dir, self.profile, strict=self.strict)
         diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
-        ok = skill is not None and not any(d.severity is Severity.ERROR for d in diagnostics)
+        ok = skill is not None and not blocking_errors(diagnostics)
         if ok and skill is not None:
             good[folder] = skill
         name = skill.name if skill is not None else folder.name

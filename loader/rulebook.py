@@ -23,6 +23,21 @@ class RuleInfo:
     """Which stage emits it: read, parse, schema, rules or discover."""
     summary: str
 
+    @property
+    def blocking(self) -> bool:
+        """Whether an error of this rule stops the skill from being indexed and matched.
+
+        Unreadable, unparsable or malformed frontmatter blocks; content defects (broken links,
+        an over-long description, a name that differs from its folder) do not: Claude Code
+        still loads such skills, so dropping them would silently lose skills users rely on.
+        """
+        if self.stage in ("read", "parse", "discover"):
+            return True
+        return self.stage == "schema" and self.id not in _NON_BLOCKING_SCHEMA_RULES
+
+
+_NON_BLOCKING_SCHEMA_RULES = frozenset({"schema-max-length", "schema-unknown-field"})
+
 
 _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("file-unreadable", E, "read", "a file or folder cannot be read (permissions, I/O error)"),

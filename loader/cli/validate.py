@@ -9,7 +9,7 @@ import typer
 
 from loader.cli.app import FormatOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
 from loader.library import load_skills
-from loader.model import Profile
+from loader.model import Profile, Severity
 from loader.render_diagnostics import has_failures, render_github, render_json, render_text
 from loader.rulebook import RULES
 
@@ -39,16 +39,20 @@ def validate(
 
 @app.command()
 def rules(output: FormatOpt = OutputFormat.TEXT) -> int:
-    """List every rule skillpack checks: id, default severity, stage and what it means."""
+    """List every rule skillpack checks: id, default severity, stage, whether it blocks loading, meaning."""
     if output is OutputFormat.JSON:
         import json
 
-        rows = [{"id": r.id, "severity": r.severity.value, "stage": r.stage, "summary": r.summary}
+        rows = [{"id": r.id, "severity": r.severity.value, "stage": r.stage, "blocking": r.blocking,
+                 "summary": r.summary}
                 for r in RULES.values()]
         json.dump({"schema_version": 1, "rules": rows}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     width = max(len(rule_id) for rule_id in RULES)
     for rule in RULES.values():
-        typer.echo(f"{rule.id:<{width}}  {rule.severity.value:<7}  {rule.stage:<8}  {rule.summary}")
+        mark = "*" if rule.blocking and rule.severity is Severity.ERROR else " "
+        typer.echo(f"{rule.id:<{width}}  {rule.severity.value:<7}{mark} {rule.stage:<8}  {rule.summary}")
+    typer.echo("\n* an error of this rule keeps the skill out of the index (it cannot work at run time);\n"
+               "  other errors fail `skills validate` but the skill is still matched and loaded.")
     return 0
