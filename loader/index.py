@@ -45,7 +45,7 @@ class IndexEntry:
     path: str
     """Absolute path of the skill folder."""
     content_hash: str
-    """sha256 over SKILL.md and the folder's file list with sizes; equal hash, equal skill."""
+    """sha256 over SKILL.md, the folder's file names and its text reference files; equal hash, equal skill."""
     signature: str
     """Cheap change detector: sizes and mtimes of SKILL.md and every file in the folder."""
     manifest_stat: str
@@ -90,20 +90,23 @@ class IndexEntry:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> IndexEntry:
         """Rebuild from :meth:`to_json` output; raises on anything malformed."""
-        entry = cls(
-            name=_typed(data["name"], str), description=_typed(data["description"], str),
-            path=_typed(data["path"], str), content_hash=_typed(data["content_hash"], str),
-            signature=_typed(data["signature"], str),
-            manifest_stat=_typed(data["manifest_stat"], str), body_offset=_typed(data["body_offset"], int),
-            listing_tokens=_typed(data["listing_tokens"], int), body_tokens=_typed(data["body_tokens"], int),
-            reference_tokens={_typed(k, str): _typed(v, int)
-                              for k, v in _typed(data["reference_tokens"], dict).items()},
-            invocable=_typed(data["invocable"], bool),
-            terms={f: _typed(_typed(data["terms"], dict)[f], str) for f in FIELDS},
-            lengths={f: _typed(_typed(data["lengths"], dict)[f], int) for f in FIELDS},
-            files=tuple(_typed(f, str) for f in _typed(data["files"], list)),
-        )
-        return entry
+        strings = [data[k] for k in ("name", "description", "path", "content_hash", "signature", "manifest_stat")]
+        numbers = [data[k] for k in ("body_offset", "listing_tokens", "body_tokens")]
+        terms, lengths = data["terms"], data["lengths"]
+        refs, files = data["reference_tokens"], data["files"]
+        term_values = [terms[f] for f in FIELDS]
+        length_values = [lengths[f] for f in FIELDS]
+        if not (all(type(v) is str for v in (*strings, *term_values, *files, *refs))
+                and all(type(v) is int for v in (*numbers, *length_values, *refs.values()))
+                and type(data["invocable"]) is bool and type(files) is list):
+            raise ValueError("malformed index entry")
+        name, description, path, content_hash, signature, manifest_stat = strings
+        body_offset, listing_tokens, body_tokens = numbers
+        return cls(name=name, description=description, path=path, content_hash=content_hash, signature=signature,
+                   manifest_stat=manifest_stat, body_offset=body_offset, listing_tokens=listing_tokens,
+                   body_tokens=body_tokens, reference_tokens=dict(refs), invocable=data["invocable"],
+                   terms=dict(zip(FIELDS, term_values, strict=True)),
+                   lengths=dict(zip(FIELDS, length_values, strict=True)), files=tuple(files))
 
 
 def _typed(value: Any, kind: type) -> Any:
