@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loader.atomic import write_text
 from loader.errors import UsageError
-from loader.hook_state import write_atomic
 
 TIMEOUT_S = 15
 """Claude Code kills the hook after this; a warm run takes well under a second."""
@@ -212,5 +212,5 @@ def _write(path: Path, settings: dict[str, Any]) -> Path | None:
         backup = path.with_name(path.name + BACKUP_SUFFIX)
         shutil.copy2(path, backup)
         mode = path.stat().st_mode & 0o7777
-    write_atomic(path, json.dumps(settings, indent=2, ensure_ascii=False) + "\n", mode=mode)
+    write_text(path, json.dumps(settings, indent=2, ensure_ascii=False) + "\n", mode=mode)
     return backup

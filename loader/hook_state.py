@@ -15,6 +15,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from loader.atomic import write_text
+
 MAX_SKILLS_PER_SESSION = 500
 """Oldest entries are dropped beyond this, so a very long session cannot grow its file forever."""
 MAX_SESSION_FILES = 200
@@ -59,29 +61,6 @@ def log_line(message: str, *, path: Path | None = None) -> None:
         pass
 
 
-def write_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
-    """Write ``text`` to ``path`` so readers see the old or the new content, never a mix.
-
-    ``mode`` sets the permission bits (default: the temp file's 0600, right for private state).
-    """
-    import tempfile  # only writers pay for it: most prompts match nothing and write nothing
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            if mode is not None:
-                os.fchmod(handle.fileno(), mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 class SessionMemory:
     """What this hook already sent in one Claude Code session, as ``skill name -> fingerprint``.
 
@@ -122,7 +101,9 @@ class SessionMemory:
             sent[name] = fingerprint
         if len(sent) > MAX_SKILLS_PER_SESSION:
             sent = dict(list(sent.items())[-MAX_SKILLS_PER_SESSION:])
-        write_atomic(self.path, json.dumps({"format": _FORMAT, "sent": sent}, ensure_ascii=False))
+        # Private (0600) and not fsynced: losing the last write only means a skill is sent again.
+        write_text(self.path, json.dumps({"format": _FORMAT, "sent": sent}, ensure_ascii=False),
+                   mode=0o600, durable=False)
         if is_new:
             prune_sessions(self.root, keep=self.path)
 

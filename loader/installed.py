@@ -23,9 +23,10 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
+from loader.atomic import write_bytes
 from loader.errors import PathNotFoundError, UsageError
 from loader.ignore import IgnoreRules
-from loader.lockfile import LOCK_FILE, SKILL_DIR_NAME, Difference, atomic_write_bytes, compare, read_lock, tree_hashes
+from loader.lockfile import LOCK_FILE, SKILL_DIR_NAME, Difference, compare, read_lock, tree_hashes
 
 STAGING_DIR = ".skillpack-staging"
 """Beside the installed skills; staged skills sit two levels below it so Claude Code never loads one."""
@@ -82,7 +83,7 @@ def ensure_plugin_manifest(root: Path) -> Path | None:
         return None
     manifest = {"name": plugin_name(root), "version": "0.1.0",
                 "description": "Agent Skills installed by skillpack (see skills/skills.lock)."}
-    atomic_write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+    write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
     return path
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from loader.archive_safety import unsafe_path_reason
+from loader.atomic import write_bytes
 from loader.errors import SkillpackError
 
 LOCK_FILE = "skills.lock"
@@ -142,23 +142,7 @@ def parse_lock(path: Path, data: Any) -> Lock:
 
 def write_lock(path: Path, lock: Lock) -> None:
     """Write ``lock`` to ``path`` atomically: readers see the old file or the new one, never half."""
-    atomic_write_bytes(path, lock.dumps().encode("utf-8"))
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temp file beside ``path``, fsync it, then rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).chmod(0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes(path, lock.dumps().encode("utf-8"))
 
 
 def relative_source(source: Path, base: Path) -> str:

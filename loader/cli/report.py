@@ -74,9 +74,9 @@ def report(
     buffer = io.StringIO()
     _render(result, output, buffer)
     if out_file is not None:
-        from loader.lockfile import atomic_write_bytes
+        from loader.atomic import write_bytes
 
-        atomic_write_bytes(out_file, buffer.getvalue().encode("utf-8"))
+        write_bytes(out_file, buffer.getvalue().encode("utf-8"))
         typer.echo(f"wrote {out_file}", err=True)
     else:
         sys.stdout.write(buffer.getvalue())

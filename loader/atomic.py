@@ -1,0 +1,41 @@
+"""Atomic file writes: readers see the old content or the new, never a half-written file.
+
+Every writer in skillpack (index, lockfile, settings, hook state, reports) goes through here:
+write a temp file in the same folder, flush and fsync it, then ``os.replace`` it over the target.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def write_bytes(path: Path, data: bytes, *, mode: int = 0o644, durable: bool = True) -> None:
+    """Atomically replace ``path`` with ``data``.
+
+    Args:
+        path: the file to write; its folder is created if missing.
+        data: the new content.
+        mode: permission bits of the new file (0o600 for private state).
+        durable: fsync before the rename, so a crash cannot leave an empty file behind the new name.
+    """
+    import tempfile  # imported here: the hook's hot path rarely writes and should not pay for it
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str, *, mode: int = 0o644, durable: bool = True) -> None:
+    """:func:`write_bytes` for UTF-8 text."""
+    write_bytes(path, text.encode("utf-8"), mode=mode, durable=durable)
