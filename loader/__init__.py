@@ -22,14 +22,25 @@ _EXPORTS = {
     "LoadedSkill": "loader.library",
     "load_skills": "loader.library",
     "parse_manifest": "loader.manifest",
+    "SkillLibrary": "loader.api",
+    "Context": "loader.context",
+    "to_anthropic_blocks": "loader.context",
+    "MatchResult": "loader.match",
+    "LiveLibrary": "loader.live",
+    "watch": "loader.watch",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # names for type checkers; at run time __getattr__ imports them on first use
+    from loader.api import SkillLibrary  # noqa: F401
+    from loader.context import Context, to_anthropic_blocks  # noqa: F401
     from loader.library import LoadedSkill, LoadResult, load_skills  # noqa: F401
+    from loader.live import LiveLibrary  # noqa: F401
     from loader.manifest import parse_manifest  # noqa: F401
+    from loader.match import MatchResult  # noqa: F401
     from loader.model import Diagnostic, Manifest, Match, Profile, Severity, Skill  # noqa: F401
+    from loader.watch import watch  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:
