@@ -57,12 +57,18 @@ def build_postings(entries: Sequence[IndexEntry]) -> dict[str, str]:
     """Invert ``entries`` (already in doc order) into one posting string per term."""
     lists: dict[str, list[str]] = {}
     for doc, entry in enumerate(entries):
-        for term, tfs in _entry_tfs(entry).items():
+        fields = [decode_terms(entry.terms.get(f, "")) for f in FIELDS]
+        every: set[str] = set()
+        for counts in fields:
+            every.update(counts)
+        for term in every:
+            item = f"{doc}:{','.join(str(counts.get(term, 0)) for counts in fields)}"
             bucket = lists.get(term)
             if bucket is None:
-                bucket = lists[term] = []
-            bucket.append(_item(doc, tfs))
-    return {term: " ".join(items) for term, items in sorted(lists.items())}
+                lists[term] = [item]
+            else:
+                bucket.append(item)
+    return {term: " ".join(lists[term]) for term in sorted(lists)}
 
 
 def decode_posting(text: str) -> list[Posting]:
