@@ -4,7 +4,8 @@ Importing typer and the command modules costs ~150 ms; the Claude Code hook runs
 prompt, so it must not pay that. ``skills hook`` with only run options (``--library``,
 ``--budget``, ``--max-chars``, ``--top-k``) goes straight to ``loader.hook``; everything else,
 including ``skills hook --help``, ``hook install`` and ``hook uninstall``, goes to
-``loader.cli.main``.
+``loader.cli.main``. ``skills match`` with plain options is answered by
+``loader.match_output.fast_main``, which hands anything it does not handle back (``None``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,28 @@ import sys
 
 def run() -> None:
     """Entry point of the ``skills`` command."""
-    args = sys.argv[1:]
+    try:
+        _dispatch(sys.argv[1:])
+    except BrokenPipeError:  # output piped into `head`: end quietly, with click's exit code for it
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+
+
+def _dispatch(args: list[str]) -> None:
     if args[:1] == ["hook"]:
         from loader.hook import main as hook_main
         from loader.hook import parse_args
 
         if parse_args(args[1:]) is not None:
             sys.exit(hook_main(args[1:]))
+    if args[:1] == ["match"]:
+        from loader.match_output import fast_main
+
+        code = fast_main(args[1:])
+        if code is not None:
+            sys.exit(code)
     from loader.cli import main
 
     sys.exit(main())

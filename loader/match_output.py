@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from loader.match import MatchResult
@@ -57,7 +57,14 @@ def fast_main(args: Sequence[str]) -> int | None:
     import argparse
     import sys
 
-    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False, allow_abbrev=False)
+    if any(arg in ("-h", "--help") for arg in args):
+        return None
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:  # stay silent: the full CLI explains the problem
+            raise argparse.ArgumentError(None, message)
+
+    parser = Parser(add_help=False, exit_on_error=False, allow_abbrev=False)
     parser.add_argument("prompt")
     parser.add_argument("--skills", "-s", action="append", type=Path)
     parser.add_argument("--index", type=Path)

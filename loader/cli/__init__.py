@@ -24,12 +24,12 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 log = logging.getLogger("loader")
 
 # Importing the command modules registers their commands on ``app``.
-from loader.cli import validate as _validate  # noqa: E402,F401
-from loader.cli import ship as _ship  # noqa: E402,F401
 from loader.cli import authoring as _authoring  # noqa: E402,F401
 from loader.cli import match as _match  # noqa: E402,F401
-from loader.cli import runtime as _runtime  # noqa: E402,F401
 from loader.cli import report as _report  # noqa: E402,F401
+from loader.cli import runtime as _runtime  # noqa: E402,F401
+from loader.cli import ship as _ship  # noqa: E402,F401
+from loader.cli import validate as _validate  # noqa: E402,F401
 
 
 def main(argv: Sequence[str] | None = None) -> int:
