@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -315,19 +314,12 @@ def load_index(path: Path) -> Index | None:
 
 def save_index(index: Index, path: Path) -> None:
     """Write ``index`` to ``path`` atomically (temp file in the same folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from loader.atomic import write_bytes
+
     body = json.dumps(index.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     header = json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "sha256": hashlib.sha256(body).hexdigest()})
-    fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o644)  # mkstemp makes it private; an index is not a secret
-            handle.write(header.encode("ascii") + b"\n" + body)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Not fsynced: an index is a cache; a torn one fails its checksum and is rebuilt.
+    write_bytes(Path(path), header.encode("ascii") + b"\n" + body, durable=False)
 
 
 def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tuple[Index, list[Diagnostic]]:
@@ -339,7 +331,7 @@ def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tupl
     roots = list(roots)
     path = Path(index_path) if index_path is not None else default_index_path(roots)
     previous = load_index(path)
-    from loader.index_build import is_current, scan, skipped_diagnostics
+    from loader.index_build import is_current, is_racy, scan, skipped_diagnostics
 
     try:  # create the index folder before the walk, so its creation is not seen as a change next time
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -349,7 +341,10 @@ def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tupl
     if previous is not None and is_current(previous, roots):
         return previous, skipped_diagnostics(previous)
     index, diagnostics, changed = scan(roots, previous)
-    if changed:
+    # Also saved when no skill changed but the stored index was too fresh to trust ("racy",
+    # built just after an edit) and this walk's timestamps no longer are: without that, every
+    # later open would walk the tree again.
+    if changed or not is_racy(index):
         try:
             save_index(index, path)
         except OSError as exc:

@@ -94,9 +94,7 @@ def is_current(index: Index, roots: Sequence[Path]) -> bool:
     """
     if not index.tree or index.roots != tuple(str(Path(r).resolve()) for r in roots):
         return False
-    # Timestamps are coarse (a clock tick, often 4 ms): a folder changed just before the walk
-    # could change again within the same tick unseen, so it is not trusted (git's "racy clean").
-    if max(index.tree.values()) >= index.tree_time - RACY_NS:
+    if is_racy(index):
         return False
     try:
         for folder, mtime in index.tree.items():
@@ -106,6 +104,15 @@ def is_current(index: Index, roots: Sequence[Path]) -> bool:
             and all(_folder_signature(Path(path), files) == sig for path, (sig, _, files) in index.skipped.items())
     except OSError:
         return False
+
+
+def is_racy(index: Index) -> bool:
+    """True when a folder changed so shortly before ``index``'s walk that its mtime cannot be trusted.
+
+    Timestamps are coarse (a clock tick, often 4 ms): a folder changed just before the walk
+    could change again within the same tick unseen (git's "racy clean" problem).
+    """
+    return not index.tree or max(index.tree.values()) >= index.tree_time - RACY_NS
 
 
 def skipped_diagnostics(index: Index) -> list[Diagnostic]:
