@@ -26,7 +26,8 @@ from loader.textfile import read_text
 from loader.tokens import DEFAULT_COUNTER
 
 FORMAT = "skillpack-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Bumped when what an index holds changes (2: skills with only non-blocking errors are indexed)."""
 NORMALIZER = TEXT_VERSION
 """Indexes built with another text normalisation are rebuilt: their terms would not meet the query's."""
 INDEX_DIR = ".skillpack"

@@ -4,8 +4,11 @@ Guarantees: deterministic (ties broken by name), never loads a ``disable-model-i
 skill, never exceeds ``top_k`` or the token budget, and says *no skill* when the best
 candidate is not convincing. Every candidate carries an explanation of its score.
 
-Ranking is a field-weighted BM25 (each field saturates on its own, then fields are summed
-with weights, so a long body cannot outvote the name and description). The load decision
+Ranking is BM25F: each field's term frequency is length-normalised and weighted, the
+weighted frequencies are summed into one pseudo-frequency per skill, and that sum saturates
+once (``(k1 + 1) x / (x + k1)``), so a term found in several fields counts for more than in
+one but never without bound. A name or description occurrence weighs ten body occurrences,
+so a long body outvotes them only by repeating a term dozens of times. The load decision
 uses a confidence in [0, 1) that does not depend on the library's size (``confidence_of``);
 ``docs/matching.md`` says how it was chosen and calibrated.
 """
@@ -31,12 +34,13 @@ if TYPE_CHECKING:
 class Params:
     """The matcher's few tunable parameters (defaults calibrated on the dev query set)."""
 
-    weights: tuple[float, ...] = (1.0, 1.0, 0.8, 0.2, 0.7)
-    """Per-field weight, in ``FIELD_NAMES`` order."""
+    weights: tuple[float, ...] = (2.0, 2.0, 1.0, 0.2, 0.2)
+    """Per-field weight of a (length-normalised) occurrence, in ``FIELD_NAMES`` order."""
     b: tuple[float, ...] = (0.3, 0.6, 0.5, 0.6, 0.9)
     """Per-field length normalisation."""
-    k1: float = 1.6
-    threshold: float = 0.55
+    k1: float = 1.2
+    """Saturation of the summed pseudo-frequency (the usual BM25 range is 1.2..2)."""
+    threshold: float = 0.663
     """Minimum confidence of the top candidate for anything to load."""
     relative: float = 0.6
     """A candidate after the first loads only when its score is at least this share of the first's."""
@@ -78,30 +82,37 @@ class MatchResult:
         return sum(m.tokens for m in self.matches)
 
 
-def _knorms(stats: CollectionStats, params: Params) -> list[tuple[float, ...]]:
-    """Per skill and field, ``k1 * (1 - b + b * len / avg_len)``: the BM25 length term."""
-    key = ("knorm", params)
+def _scales(stats: CollectionStats, params: Params) -> list[tuple[float, ...]]:
+    """Per skill and field, ``weight / (1 - b + b * len / avg_len)``: what one occurrence is worth."""
+    key = ("scale", params)
     cached = stats.cache.get(key)
     if cached is not None:
         return cast("list[tuple[float, ...]]", cached)
-    k1, bs, avg = params.k1, params.b, stats.avg_lengths
-    found = [tuple(k1 * (1.0 - b + b * n / a) for n, b, a in zip(lens, bs, avg, strict=True))
+    bs, ws, avg = params.b, params.weights, stats.avg_lengths
+    found = [tuple(w / (1.0 - b + b * n / a) for n, w, b, a in zip(lens, ws, bs, avg, strict=True))
              for lens in stats.lengths]
     stats.cache[key] = found
     return found
 
 
+def _saturate(tfs: tuple[int, ...], scale: tuple[float, ...], k1: float) -> float:
+    """BM25F: the weighted, length-normalised frequencies summed, then saturated once.
+
+    Scaled by ``k1 + 1`` as in classic BM25, so one occurrence in an average-length field of
+    weight 1 is worth exactly 1 and the maximum is ``k1 + 1``.
+    """
+    x = sum(tf * s for tf, s in zip(tfs, scale, strict=True) if tf)
+    return x * (k1 + 1.0) / (x + k1)
+
+
 def _impacts(stats: CollectionStats, term: str, params: Params) -> list[tuple[int, float]]:
-    """Per skill containing ``term``: its field-weighted saturated frequency (before IDF); cached."""
+    """Per skill containing ``term``: its saturated pseudo-frequency (before IDF); cached."""
     key = (term, params)
     cached = stats.cache.get(key)
     if cached is not None:
         return cast("list[tuple[int, float]]", cached)
-    knorms, weights = _knorms(stats, params), params.weights
-    found: list[tuple[int, float]] = []
-    for doc, tfs in stats.postings(term):
-        kn = knorms[doc]
-        found.append((doc, sum(w * tf / (tf + k) for w, tf, k in zip(weights, tfs, kn, strict=True) if tf)))
+    scales, k1 = _scales(stats, params), params.k1
+    found = [(doc, _saturate(tfs, scales[doc], k1)) for doc, tfs in stats.postings(term)]
     stats.cache[key] = found
     return found
 
@@ -133,13 +144,13 @@ def score_all(index: Index, query: dict[str, float], params: Params = DEFAULT_PA
 def explain(index: Index, doc: int, query: dict[str, float], params: Params = DEFAULT_PARAMS) -> tuple[str, ...]:
     """Which query terms a skill matched, in which fields, and what each added to its score."""
     stats = index.stats
-    knorm = _knorms(stats, params)[doc]
+    scale = _scales(stats, params)[doc]
     lines = []
     for term, qweight in sorted(query.items()):
         tfs = stats.posting_of(term, doc)
         if tfs is None:
             continue
-        value = sum(w * tf / (tf + k) for w, tf, k in zip(params.weights, tfs, knorm, strict=True) if tf)
+        value = _saturate(tfs, scale, params.k1)
         where = ", ".join(f"{FIELD_NAMES[i]} x{tf}" for i, tf in enumerate(tfs) if tf)
         lines.append(f"{term!r} +{stats.idf(term) * qweight * value:.2f} ({where})")
     return tuple(lines)

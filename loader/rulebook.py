@@ -27,16 +27,12 @@ class RuleInfo:
     def blocking(self) -> bool:
         """Whether an error of this rule stops the skill from being indexed and matched.
 
-        Unreadable, unparsable or malformed frontmatter blocks; content defects (broken links,
-        an over-long description, a name that differs from its folder) do not: Claude Code
-        still loads such skills, so dropping them would silently lose skills users rely on.
+        Only a skill that cannot be read, parsed or safely found is unusable. Everything else
+        (a schema violation, a broken link, an over-long description, a name that differs from
+        its folder) fails ``skills validate`` but Claude Code still loads such skills, so the
+        index keeps them rather than silently dropping a skill a user relies on.
         """
-        if self.stage in ("read", "parse", "discover"):
-            return True
-        return self.stage == "schema" and self.id not in _NON_BLOCKING_SCHEMA_RULES
-
-
-_NON_BLOCKING_SCHEMA_RULES = frozenset({"schema-max-length", "schema-unknown-field"})
+        return self.stage in ("read", "parse", "discover")
 
 
 _TABLE: tuple[tuple[str, Severity, str, str], ...] = (

@@ -43,7 +43,7 @@ def library(tmp_path: Path) -> Path:
         "commit/SKILL.md": skill_md("commit", "Write conventional commit messages. Use when committing changes.",
                                     "# Commit messages\n\nUse feat/fix prefixes.\n"),
         "manual-only/SKILL.md": skill_md("manual-only", extra="disable-model-invocation: true\n"),
-        "broken/SKILL.md": "---\nname: broken\ndescription: [not, a, string]\n---\nbody\n",
+        "broken/SKILL.md": "---\nname: broken\ndescription: [unclosed\n---\nbody\n",  # YAML that does not parse
         "notes/README.md": "# Not a skill folder\n",
     })
 

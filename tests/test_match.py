@@ -130,6 +130,30 @@ def test_ties_are_broken_by_name_and_output_is_deterministic(tmp_path: Path) -> 
     assert match(index, "tune my guitar") == match(index, "tune my guitar")
 
 
+def test_a_long_body_cannot_outvote_the_name_and_description(tmp_path: Path) -> None:
+    filler = "Notes on unrelated matters, kept here for reference. " * 40
+    files = {
+        "sourdough/SKILL.md": skill_md("sourdough", "Bake sourdough bread with a starter. Use when baking bread.",
+                                       "# Steps\n\nMix, fold, proof.\n"),
+        "kitchen-notes/SKILL.md": skill_md("kitchen-notes", "Assorted kitchen notes. Use when cooking.",
+                                           "# Notes\n\n" + ("A sourdough starter. " * 5 + filler) * 3),
+    }
+    for n in ("pasta", "salad", "soup"):
+        files[f"{n}/SKILL.md"] = skill_md(n, f"Cook {n}. Use when making {n}.", f"# {n}\n\nCook it.\n")
+    index = build_index([write_tree(tmp_path / "lib", files)])[0]
+    ranking, _, _ = rank(index, "my sourdough starter smells odd")
+    assert [m.skill for m in ranking[:2]] == ["sourdough", "kitchen-notes"]
+
+
+def test_a_term_saturates_once_across_fields(index: Index) -> None:
+    """BM25F: however many fields repeat a term, it adds at most ``(k1 + 1) x IDF``."""
+    stats = index.stats
+    for prompt in ("pdf", "release", "docker"):
+        ranking, terms, _ = rank(index, prompt)
+        (term,) = terms
+        assert ranking and ranking[0].score <= (DEFAULT_PARAMS.k1 + 1) * stats.idf(term) + 1e-6
+        assert ranking[0].score > stats.idf(term)  # found in the name and description: above one plain hit
+
 def test_confidence_is_measured_in_units_of_a_unique_term() -> None:
     import math
 

@@ -74,11 +74,11 @@ def test_live_library_follows_create_edit_rename_delete_recreate(tmp_path):
 
         manifest = root / "beta" / "SKILL.md"
         good = manifest.read_text()
-        manifest.write_text(good.replace("name: beta", "name: Beta!"))
+        manifest.write_text(good.replace("name: beta", "name: [beta"))  # YAML that does not parse
         update = inbox.until(lambda u: ("changed", "beta") in kinds(u))
         [item] = update.skills
         assert not item.ok and item.serving_last_good
-        assert "schema-pattern" in {d.rule for d in item.diagnostics}
+        assert "frontmatter-yaml" in {d.rule for d in item.diagnostics}
         assert "beta" in library.index and "beta" in [s.name for s in library.skills()]
 
         temp = root / "beta" / ".SKILL.md.swp"

@@ -184,7 +184,7 @@ def _sweep(idx: Any, items: Any, top_k: int, budget: int | None, output: MatchFo
     from loader.evaluate import sweep
     from loader.match import DEFAULT_PARAMS, match
 
-    thresholds = [round(0.30 + 0.025 * i, 3) for i in range(21)]
+    thresholds = sorted({round(0.30 + 0.025 * i, 3) for i in range(21)} | {DEFAULT_PARAMS.threshold})
     table = sweep(idx, items, thresholds, lambda i, p: match(i, p, top_k=top_k, budget_tokens=budget, threshold=0.0))
     rows = [{"threshold": t, "hit@1": round(r.hit1, 4), "hit@3": round(r.hit3, 4), "mrr": round(r.mrr, 4),
              "false_load_rate": round(r.false_load_rate, 4), "mean_tokens_loaded": round(r.mean_tokens, 1)}
