@@ -13,13 +13,15 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-TEXT_VERSION = 2
+TEXT_VERSION = 3
 """Bumped whenever normalisation changes, so stored indexes are rebuilt rather than mismatched."""
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-_'][A-Za-z0-9]+)*")
 _CAMEL = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
 """camelCase pieces; letters and digits stay together (``s3``, ``ec2``, ``502s``)."""
 _SEPARATORS = re.compile(r"[-_]")
+_ACRONYM_PLURAL = re.compile(r"[A-Z][A-Z0-9]+s")
+"""``APIs``, ``PRs``, ``SDKs``: an acronym's plural is the acronym (not ``AP`` + ``Is``)."""
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 STOPWORDS = frozenset("""
@@ -101,6 +103,8 @@ def _pieces(raw: str) -> tuple[str, ...]:
     raw = raw.replace("'", "")  # don't -> dont, user's -> users
     if raw.isalpha() and (raw.islower() or raw[1:].islower()):
         return (raw.lower(),)  # the common case: a plain word
+    if _ACRONYM_PLURAL.fullmatch(raw):
+        return (raw[:-1].lower(),)
     parts = [p.lower() for p in _split_identifier(raw)]
     if len(parts) > 1 and len("".join(parts)) <= 40:
         parts.append("".join(parts))

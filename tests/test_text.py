@@ -69,3 +69,10 @@ def test_headings_extracts_atx_headings_only() -> None:
 def test_terms_are_deterministic_and_pure() -> None:
     text = "Render the FooBar widget; render_foo_bar again."
     assert terms(text) == terms(text)
+
+
+def test_acronym_plurals_meet_their_singular() -> None:
+    from loader.text import terms
+
+    assert terms("APIs PRs SDKs") == terms("API PR SDK") == ["api", "pr", "sdk"]
+    assert terms("HTTPServer") == ["http", "server", "httpserver"]  # camelCase still splits
