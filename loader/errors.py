@@ -21,8 +21,8 @@ class PathNotFoundError(SkillpackError, FileNotFoundError):
         return f"{self.what} not found: {self.path}"
 
 
-class UsageError(SkillpackError, ValueError):
-    """An option or argument that cannot work, with what to do instead."""
+class HintedError(SkillpackError):
+    """An error told as a message plus what to do about it."""
 
     def __init__(self, *, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -31,6 +31,10 @@ class UsageError(SkillpackError, ValueError):
 
     def __str__(self) -> str:
         return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+
+class UsageError(HintedError, ValueError):
+    """An option or argument that cannot work, with what to do instead."""
 
 
 class SkillNotFoundError(SkillpackError, LookupError):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from loader import bundle
 from loader.archive_safety import SafeEntry, UnsafeArchiveError, inspect_zip, read_member
-from loader.errors import SkillNotFoundError, SkillpackError
+from loader.errors import HintedError, SkillNotFoundError
 from loader.installed import STAGING_DIR, Target, ensure_plugin_manifest, locked_staging, recover, rmdir_if_empty
 from loader.library import errors_only, load_skills
 from loader.lockfile import (
@@ -41,16 +41,8 @@ PAUSE_AFTER_ASIDE = "SKILLPACK_TEST_PAUSE_AFTER_ASIDE"
 """Test hook: the same, at the moment an old skill has been moved aside and the new one is not in yet."""
 
 
-class InstallError(SkillpackError, RuntimeError):
+class InstallError(HintedError, RuntimeError):
     """An install that was refused or failed; the target is as it was."""
-
-    def __init__(self, *, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-    def __str__(self) -> str:
-        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,16 @@ def skill_md(name: str, description: str | None = None, body: str = "# Steps\n\n
     return f"---\nname: {name}\ndescription: {description}\n{extra}---\n\n{body}"
 
 
+def filler_skills() -> dict[str, str]:
+    """Eight unrelated skills, so the matcher's IDF statistics mean something (two skills are too few)."""
+    topics = ["git commit messages", "docker images", "sql query review", "release notes", "python unit tests",
+              "incident postmortems", "email drafts", "calendar scheduling"]
+    names = ["-".join(topic.split()[:2]) for topic in topics]
+    return {f"{name}/SKILL.md": skill_md(name, description=f"Writes and reviews {topic} for the team. "
+                                                          f"Use when the user works on {topic}.")
+            for name, topic in zip(names, topics, strict=True)}
+
+
 @pytest.fixture
 def make_skill(tmp_path: Path) -> Callable[..., Path]:
     """Factory: ``make_skill("my-skill", files={...}, root=...)`` writes a skill folder and returns it."""

@@ -15,19 +15,10 @@ from pathlib import Path
 import pytest
 
 from conftest import env_without_debug, skill_md, write_tree
+from conftest import filler_skills as fillers
 
 TIMEOUT = 15.0
 INVOICES = "Converts invoice PDFs into CSV spreadsheets. Use when the user has invoices to tabulate."
-
-
-def fillers() -> dict[str, str]:
-    """Unrelated skills, so the matcher's IDF statistics mean something (two skills are too few)."""
-    topics = ["git commit messages", "docker images", "sql query review", "release notes", "python unit tests",
-              "incident postmortems", "email drafts", "calendar scheduling"]
-    names = ["-".join(topic.split()[:2]) for topic in topics]
-    return {f"{name}/SKILL.md": skill_md(name, description=f"Writes and reviews {topic} for the team. "
-                                                          f"Use when the user works on {topic}.")
-            for name, topic in zip(names, topics, strict=True)}
 
 
 class Dev:

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from conftest import filler_skills as fillers
 from conftest import skill_md, write_tree
 from loader.errors import PathNotFoundError, SkillpackError
 from loader.live import LiveLibrary, LiveUpdate
@@ -39,16 +40,6 @@ class Inbox:
             item = self.items.get(timeout=max(0.01, deadline - time.monotonic()))
             if predicate(item):
                 return item
-
-
-def fillers() -> dict[str, str]:
-    """Unrelated skills, so the matcher's IDF statistics mean something (two skills are too few)."""
-    topics = ["git commit messages", "docker images", "sql query review", "release notes", "python unit tests",
-              "incident postmortems", "email drafts", "calendar scheduling"]
-    names = ["-".join(topic.split()[:2]) for topic in topics]
-    return {f"{name}/SKILL.md": skill_md(name, description=f"Writes and reviews {topic} for the team. "
-                                                          f"Use when the user works on {topic}.")
-            for name, topic in zip(names, topics, strict=True)}
 
 
 def kinds(update: LiveUpdate) -> list[tuple[str, str]]:
