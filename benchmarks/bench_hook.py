@@ -85,6 +85,9 @@ def main() -> None:
         library = Path(tmp) / "library"
         products = generate(library, args.skills)
         env = {**os.environ, "XDG_STATE_HOME": str(Path(tmp) / "state"), "XDG_CACHE_HOME": str(Path(tmp) / "cache")}
+        # Installed packages run from bytecode; a machine that forbids writing it (as some CI
+        # images do) would time the compiler instead, so let the children cache it.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         start = time.perf_counter()
         from loader.index import open_index
 
