@@ -12,6 +12,7 @@ Goals: build 10k < 10 s; edit re-index < 100 ms at 10k; match median < 2 ms at 1
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import subprocess
@@ -33,6 +34,9 @@ ENTRY = "from loader.entry import run; run()"
 FAST = "import sys; from loader.match_output import fast_main; sys.exit(fast_main(sys.argv[1:]))"
 """The typer-free ``skills match`` path, for when ``loader.entry`` dispatches to it."""
 
+
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""Children may cache bytecode, as an installed package does (some machines forbid it by default)."""
 
 def _prompts(index_terms: list[str], count: int, seed: int = 1) -> list[str]:
     rng = random.Random(seed)
@@ -80,15 +84,15 @@ def bench_library(label: str, root: Path, work: Path, runs: int) -> dict[str, st
     # see RACY_NS in loader.index_build) and the index refreshed once after the edit above.
     time.sleep(2.1)
     subprocess.run([sys.executable, "-c", FAST, "warm up", "--skills", str(root), "--index", str(index_path)],
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env=_ENV)
     cli, fast = [], []
     for prompt in prompts[:runs]:
         options = [prompt, "--skills", str(root), "--index", str(index_path)]
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", ENTRY, "match", *options], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-c", ENTRY, "match", *options], check=True, capture_output=True, env=_ENV)
         cli.append(time.perf_counter() - started)
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", FAST, *options], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-c", FAST, *options], check=True, capture_output=True, env=_ENV)
         fast.append(time.perf_counter() - started)
     return {
         "library": label, "skills": str(len(loaded)), "cold build": f"{cold:.2f} s",
