@@ -100,8 +100,8 @@ def is_current(index: Index, roots: Sequence[Path]) -> bool:
         for folder, mtime in index.tree.items():
             if os.stat(folder).st_mtime_ns != mtime:  # noqa: PTH116 - hot path
                 return False
-        return all(_folder_signature(Path(e.path), e.files) == e.signature for e in index.entries) \
-            and all(_folder_signature(Path(path), files) == sig for path, (sig, _, files) in index.skipped.items())
+        return all(_folder_signature(e.path, e.files) == e.signature for e in index.entries) \
+            and all(_folder_signature(path, files) == sig for path, (sig, _, files) in index.skipped.items())
     except OSError:
         return False
 
@@ -209,7 +209,7 @@ def _index_work(work: _Work) -> tuple[IndexEntry | None, list[Diagnostic]]:
     return _index_skill_dir(*work)
 
 
-def _folder_signature(folder: Path, files: Sequence[str]) -> str:
+def _folder_signature(folder: str | Path, files: Sequence[str]) -> str:
     base = str(folder)  # plain strings: this runs for every skill on every open
     parts = [f"SKILL.md:{_stat_key(os.path.join(base, 'SKILL.md'))}"]  # noqa: PTH118
     for rel in files:
