@@ -23,6 +23,8 @@ MAX_YAML_NODES = 5_000
 
 _FENCE = "---"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built
@@ -169,6 +171,10 @@ def _check_graph(root: Node) -> None:
         elif isinstance(node, MappingNode):
             seen: set[str] = set()
             for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag not in (_STR_TAG, _MERGE_TAG):
+                    shown = key_node.value if isinstance(key_node, ScalarNode) else "a list or mapping"
+                    raise _Problem("frontmatter-key-type", f"key {shown!r} is not a string",
+                                   "quote the key (`\"1\": ...`); frontmatter keys must be text", key_node)
                 if isinstance(key_node, ScalarNode):
                     if key_node.value in seen:
                         raise _Problem("frontmatter-duplicate-key",

@@ -6,7 +6,6 @@ One renderer per format over the same Diagnostic records; each writes to an expl
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from itertools import groupby
 from pathlib import Path
@@ -19,16 +18,12 @@ SCHEMA_VERSION = 1
 
 
 def display_path(path: Path, base: Path | None = None) -> str:
-    """``path`` relative to ``base`` (default: the working directory) when it is inside it."""
+    """``path`` relative to ``base`` (default: the working directory) when inside it, else absolute."""
     base = base or Path.cwd()
     try:
         return path.relative_to(base).as_posix()
     except ValueError:
-        try:
-            relative = os.path.relpath(path, base)
-        except ValueError:  # another drive on Windows
-            return path.as_posix()
-        return Path(relative).as_posix() if not relative.startswith("../../..") else path.as_posix()
+        return path.as_posix()
 
 
 def _position(diag: Diagnostic) -> str:

@@ -48,6 +48,7 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("frontmatter-yaml", E, "parse", "the frontmatter is not valid YAML (tabs, unquoted colons, tags...)"),
     ("frontmatter-aliases", E, "parse", "YAML aliases expand too far (alias bomb) or refer to themselves"),
     ("frontmatter-duplicate-key", E, "parse", "a key appears twice in one YAML mapping"),
+    ("frontmatter-key-type", E, "parse", "a key is a number, boolean, null or collection instead of text"),
     ("frontmatter-not-mapping", E, "parse", "frontmatter is empty, a list or a scalar, not `key: value` lines"),
     ("schema-required", E, "schema", "a required field (name, description) is missing"),
     ("schema-type", E, "schema", "a field has the wrong type (e.g. a list where a string is expected)"),

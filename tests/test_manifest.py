@@ -42,6 +42,8 @@ def test_dates_stay_strings_so_frontmatter_is_json_data() -> None:
         pytest.param("---\nx: !!python/object/apply:os.system [ls]\n---\n", "frontmatter-yaml", 2, id="python-tag"),
         pytest.param("---\nname: a\nname: b\n---\n", "frontmatter-duplicate-key", 3, id="duplicate-key"),
         pytest.param("---\nx: &a [*a]\n---\n", "frontmatter-aliases", 2, id="recursive-alias"),
+        pytest.param("---\nname: a\n2.5: x\n---\n", "frontmatter-key-type", 3, id="number-key"),
+        pytest.param("---\nmetadata:\n  null: x\n---\n", "frontmatter-key-type", 3, id="nested-null-key"),
         pytest.param("---\njust a string\n---\n", "frontmatter-not-mapping", 2, id="scalar"),
         pytest.param("---\n---\nbody\n", "frontmatter-not-mapping", 2, id="empty-frontmatter"),
         pytest.param("", "frontmatter-missing", 1, id="empty-file"),

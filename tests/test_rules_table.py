@@ -90,6 +90,8 @@ CASES = [
     Case("frontmatter-yaml", {"tables/SKILL.md": fm(extra="\tlicense: MIT\n")}, GOOD),
     Case("frontmatter-aliases", {"tables/SKILL.md": BOMB}, GOOD),
     Case("frontmatter-duplicate-key", {"tables/SKILL.md": fm(extra="name: tables\n")}, GOOD),
+    Case("frontmatter-key-type", {"tables/SKILL.md": fm(extra="1: one\n")},
+         {"tables/SKILL.md": fm(extra="metadata:\n  \"1\": one\n")}),
     Case("frontmatter-not-mapping", {"tables/SKILL.md": "---\n- name\n- description\n---\nbody\n"}, GOOD),
     Case("schema-required", {"tables/SKILL.md": "---\nname: tables\n---\n\nbody\n"}, GOOD, Profile.AGENTSKILLS),
     Case("schema-type", {"tables/SKILL.md": fm(extra="license: [MIT, Apache]\n")}, GOOD),
