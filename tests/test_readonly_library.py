@@ -7,7 +7,6 @@ tree with every write bit removed and checks that not one file or folder changed
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 from collections.abc import Callable, Iterator
@@ -72,4 +71,4 @@ def test_commands_never_write_into_a_readonly_library(readonly_library: Path, cl
     assert hook.returncode == 0
     assert "invoice-parsing" in hook.stdout
     assert _snapshot(readonly_library) == before
-    assert not any(name.startswith(".skillpack") for name in os.listdir(readonly_library))
+    assert not any(child.name.startswith(".skillpack") for child in readonly_library.iterdir())
