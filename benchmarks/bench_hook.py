@@ -127,7 +127,7 @@ mark("import loader.index + loader.match")
 from pathlib import Path
 roots = [Path(sys.argv[1])]
 load_index(default_index_path(roots))
-mark("load_index (parse the JSON index)")
+mark("load_index (read the per-skill rows)")
 index, _ = open_index(roots)
 mark("open_index (load + refresh by stat)")
 index.stats

@@ -1,23 +1,22 @@
-"""Index stage: per-skill facts and term statistics, stored on disk as versioned JSON.
+"""Index stage: per-skill facts and term statistics, stored on disk as a versioned SQLite file.
 
 Guarantees: ``build_index`` is pure (reads the tree, writes nothing) and reuses the entries
 of unchanged skill folders (same file sizes and mtimes, else same content hash) without
-parsing them again; ``save_index`` is atomic; ``load_index`` returns ``None`` for anything
-it cannot fully trust (missing, corrupt, older or newer format), so callers rebuild.
-The matcher's postings are built lazily from the entries (see ``loader.match``).
+parsing them again; ``save_index`` and every update by ``open_index`` are atomic;
+``load_index`` returns ``None`` for anything it cannot fully trust (missing, corrupt, older
+or newer format, the old JSON index), so callers rebuild. Storage is ``loader.index_store``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loader.model import Diagnostic, Severity
 from loader.postings import FIELDS, CollectionStats, build_postings, decode_terms
@@ -25,13 +24,17 @@ from loader.text import TEXT_VERSION
 from loader.textfile import read_text
 from loader.tokens import DEFAULT_COUNTER
 
+if TYPE_CHECKING:
+    from loader.index_store import Stored
+
 FORMAT = "skillpack-index"
-FORMAT_VERSION = 2
-"""Bumped when what an index holds changes (2: skills with only non-blocking errors are indexed)."""
+FORMAT_VERSION = 3
+"""Bumped when what an index holds changes (2: skills with only non-blocking errors are indexed;
+3: an SQLite file with postings keyed by stable skill ids, replacing the JSON file)."""
 NORMALIZER = TEXT_VERSION
 """Indexes built with another text normalisation are rebuilt: their terms would not meet the query's."""
 INDEX_DIR = ".skillpack"
-INDEX_FILE = "index.json"
+INDEX_FILE = "index.sqlite"
 REFERENCE_SUFFIXES = (".md", ".markdown", ".txt", ".rst")
 """Reference files whose token counts are recorded (scripts are run, not read into context)."""
 
@@ -109,12 +112,6 @@ class IndexEntry:
                    lengths=dict(zip(FIELDS, length_values, strict=True)), files=tuple(files))
 
 
-def _typed(value: Any, kind: type) -> Any:
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ValueError(f"expected {kind.__name__}, got {type(value).__name__}")
-    return value
-
-
 @dataclass(slots=False)
 class Index:
     """The skills of one library and their statistics. Entries are sorted by name."""
@@ -124,8 +121,9 @@ class Index:
     """Resolved roots the index was built from, in the order given."""
     token_counter: str = field(default_factory=lambda: DEFAULT_COUNTER.name)
     """The counter behind every token figure in the index (an index counted otherwise is rebuilt)."""
-    postings: dict[str, str] | None = field(default=None, repr=False)
-    """Term -> posting string over ``entries`` (see ``loader.postings``); built when ``None``."""
+    postings: Mapping[str, str] | None = field(default=None, repr=False)
+    """Term -> posting string (see ``loader.postings``); built from the entries when ``None``.
+    For an index read from disk, fetched lazily and keyed by the stored ids (``stored.ids``)."""
     skipped: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
     """Folders left out for errors: path -> (signature, warning message, files), so an
     unchanged broken skill is reported again without being parsed again."""
@@ -135,16 +133,21 @@ class Index:
     without walking again. Empty after a targeted :func:`update_index`."""
     tree_time: int = 0
     """When ``tree`` was taken (ns since the epoch); folders changed just before it are not trusted."""
+    stored: Stored | None = field(default=None, repr=False, compare=False)
+    """Where the index lives on disk and the stable ids of its entries (``None``: in memory only)."""
     _by_name: dict[str, IndexEntry] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        ordered = tuple(sorted(self.entries, key=lambda e: e.name))
+        # Stored entries come sorted by name (SQLite's binary order of UTF-8 is code point order).
+        ordered = self.entries if self.stored is not None else tuple(sorted(self.entries, key=lambda e: e.name))
         if ordered != self.entries:
             self.entries = ordered
             self.postings = None  # doc numbers follow the name order
+            self.stored = None
         self._by_name = {e.name: e for e in self.entries}
         if self.postings is None:
-            self.postings = build_postings(self.entries)
+            self.postings = build_postings(self.entries)  # numbered by position, not by stored id
+            self.stored = None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -179,14 +182,22 @@ class Index:
 
     @cached_property
     def stats(self) -> CollectionStats:
-        """Postings and collection statistics for the matcher (postings decoded per term, lazily)."""
-        return CollectionStats(self.entries, self.postings or {})
+        """Postings and collection statistics for the matcher (postings fetched and decoded per term, lazily)."""
+        postings = self.postings if self.postings is not None else {}
+        if self.stored is None:
+            return CollectionStats(self.entries, postings)
+        from loader.index_store import StoredPostings
+
+        docs = {ident: doc for doc, ident in enumerate(self.stored.ids)}
+        prefetch = postings.prefetch if isinstance(postings, StoredPostings) else None
+        return CollectionStats(self.entries, postings, docs, prefetch)
 
     def to_json(self) -> dict[str, Any]:
-        """JSON-ready form, with format name and version first."""
+        """JSON-ready form, with format name and version first (postings with doc = name position)."""
+        postings = dict(self.postings or {}) if self.stored is None else build_postings(self.entries)
         return {"format": FORMAT, "version": FORMAT_VERSION, "normalizer": NORMALIZER, "roots": list(self.roots),
                 "token_counter": self.token_counter, "entries": [e.to_json() for e in self.entries],
-                "postings": self.postings,
+                "postings": postings,
                 "skipped": {k: [sig, msg, list(files)] for k, (sig, msg, files) in sorted(self.skipped.items())},
                 "tree": dict(sorted(self.tree.items())), "tree_time": self.tree_time}
 
@@ -242,7 +253,7 @@ def listing_line(name: str, description: str) -> str:
 def default_index_path(roots: Sequence[Path]) -> Path:
     """Where the index of ``roots`` lives by default.
 
-    ``.skillpack/index.json`` inside the first root when that is a folder of skills that can
+    ``.skillpack/index.sqlite`` inside the first root when that is a folder of skills that can
     be written, else a file in the user cache directory named after a hash of the resolved
     roots (read-only libraries, and roots that are a single skill, which must stay clean).
     """
@@ -258,7 +269,7 @@ def cache_index_path(roots: Sequence[Path]) -> Path:
     """The user-cache location for the index of ``roots`` (used for read-only libraries)."""
     key = hashlib.sha256("\0".join(str(Path(r).resolve()) for r in roots).encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "skillpack" / f"{key}.json"
+    return Path(base) / "skillpack" / f"{key}.sqlite"
 
 
 def _writable(path: Path) -> bool:
@@ -277,88 +288,60 @@ def _has_write_bit(path: Path) -> bool:
     return bool(path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
-def load_index(path: Path) -> Index | None:
-    """Read an index file; ``None`` when it is missing, corrupt, or of another format version.
+def _meta() -> dict[str, str]:
+    return {"format": FORMAT, "version": str(FORMAT_VERSION), "normalizer": str(NORMALIZER),
+            "token_counter": DEFAULT_COUNTER.name}
 
-    The file is a one-line JSON header (format, version, sha256 of the rest) and the JSON
-    body; a body whose checksum does not match is corrupt, however plausible it looks.
+
+def load_index(path: Path) -> Index | None:
+    """Open a stored index; ``None`` when it is missing, corrupt, or of another format version.
+
+    Only the per-skill rows are read; term lists and postings stay on disk until a query or an
+    update needs them (see ``loader.index_store``). Anything that is not an SQLite index of this
+    exact format (the old JSON index, other bytes, a truncated file, mistyped rows) is ``None``.
     """
-    try:
-        with Path(path).open("rb") as handle:
-            raw = handle.read()
-        head, _, body = raw.partition(b"\n")
-        header = json.loads(head)
-        if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("version") != FORMAT_VERSION \
-                or header.get("sha256") != hashlib.sha256(body).hexdigest():
-            return None
-        data = json.loads(body)
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != FORMAT_VERSION \
-                or data.get("normalizer") != NORMALIZER:
-            return None
-        entries = tuple(IndexEntry.from_json(item) for item in _typed(data["entries"], list))
-        roots = tuple(_typed(r, str) for r in _typed(data["roots"], list))
-        names = [e.name for e in entries]
-        if len(set(names)) != len(names) or names != sorted(names):
-            return None
-        postings = _typed(data["postings"], dict)
-        if not all(isinstance(v, str) for v in postings.values()):
-            return None
-        skipped = {_typed(k, str): (_typed(v[0], str), _typed(v[1], str), tuple(_typed(f, str) for f in v[2]))
-                   for k, v in _typed(data["skipped"], dict).items()}
-        if data.get("token_counter") != DEFAULT_COUNTER.name:
-            return None
-        tree = {_typed(k, str): _typed(v, int) for k, v in _typed(data["tree"], dict).items()}
-        return Index(entries, roots, DEFAULT_COUNTER.name, postings, skipped, tree, _typed(data["tree_time"], int))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        return None
+    from loader.index_store import read_index
+
+    return read_index(Path(path), _meta())
 
 
 def save_index(index: Index, path: Path) -> None:
-    """Write ``index`` to ``path`` atomically (temp file in the same folder, then rename)."""
-    from loader.atomic import write_bytes
+    """Write ``index`` to ``path`` as a new file, atomically (temp file in the same folder, then rename)."""
+    from loader.index_write import write_new
 
-    body = json.dumps(index.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    header = json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "sha256": hashlib.sha256(body).hexdigest()})
-    # Not fsynced: an index is a cache; a torn one fails its checksum and is rebuilt.
-    write_bytes(Path(path), header.encode("ascii") + b"\n" + body, durable=False)
+    write_new(index, Path(path), _meta())
 
 
 def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tuple[Index, list[Diagnostic]]:
-    """Load the index of ``roots``, refresh it incrementally, and save it when it changed.
+    """Load the index of ``roots``, refresh what changed, and store the changes.
 
-    A stored index built from other roots, or that cannot be trusted, is rebuilt. When the
-    default location cannot be written, the index goes to the user cache directory instead.
+    Changed skill folders are found by ``stat`` (``loader.index_plan``) and only they are
+    re-indexed; their rows and the postings of their terms are rewritten in one transaction.
+    When that cannot settle it (a skill removed, many folders changed, other roots), the library
+    is walked, still reusing every unchanged entry. An index that cannot be trusted is rebuilt.
+    When the default location cannot be written, the index goes to the user cache directory.
     """
+    from loader.index_open import IndexWriteError, refresh_stored
+
     roots = list(roots)
     path = Path(index_path) if index_path is not None else default_index_path(roots)
-    previous = load_index(path)
-    from loader.index_build import is_current, is_racy, scan, skipped_diagnostics
-
     try:  # create the index folder before the walk, so its creation is not seen as a change next time
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         pass  # reported when saving
-
-    if previous is not None and is_current(previous, roots):
-        return previous, skipped_diagnostics(previous)
-    index, diagnostics, changed = scan(roots, previous)
-    # Also saved when no skill changed but the stored index was too fresh to trust ("racy",
-    # built just after an edit) and this walk's timestamps no longer are: without that, every
-    # later open would walk the tree again.
-    if changed or not is_racy(index):
-        try:
-            save_index(index, path)
-        except OSError as exc:
-            if index_path is not None:
-                raise _unwritable(path, exc) from exc
-            fallback = cache_index_path(roots)
-            try:
-                save_index(index, fallback)
-            except OSError as exc2:
-                diagnostics.append(Diagnostic(path, None, "index-unwritable", Severity.WARNING,
-                                              f"index could not be saved: {exc2.strerror or exc2}",
-                                              "pass --index PATH to a writable location"))
-    return index, diagnostics
+    try:
+        return refresh_stored(roots, path)
+    except IndexWriteError as exc:
+        if index_path is not None:
+            raise _unwritable(path, exc) from exc
+    try:
+        return refresh_stored(roots, cache_index_path(roots))
+    except IndexWriteError as exc2:
+        index, diagnostics = build_index(roots)
+        diagnostics.append(Diagnostic(path, None, "index-unwritable", Severity.WARNING,
+                                      f"index could not be saved: {exc2.strerror or exc2}",
+                                      "pass --index PATH to a writable location"))
+        return index, diagnostics
 
 
 def _unwritable(path: Path, exc: OSError) -> Exception:

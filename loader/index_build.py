@@ -33,8 +33,13 @@ PARALLEL_FROM = 400
 _Work = tuple[SkillDir, str, IndexEntry | None]
 
 
-def scan(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Diagnostic], bool]:
-    """Walk ``roots`` and index them; also say whether anything differs from ``previous``."""
+def scan(roots: Sequence[Path], previous: Index | None, *, postings: bool = True
+         ) -> tuple[Index, list[Diagnostic], bool]:
+    """Walk ``roots`` and index them; also say whether anything differs from ``previous``.
+
+    With ``postings=False`` the result's postings are left empty for the caller to fill
+    (``open_index`` keeps them on disk and updates them there).
+    """
     tree_time = time.time_ns()
     tree = _tree([Path(r).resolve() for r in roots])  # before discovery: a change during the walk is seen next time
     found = discover(roots)
@@ -76,7 +81,7 @@ def scan(roots: Sequence[Path], previous: Index | None) -> tuple[Index, list[Dia
         if entry is not None:
             _add(entries, entry, diagnostics)
     resolved = tuple(str(Path(r).resolve()) for r in roots)
-    index = _assemble(entries, resolved, previous, edited, skipped)
+    index = _assemble(entries, resolved, previous, edited, skipped, postings=postings)
     index.tree, index.tree_time = tree, tree_time
     # Entries reused from ``previous`` are the same objects, so this comparison is cheap.
     changed = previous is None or previous.roots != resolved or index.entries != previous.entries \
@@ -120,9 +125,9 @@ def skipped_diagnostics(index: Index) -> list[Diagnostic]:
     return [_skipped(Path(path) / "SKILL.md", message) for path, (_, message, _) in sorted(index.skipped.items())]
 
 
-def _tree(roots: Sequence[Path]) -> dict[str, int]:
+def _tree(roots: Sequence[Path], depth: int = 0) -> dict[str, int]:
     tree: dict[str, int] = {}
-    stack = [(root, 0) for root in roots if root.is_dir()]
+    stack = [(root, depth) for root in roots if root.is_dir()]
     while stack:
         folder, depth = stack.pop()
         try:
@@ -137,9 +142,11 @@ def _tree(roots: Sequence[Path]) -> dict[str, int]:
     return tree
 
 
-def refresh(index: Index, folders: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
+def refresh(index: Index, folders: Sequence[Path], *, postings: bool = True) -> tuple[Index, list[Diagnostic]]:
     """Re-index just ``folders`` (edited, added or deleted skill folders) of ``index``."""
     diagnostics: list[Diagnostic] = []
+    gone = {Path(f).resolve() for f in folders}
+    skipped = {k: v for k, v in index.skipped.items() if Path(k) not in gone}
     entries = {e.name: e for e in index.entries}
     by_path = {e.path: e for e in index.entries}
     edited: list[tuple[IndexEntry, IndexEntry]] = []
@@ -155,12 +162,14 @@ def refresh(index: Index, folders: Sequence[Path]) -> tuple[Index, list[Diagnost
             signature = _folder_signature(skill_dir.path, skill_dir.files)
             entry, found_diags = _index_skill_dir(skill_dir, signature, old)
             diagnostics.extend(found_diags)
+            if entry is None and found_diags:
+                skipped[str(skill_dir.path)] = (signature, found_diags[0].message, tuple(skill_dir.files))
             if entry is not None:
                 if old is not None and old.name == entry.name and entry.content_hash != old.content_hash:
                     edited.append((old, entry))
                 _add(entries, entry, diagnostics)
-    skipped = {k: v for k, v in index.skipped.items() if Path(k) not in {Path(f).resolve() for f in folders}}
-    return _assemble(entries, index.roots, index, edited, skipped), sorted(diagnostics, key=Diagnostic.sort_key)
+    return (_assemble(entries, index.roots, index, edited, skipped, postings=postings),
+            sorted(diagnostics, key=Diagnostic.sort_key))
 
 
 def _add(entries: dict[str, IndexEntry], entry: IndexEntry, diagnostics: list[Diagnostic]) -> None:
@@ -175,16 +184,19 @@ def _add(entries: dict[str, IndexEntry], entry: IndexEntry, diagnostics: list[Di
 
 def _assemble(entries: dict[str, IndexEntry], roots: tuple[str, ...], previous: Index | None,
               edited: list[tuple[IndexEntry, IndexEntry]], skipped: dict[str, tuple[str, str, tuple[str, ...]]],
-              ) -> Index:
+              *, postings: bool = True) -> Index:
     ordered = tuple(sorted(entries.values(), key=lambda e: e.name))
-    postings = None
-    if previous is not None and len(edited) <= max(8, len(ordered) // 20) \
+    if not postings:
+        return Index(ordered, roots, postings={}, skipped=skipped)
+    patched = None
+    if previous is not None and previous.stored is None and isinstance(previous.postings, dict) \
+            and len(edited) <= max(8, len(ordered) // 20) \
             and [e.name for e in ordered] == [e.name for e in previous.entries]:
-        postings = dict(previous.postings or {})  # same documents: patch only the edited skills' terms
+        patched = dict(previous.postings)  # same documents: patch only the edited skills' terms
         docs = {e.name: i for i, e in enumerate(ordered)}
         for old, new in edited:
-            update_postings(postings, docs[new.name], old, new)
-    return Index(ordered, roots, postings=postings, skipped=skipped)
+            update_postings(patched, docs[new.name], old, new)
+    return Index(ordered, roots, postings=patched, skipped=skipped)
 
 
 def _skipped(path: Path, message: str) -> Diagnostic:
@@ -210,11 +222,11 @@ def _index_work(work: _Work) -> tuple[IndexEntry | None, list[Diagnostic]]:
 
 
 def _folder_signature(folder: str | Path, files: Sequence[str]) -> str:
-    base = str(folder)  # plain strings: this runs for every skill on every open
-    parts = [f"SKILL.md:{_stat_key(os.path.join(base, 'SKILL.md'))}"]  # noqa: PTH118
+    base = f"{folder}{os.sep}"  # plain strings: this runs for every skill on every open
+    parts = [f"SKILL.md:{_stat_key(base + 'SKILL.md')}"]
     for rel in files:
         try:
-            parts.append(f"{rel}:{_stat_key(os.path.join(base, rel))}")  # noqa: PTH118
+            parts.append(f"{rel}:{_stat_key(base + rel)}")
         except OSError:
             parts.append(f"{rel}:?")
     return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
@@ -229,25 +241,31 @@ def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
                      ) -> tuple[IndexEntry | None, list[Diagnostic]]:
     from loader.library import blocking_errors, load_skill_dir
 
+    # Hash first: content identical to the indexed entry needs no parsing (a re-check of a
+    # folder whose timestamps were too recent to trust, or a touched file).
+    references: dict[str, int] = {}
+    try:
+        hasher = hashlib.sha256(skill_dir.manifest_path.read_bytes())
+        manifest_stat = _stat_key(skill_dir.manifest_path)
+    except OSError:
+        hasher, manifest_stat = hashlib.sha256(b"\0unreadable"), ""  # parsing below says what is wrong
+    for rel in skill_dir.files:
+        hasher.update(f"\0{rel}\0".encode())
+        if rel.lower().endswith(REFERENCE_SUFFIXES):
+            read = read_text(skill_dir.path / rel)
+            if read.text is not None:
+                hasher.update(read.text.encode("utf-8"))
+                references[rel] = count_tokens(read.text)
+    content_hash = hasher.hexdigest()
+    if old is not None and old.content_hash == content_hash and manifest_stat:
+        if (old.signature, old.manifest_stat, old.files) == (signature, manifest_stat, tuple(skill_dir.files)):
+            return old, []
+        return replace(old, signature=signature, manifest_stat=manifest_stat, files=tuple(skill_dir.files)), []
     skill, found = load_skill_dir(skill_dir)
     errors = blocking_errors(found)
     if skill is None or errors:
         first = errors[0].message if errors else "SKILL.md could not be parsed"
         return None, [_skipped(skill_dir.manifest_path, f"not indexed: {len(errors) or 1} error(s), first: {first}")]
-    references = {}
-    raw = skill.manifest.path.read_bytes()
-    hasher = hashlib.sha256(raw)
-    for rel in skill.files:
-        hasher.update(f"\0{rel}\0".encode())
-        if rel.lower().endswith(REFERENCE_SUFFIXES):
-            read = read_text(skill.path / rel)
-            if read.text is not None:
-                hasher.update(read.text.encode("utf-8"))
-                references[rel] = count_tokens(read.text)
-    content_hash = hasher.hexdigest()
-    manifest_stat = _stat_key(skill.manifest.path)
-    if old is not None and old.content_hash == content_hash:
-        return replace(old, signature=signature, manifest_stat=manifest_stat, files=tuple(skill_dir.files)), []
     text = read_text(skill.manifest.path).text or ""
     fields = {"name": skill.name, "description": skill.description, "when": skill.when_to_use,
               "headings": headings(skill.body), "body": skill.body}

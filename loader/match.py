@@ -165,6 +165,8 @@ def build_query(prompt: str, params: Params = DEFAULT_PARAMS, index: Index | Non
     to a BM25 score.
     """
     query = weighted_terms(prompt[:MAX_PROMPT_CHARS])
+    if index is not None:
+        index.stats.prefetch(query)  # a stored index: every term's postings in one query
     if index is not None and len(query) > MAX_QUERY_TERMS:
         stats = index.stats
         keep = sorted(query, key=lambda t: (stats.df(t) == 0, -stats.idf(t) * query[t], t))[:MAX_QUERY_TERMS]

@@ -9,7 +9,7 @@ postings of that skill's terms. The same entries always give the same postings.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -99,10 +99,22 @@ def update_postings(postings: dict[str, str], doc: int, old: IndexEntry, new: In
 class CollectionStats:
     """What BM25 needs about the collection, with postings decoded on first use per term."""
 
-    def __init__(self, entries: Sequence[IndexEntry], postings: Mapping[str, str]) -> None:
-        """Wrap ``postings`` of ``entries`` (doc = position in ``entries``)."""
+    def __init__(self, entries: Sequence[IndexEntry], postings: Mapping[str, str],
+                 docs: Mapping[int, int] | None = None, prefetch: Callable[[Iterable[str]], None] | None = None,
+                 ) -> None:
+        """Wrap ``postings`` of ``entries`` (doc = position in ``entries``).
+
+        Args:
+            entries: the documents, in doc order.
+            postings: term -> posting string.
+            docs: when the posting strings number documents otherwise (stored ids), id -> position;
+                ids not in it (skills stored after ``entries`` were read) are ignored.
+            prefetch: fetches the postings of many terms at once (a stored index), or ``None``.
+        """
         self.n_docs = len(entries)
         self.raw = postings
+        self.docs = docs
+        self._prefetch = prefetch
         self.lengths: list[tuple[int, ...]] = [tuple(e.lengths.get(f, 0) for f in FIELDS) for e in entries]
         n = max(1, self.n_docs)
         self.avg_lengths = tuple(max(1.0, sum(row[i] for row in self.lengths) / n) for i in range(len(FIELDS)))
@@ -111,11 +123,20 @@ class CollectionStats:
         self.cache: dict[object, object] = {}
         """Derived per-term data the matcher caches (keyed by term and parameters)."""
 
+    def prefetch(self, terms: Iterable[str]) -> None:
+        """Fetch the postings of ``terms`` in one go when they are stored (a no-op in memory)."""
+        if self._prefetch is not None:
+            self._prefetch(terms)
+
     def postings(self, term: str) -> list[Posting]:
         """The term's postings (empty when no skill has it); cached."""
         found = self._decoded.get(term)
         if found is None:
-            found = self._decoded[term] = decode_posting(self.raw.get(term, ""))
+            found = decode_posting(self.raw.get(term, ""))
+            if self.docs is not None:
+                docs = self.docs
+                found = sorted((docs[d], tfs) for d, tfs in found if d in docs)
+            self._decoded[term] = found
         return found
 
     def posting_of(self, term: str, doc: int) -> tuple[int, ...] | None:

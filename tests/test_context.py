@@ -101,7 +101,7 @@ def test_python_api(tmp_path: Path) -> None:
     assert library.match("unzip this zip archive").names == ["zip-files"]
     ctx = library.context("unzip this zip archive", listing="none")
     assert ctx.loaded == ("zip-files",) and "Use the zipfile module." in ctx.tail
-    assert (root / ".skillpack" / "index.json").is_file()
+    assert (root / ".skillpack" / "index.sqlite").is_file()
     in_memory = SkillLibrary.open([root], persist=False)
     assert in_memory.index.entries == library.index.entries
 

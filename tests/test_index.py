@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from loader.index import (
     save_index,
     update_index,
 )
+from loader.match import match
 from loader.postings import build_postings
 
 Cli = Callable[..., CliResult]
@@ -84,13 +86,13 @@ def test_body_is_read_byte_exact(tmp_path: Path) -> None:
 
 def test_round_trip_is_lossless(library: Path, tmp_path: Path) -> None:
     index, _ = build_index([library])
-    path = tmp_path / "out" / "index.json"
+    path = tmp_path / "out" / "index.sqlite"
     save_index(index, path)
     loaded = load_index(path)
     assert loaded is not None
     assert loaded.to_json() == index.to_json()
     assert loaded.entries == index.entries
-    assert not list(path.parent.glob(".index-*"))  # no temp file left behind
+    assert not list(path.parent.glob("*.tmp"))  # no temp file left behind
 
 
 def test_unchanged_folders_are_not_parsed_again(library: Path, parse_calls: list[Path]) -> None:
@@ -178,33 +180,89 @@ def test_first_root_wins_on_duplicate_names(tmp_path: Path) -> None:
     ],
 )
 def test_untrustworthy_index_files_load_as_none(tmp_path: Path, content: bytes) -> None:
-    path = tmp_path / "index.json"
+    path = tmp_path / "index.sqlite"
     path.write_bytes(content)
     assert load_index(path) is None
 
 
-def test_index_with_a_tampered_entry_loads_as_none(library: Path, tmp_path: Path) -> None:
-    index, _ = build_index([library])
-    data = index.to_json()
-    data["entries"][0]["body_tokens"] = "many"
-    path = tmp_path / "index.json"
-    path.write_text(json.dumps(data))
+def _sql(path: Path, statement: str) -> None:
+    con = sqlite3.connect(path)
+    with con:
+        con.execute(statement)
+    con.close()
+
+
+@pytest.mark.parametrize("statement", [
+    pytest.param("UPDATE skills SET body_tokens = 'many' WHERE name = 'commit'", id="mistyped-row"),
+    pytest.param("UPDATE skills SET invocable = 7", id="bad-flag"),
+    pytest.param("UPDATE meta SET value = '2' WHERE key = 'version'", id="old-version"),
+    pytest.param("UPDATE meta SET value = 'some-older-counter' WHERE key = 'token_counter'", id="other-counter"),
+    pytest.param("DELETE FROM meta WHERE key = 'generation'", id="missing-meta"),
+    pytest.param("DROP TABLE tree", id="missing-table"),
+    pytest.param("DROP TABLE postings", id="missing-postings"),
+])
+def test_a_tampered_index_loads_as_none(library: Path, tmp_path: Path, statement: str) -> None:
+    path = tmp_path / "index.sqlite"
+    save_index(build_index([library])[0], path)
+    assert load_index(path) is not None
+    _sql(path, statement)
     assert load_index(path) is None
 
 
-@pytest.mark.parametrize("where", [0.5, 0.9, 0.99])
-def test_a_flipped_byte_anywhere_in_the_body_is_detected(library: Path, tmp_path: Path, where: float) -> None:
-    path = tmp_path / "index.json"
+def test_unreadable_postings_are_an_error_with_a_hint(library: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import loader.index_store
+
+    path = tmp_path / "index.sqlite"
+    save_index(build_index([library])[0], path)
+    index = load_index(path)
+    assert index is not None
+
+    def damaged(*args: object, **kwargs: object) -> sqlite3.Connection:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(loader.index_store, "connect", damaged)
+    with pytest.raises(loader.index_store.IndexDamagedError, match="cannot be read"):
+        match(index, "extract pdf text")
+
+
+def test_an_sqlite_file_that_is_not_an_index_loads_as_none(tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    _sql(path, "CREATE TABLE other(x)")
+    assert load_index(path) is None
+
+
+@pytest.mark.parametrize("where", [0.3, 0.9, 0.99])
+def test_a_truncated_index_is_detected(library: Path, tmp_path: Path, where: float) -> None:
+    path = tmp_path / "index.sqlite"
+    save_index(build_index([library])[0], path)
+    data = path.read_bytes()
+    path.write_bytes(data[:int(len(data) * where)])
+    assert load_index(path) is None
+
+
+def test_a_damaged_header_is_detected(library: Path, tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
     save_index(build_index([library])[0], path)
     data = bytearray(path.read_bytes())
-    spot = int(len(data) * where)
-    data[spot] = ord("7") if data[spot] != ord("7") else ord("8")
+    data[0:6] = b"SQLyte"
     path.write_bytes(bytes(data))
     assert load_index(path) is None
 
 
+def test_the_old_json_index_at_the_same_path_is_rebuilt(library: Path, tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    body = json.dumps({"format": FORMAT, "version": 2, "entries": []}).encode()
+    path.write_bytes(json.dumps({"format": FORMAT, "version": 2, "sha256": "x"}).encode() + b"\n" + body)
+    assert load_index(path) is None
+    index, _ = open_index([library], index_path=path)
+    assert len(index) == 3 and path.read_bytes().startswith(b"SQLite format 3\x00")
+    reloaded = load_index(path)
+    assert reloaded is not None and content(reloaded) == content(index)
+
+
 def test_open_index_rebuilds_a_corrupt_index(library: Path, tmp_path: Path) -> None:
-    path = tmp_path / "index.json"
+    path = tmp_path / "index.sqlite"
     path.write_text('{"format": "skillpack-index", "version": 1, "entries": [{"name": ')
     index, _ = open_index([library], index_path=path)
     assert len(index) == 3
@@ -214,7 +272,7 @@ def test_open_index_rebuilds_a_corrupt_index(library: Path, tmp_path: Path) -> N
 
 def test_open_index_saves_next_to_the_library_and_reuses_it(library: Path, parse_calls: list[Path]) -> None:
     open_index([library])
-    path = library / ".skillpack" / "index.json"
+    path = library / ".skillpack" / "index.sqlite"
     assert path.is_file()
     before = path.stat().st_mtime_ns
     parse_calls.clear()
@@ -255,11 +313,11 @@ def test_cli_index_reports_counts_and_writes_the_index(library: Path, cli: Cli) 
     assert result.code == 0
     assert "indexed 3 skills (1 manual-only, 1 left out with errors)" in result.out
     assert "broken" in result.err
-    assert load_index(library / ".skillpack" / "index.json") is not None
+    assert load_index(library / ".skillpack" / "index.sqlite") is not None
 
 
 def test_cli_index_to_an_explicit_path(library: Path, tmp_path: Path, cli: Cli) -> None:
-    target = tmp_path / "elsewhere" / "idx.json"
+    target = tmp_path / "elsewhere" / "idx.sqlite"
     result = cli("index", library, "--index", target)
     assert result.code == 0 and str(target) in result.out
     assert load_index(target) is not None
@@ -269,15 +327,6 @@ def test_cli_index_missing_folder_exits_2(tmp_path: Path, cli: Cli) -> None:
     result = cli("index", tmp_path / "nope")
     assert result.code == 2
     assert "not found" in result.err
-
-
-def test_an_index_counted_with_another_token_counter_is_rebuilt(library: Path, tmp_path: Path) -> None:
-    index, _ = build_index([library])
-    data = index.to_json()
-    data["token_counter"] = "some-older-counter"
-    path = tmp_path / "index.json"
-    path.write_text(json.dumps(data))
-    assert load_index(path) is None
 
 
 @pytest.fixture
@@ -290,54 +339,140 @@ def settled(library: Path) -> Path:
 
 
 @pytest.fixture
-def walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count full walks of the library."""
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
+    """Record the roots of every discovery (a full walk has the library's root; a targeted one, a skill's)."""
     import loader.index_build
 
-    calls: list[int] = []
+    calls: list[list[Path]] = []
     real = loader.index_build.discover
 
     def spy(roots):  # type: ignore[no-untyped-def]
-        calls.append(1)
+        calls.append([Path(r) for r in roots])
         return real(roots)
 
     monkeypatch.setattr(loader.index_build, "discover", spy)
     return calls
 
 
-def test_a_current_index_is_used_without_walking(settled: Path, walks: list[int], tmp_path: Path) -> None:
-    first, _ = open_index([settled], index_path=tmp_path / "index.json")
+def test_a_current_index_is_used_without_walking(settled: Path, walks: list[list[Path]], tmp_path: Path) -> None:
+    first, _ = open_index([settled], index_path=tmp_path / "index.sqlite")
     walks.clear()
-    second, diagnostics = open_index([settled], index_path=tmp_path / "index.json")
+    second, diagnostics = open_index([settled], index_path=tmp_path / "index.sqlite")
     assert walks == [] and content(second) == content(first)
     assert [(d.rule, d.path.parent.name) for d in diagnostics] == [("index-skipped", "broken")]
 
 
 @pytest.mark.parametrize(
-    "change",
+    ("change", "full_walk"),
     [
-        pytest.param(lambda lib: write_tree(lib, {"deep/new/fresh/SKILL.md": skill_md("fresh")}), id="new-nested"),
-        pytest.param(lambda lib: write_tree(lib, {"notes/fresh/SKILL.md": skill_md("fresh")}), id="in-a-plain-folder"),
+        pytest.param(lambda lib: write_tree(lib, {"deep/new/fresh/SKILL.md": skill_md("fresh")}), False,
+                     id="new-nested"),
+        pytest.param(lambda lib: write_tree(lib, {"notes/fresh/SKILL.md": skill_md("fresh")}), False,
+                     id="in-a-plain-folder"),
         pytest.param(lambda lib: (lib / "commit" / "SKILL.md").write_text(skill_md("commit", body="# Fresh\n")),
-                     id="edit-in-place"),
-        pytest.param(lambda lib: write_tree(lib, {"pdf-tools/references/fresh.md": "# Fresh\n"}), id="new-reference"),
-        pytest.param(lambda lib: (lib / "broken" / "SKILL.md").write_text(skill_md("broken")), id="fix-broken"),
-        pytest.param(lambda lib: __import__("shutil").rmtree(lib / "commit"), id="delete"),
+                     False, id="edit-in-place"),
+        pytest.param(lambda lib: write_tree(lib, {"pdf-tools/references/fresh.md": "# Fresh\n"}), False,
+                     id="new-reference"),
+        pytest.param(lambda lib: (lib / "broken" / "SKILL.md").write_text(skill_md("broken")), False,
+                     id="fix-broken"),
+        pytest.param(lambda lib: (lib / "commit" / "SKILL.md").write_text("---\nname: [\n---\n"), True,
+                     id="break-one"),
+        pytest.param(lambda lib: (lib / "commit" / "SKILL.md").write_text(skill_md("renamed")), True,
+                     id="rename"),
+        pytest.param(lambda lib: write_tree(lib, {"notes/SKILL.md": skill_md("notes")}), True,
+                     id="folder-becomes-a-skill"),
+        pytest.param(lambda lib: write_tree(lib, {"other/SKILL.md": skill_md("commit")}), True,
+                     id="duplicate-name"),
+        pytest.param(lambda lib: __import__("shutil").rmtree(lib / "commit"), True, id="delete"),
+        pytest.param(lambda lib: __import__("shutil").rmtree(lib / "notes"), True, id="delete-plain-folder"),
     ],
 )
-def test_any_change_is_seen_by_the_next_open(settled: Path, walks: list[int], tmp_path: Path,
-                                              change: Callable[[Path], object]) -> None:
-    open_index([settled], index_path=tmp_path / "index.json")
+def test_any_change_is_seen_by_the_next_open(settled: Path, walks: list[list[Path]], tmp_path: Path,
+                                              change: Callable[[Path], object], full_walk: bool) -> None:
+    path = tmp_path / "index.sqlite"
+    open_index([settled], index_path=path)
     change(settled)
     walks.clear()
-    index, _ = open_index([settled], index_path=tmp_path / "index.json")
-    assert walks == [1]
-    assert content(index) == content(build_index([settled])[0])
+    index, diagnostics = open_index([settled], index_path=path)
+    assert ([settled] in walks) is full_walk
+    expected, expected_diagnostics = build_index([settled])
+    assert content(index) == content(expected)
+    assert [(d.rule, d.path) for d in diagnostics] == [(d.rule, d.path) for d in expected_diagnostics]
+    stored = load_index(path)  # what was stored is what a full build gives, postings included
+    assert stored is not None and content(stored) == content(expected)
+    prompt = " ".join(e.description for e in expected.entries)
+    assert match(stored, prompt).ranking == match(expected, prompt).ranking
 
 
-def test_folders_changed_just_before_the_walk_are_not_trusted(library: Path, walks: list[int],
-                                                              tmp_path: Path) -> None:
-    open_index([library], index_path=tmp_path / "index.json")  # the library was written a moment ago
-    walks.clear()
-    open_index([library], index_path=tmp_path / "index.json")
-    assert walks == [1]
+def test_folders_changed_just_before_the_walk_are_not_trusted(library: Path, tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    open_index([library], index_path=path)  # the library was written a moment ago
+    skill = library / "commit" / "SKILL.md"
+    before = skill.stat()
+    skill.write_text(skill.read_text().replace("feat/fix", "zulu/fix"))  # same size: same signature
+    os.utime(skill, ns=(before.st_atime_ns, before.st_mtime_ns))
+    index, _ = open_index([library], index_path=path)
+    assert "zulu" in index.entry("commit").term_counts("body")
+
+
+def test_one_edit_reparses_only_that_skill_and_rewrites_only_its_rows(settled: Path, tmp_path: Path,
+                                                                       parse_calls: list[Path]) -> None:
+    path = tmp_path / "index.sqlite"
+    open_index([settled], index_path=path)
+    skill = settled / "commit" / "SKILL.md"
+    skill.write_text(skill.read_text() + "\n## Signing\n\nSign commits with a zebra key.\n")
+    parse_calls.clear()
+    index, _ = open_index([settled], index_path=path)
+    assert parse_calls == [settled / "commit"]
+    assert match(index, "sign with a zebra key").names == ["commit"]
+    stored = load_index(path)
+    assert stored is not None and stored.stored is not None and index.stored is not None
+    assert stored.stored.ids == index.stored.ids and stored.stored.generation == 2
+
+
+def test_a_writer_that_lost_the_race_starts_over(settled: Path, tmp_path: Path) -> None:
+    from loader.index_store import StoreChangedError
+    from loader.index_write import write_changes
+
+    path = tmp_path / "index.sqlite"
+    open_index([settled], index_path=path)
+    stale = load_index(path)
+    write_tree(settled, {"fresh/SKILL.md": skill_md("fresh")})
+    open_index([settled], index_path=path)  # another process stores its refresh first
+    assert stale is not None
+    with pytest.raises(StoreChangedError):
+        write_changes(stale, build_index([settled])[0], {})
+    reloaded = load_index(path)
+    assert reloaded is not None and "fresh" in reloaded
+
+
+def test_a_failed_update_leaves_the_old_index(settled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import loader.index_write
+
+    path = tmp_path / "index.sqlite"
+    first, _ = open_index([settled], index_path=path)
+    (settled / "commit" / "SKILL.md").write_text(skill_md("commit", body="# Zebra crossing\n"))
+
+    def crash(*args: object) -> None:
+        raise KeyboardInterrupt  # killed half-way through the transaction
+
+    monkeypatch.setattr(loader.index_write, "_update_postings", crash)
+    with pytest.raises(KeyboardInterrupt):
+        open_index([settled], index_path=path)
+    kept = load_index(path)
+    assert kept is not None and content(kept) == content(first)
+    monkeypatch.undo()
+    index, _ = open_index([settled], index_path=path)
+    assert "zebra" in index.entry("commit").term_counts("headings")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into read-only folders")
+def test_a_current_index_in_a_read_only_folder_is_used(settled: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    open_index([settled], index_path=folder / "index.sqlite")
+    folder.chmod(0o555)
+    try:
+        index, _ = open_index([settled], index_path=folder / "index.sqlite")
+        assert match(index, "write a conventional commit message").names == ["commit"]
+    finally:
+        folder.chmod(0o755)

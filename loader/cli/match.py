@@ -21,7 +21,7 @@ SkillsOpt = Annotated[
 ]
 IndexOpt = Annotated[
     Path | None,
-    typer.Option("--index", help="Index file (default: .skillpack/index.json in the library, else the user cache).",
+    typer.Option("--index", help="Index file (default: .skillpack/index.sqlite in the library, else the user cache).",
                  show_default=False),
 ]
 TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, help="Load at most this many skills.")]

@@ -1,0 +1,105 @@
+"""Index stage, keeping the stored index current: load, find what changed, re-index it, store it.
+
+Guarantees: the skill folders that changed are found by ``stat`` (``loader.index_plan``) and
+only they are parsed; the stored rows and postings are changed in one transaction
+(``loader.index_store``), so a reader sees the old index or the new one. When a targeted
+refresh cannot settle the change, the library is walked (reusing unchanged entries), never
+guessed. Another process writing at the same time makes this one start over, not overwrite it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from loader.index import Index, _meta, build_index, load_index
+from loader.index_build import is_racy, refresh, scan, skipped_diagnostics
+from loader.index_plan import Plan, plan_refresh
+from loader.index_store import StoreChangedError, StoredPostings
+from loader.index_write import write_changes, write_new
+from loader.model import Diagnostic
+
+ATTEMPTS = 3
+"""Times to start over when another process stored the index in between, before serving from memory."""
+T = TypeVar("T")
+
+
+class IndexWriteError(OSError):
+    """The index could not be stored at its location (read-only folder or file, full disk...)."""
+
+
+def _write(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except (OSError, sqlite3.Error) as exc:
+        raise IndexWriteError(getattr(exc, "errno", None) or 0, str(exc)) from exc
+
+
+def refresh_stored(roots: Sequence[Path], path: Path) -> tuple[Index, list[Diagnostic]]:
+    """The current index of ``roots``, stored at ``path`` (read, refreshed and written as needed).
+
+    Raises:
+        IndexWriteError: the index had to be written and could not be.
+    """
+    for _ in range(ATTEMPTS):
+        previous = load_index(path)
+        if previous is None:
+            index, diagnostics = build_index(roots)
+            _write(lambda: write_new(index, path, _meta()))  # noqa: B023 - called at once
+            return index, diagnostics
+        try:
+            return _update(previous, roots)
+        except StoreChangedError:
+            continue
+    return build_index(roots)
+
+
+def _update(previous: Index, roots: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
+    plan = plan_refresh(previous, roots)
+    found = _targeted(previous, plan) if plan is not None else None
+    if found is not None:
+        index, diagnostics, save = found
+    else:
+        index, diagnostics, changed = scan(roots, previous, postings=False)
+        save = changed or not is_racy(index)
+    stored = previous.stored
+    assert stored is not None
+    if save:
+        index.stored = _write(lambda: write_changes(previous, index, _meta()))
+        index.postings = StoredPostings(stored.path)
+    elif index.entries == previous.entries:
+        index.stored, index.postings = stored, previous.postings
+    else:  # not stored (too fresh to trust): keep it in memory, complete
+        index = Index(index.entries, index.roots, postings=None, skipped=index.skipped, tree=index.tree,
+                      tree_time=index.tree_time)
+    return index, diagnostics
+
+
+def _targeted(previous: Index, plan: Plan) -> tuple[Index, list[Diagnostic], bool] | None:
+    """Re-index the plan's folders; ``None`` when the result could differ from a full walk's."""
+    if not plan.folders and plan.tree == previous.tree:
+        settle = plan.rechecked and not _racy(plan)
+        if settle:
+            previous.tree_time = plan.tree_time  # store the later time, so the next open trusts the tree
+        return previous, skipped_diagnostics(previous), settle
+    index, found = refresh(previous, plan.folders, postings=False)
+    if any(d.rule == "name-duplicate" for d in found):
+        return None  # which copy wins depends on the walk order
+    old_names = {e.path: e.name for e in previous.entries}
+    for folder in plan.folders:
+        name = old_names.get(str(folder))
+        if name is not None and (name not in index or index.entry(name).path != str(folder)):
+            return None  # renamed or gone: a copy elsewhere may now take the name
+    index.tree, index.tree_time = plan.tree, plan.tree_time
+    diagnostics = sorted([*skipped_diagnostics(index), *(d for d in found if d.rule != "index-skipped")],
+                         key=Diagnostic.sort_key)
+    changed = index.entries != previous.entries or index.skipped != previous.skipped or index.tree != previous.tree
+    return index, diagnostics, changed or (plan.rechecked and not _racy(plan))
+
+
+def _racy(plan: Plan) -> bool:
+    from loader.index_build import RACY_NS
+
+    return not plan.tree or max(plan.tree.values()) >= plan.tree_time - RACY_NS

@@ -1,0 +1,195 @@
+"""Index storage, writing half: a new file, or the changes between two indexes in one transaction.
+
+Guarantees: ``write_new`` builds the file under a temporary name and renames it into place;
+``write_changes`` rewrites only the rows of skills that were added, removed or changed and the
+posting rows of their terms, after checking that the file is still at the generation the old
+index was read from (else :class:`~loader.index_store.StoreChangedError`, nothing written).
+Skill ids are never reused, so a reader holding older rows cannot mistake a new skill for one
+it knows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from loader.index_store import CHUNK, ROW_COLUMNS, SCHEMA, SEP, StoreChangedError, Stored, connect, fetch_terms
+from loader.postings import FIELDS, build_postings, decode_terms
+
+if TYPE_CHECKING:
+    from loader.index import Index, IndexEntry
+
+
+def _row(entry: IndexEntry, ident: int) -> tuple[object, ...]:
+    refs = SEP.join(f"{k}{SEP}{v}" for k, v in sorted(entry.reference_tokens.items()))
+    return (ident, entry.name, entry.description, entry.path, entry.content_hash, entry.signature,
+            entry.manifest_stat, entry.body_offset, entry.listing_tokens, entry.body_tokens, refs,
+            int(entry.invocable), *(entry.lengths.get(f, 0) for f in FIELDS), SEP.join(entry.files))
+
+
+def _terms_text(entry: IndexEntry) -> str:
+    return "\n".join(entry.terms.get(f, "") for f in FIELDS)
+
+
+def _meta(index: Index, meta: Mapping[str, str], generation: int, next_id: int) -> list[tuple[str, str]]:
+    values = {**meta, "roots": json.dumps(list(index.roots)), "token_counter": index.token_counter,
+              "tree_time": str(index.tree_time), "generation": str(generation), "next_id": str(next_id)}
+    return sorted(values.items())
+
+
+def write_new(index: Index, path: Path, meta: Mapping[str, str]) -> Stored:
+    """Write ``index`` as a new file replacing ``path`` (temp file + rename: all or nothing)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    postings = index.postings if index.stored is None and isinstance(index.postings, dict) \
+        else build_postings(index.entries)
+    try:
+        con = connect(tmp, write=True)
+        try:
+            con.execute("PRAGMA journal_mode=OFF")  # private until renamed: no journal needed
+            con.executescript(SCHEMA)
+            con.execute("BEGIN")
+            con.executemany(f"INSERT INTO skills(id, {ROW_COLUMNS}) VALUES ({','.join('?' * 18)})",
+                            (_row(e, i) for i, e in enumerate(index.entries)))
+            con.executemany("INSERT INTO terms(id, terms) VALUES (?, ?)",
+                            ((i, _terms_text(e)) for i, e in enumerate(index.entries)))
+            con.executemany("INSERT INTO postings(term, docs) VALUES (?, ?)", sorted(postings.items()))
+            _write_side_tables(con, index, None)
+            con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", _meta(index, meta, 1, len(index.entries)))
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        os.chmod(tmp, 0o644)  # noqa: PTH101
+        Path(f"{path}-journal").unlink(missing_ok=True)  # a stale journal must not be replayed into the new file
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return Stored(path, 1, tuple(range(len(index.entries))), len(index.entries))
+
+
+def _write_side_tables(con: sqlite3.Connection, index: Index, old: Index | None) -> None:
+    if old is None or old.skipped != index.skipped:
+        con.execute("DELETE FROM skipped")
+        con.executemany("INSERT INTO skipped(path, signature, message, files) VALUES (?, ?, ?, ?)",
+                        ((p, s, m, SEP.join(f)) for p, (s, m, f) in sorted(index.skipped.items())))
+    before = old.tree if old is not None else {}
+    gone = [(f,) for f in before if f not in index.tree]
+    if gone:
+        con.executemany("DELETE FROM tree WHERE folder = ?", gone)
+    con.executemany("INSERT OR REPLACE INTO tree(folder, mtime) VALUES (?, ?)",
+                    sorted((f, m) for f, m in index.tree.items() if before.get(f) != m))
+
+
+def _tfs(terms_by_field: Sequence[str]) -> dict[str, str]:
+    """Term -> ``"tf,tf,tf,tf,tf"`` for one skill."""
+    per: dict[str, list[int]] = {}
+    for fi, text in enumerate(terms_by_field):
+        for term, count in decode_terms(text).items():
+            slot = per.get(term)
+            if slot is None:
+                slot = per[term] = [0] * len(FIELDS)
+            slot[fi] = count
+    return {t: ",".join(map(str, v)) for t, v in per.items()}
+
+
+def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
+    """Turn the stored ``old`` into ``new`` in one transaction, touching only what differs.
+
+    Raises:
+        StoreChangedError: the file is no longer at ``old``'s generation (another writer won).
+    """
+    stored = old.stored
+    assert stored is not None
+    old_ids = dict(zip((e.name for e in old.entries), stored.ids, strict=True))
+    old_by_name = {e.name: e for e in old.entries}
+    new_names = {e.name for e in new.entries}
+    removed = [e for e in old.entries if e.name not in new_names]
+    edited = [(old_by_name[e.name], e) for e in new.entries
+              if e.name in old_by_name and old_by_name[e.name].content_hash != e.content_hash]
+    moved = [e for e in new.entries if e.name in old_by_name and old_by_name[e.name] is not e
+             and old_by_name[e.name].content_hash == e.content_hash]
+    added = [e for e in new.entries if e.name not in old_by_name]
+    fetch_terms([*removed, *(o for o, _ in edited)])  # before the write lock is taken
+    next_id = stored.next_id
+    ids = dict(old_ids)
+    removals: dict[str, set[int]] = {}
+    additions: dict[str, list[str]] = {}
+    for entry in removed:
+        for term in _tfs([entry.terms.get(f, "") for f in FIELDS]):
+            removals.setdefault(term, set()).add(old_ids[entry.name])
+        del ids[entry.name]
+    for before, after in edited:
+        ident = old_ids[before.name]
+        was, now = _tfs([before.terms.get(f, "") for f in FIELDS]), _tfs([after.terms.get(f, "") for f in FIELDS])
+        for term in was.keys() | now.keys():
+            if was.get(term) != now.get(term):
+                if term in was:
+                    removals.setdefault(term, set()).add(ident)
+                if term in now:
+                    additions.setdefault(term, []).append(f"{ident}:{now[term]}")
+    for entry in added:
+        ids[entry.name] = next_id
+        for term, tfs in _tfs([entry.terms.get(f, "") for f in FIELDS]).items():
+            additions.setdefault(term, []).append(f"{next_id}:{tfs}")
+        next_id += 1
+    con = connect(stored.path, write=True)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        found = con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        if found is None or found[0] != str(stored.generation):
+            con.execute("ROLLBACK")
+            raise StoreChangedError(str(stored.path))
+        gone = [(old_ids[e.name],) for e in removed]
+        con.executemany("DELETE FROM skills WHERE id = ?", gone)
+        con.executemany("DELETE FROM terms WHERE id = ?", gone)
+        con.executemany(f"INSERT INTO skills(id, {ROW_COLUMNS}) VALUES ({','.join('?' * 18)})",
+                        [_row(e, ids[e.name]) for e in added])
+        con.executemany("INSERT INTO terms(id, terms) VALUES (?, ?)", [(ids[e.name], _terms_text(e)) for e in added])
+        columns = ", ".join(f"{c.strip()} = ?" for c in ROW_COLUMNS.split(","))
+        con.executemany(f"UPDATE skills SET {columns} WHERE id = ?",
+                        [(*_row(e, 0)[1:], ids[e.name]) for e in (*moved, *(e for _, e in edited))])
+        con.executemany("UPDATE terms SET terms = ? WHERE id = ?", [(_terms_text(e), ids[e.name]) for _, e in edited])
+        _update_postings(con, removals, additions)
+        _write_side_tables(con, new, old)
+        con.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                        _meta(new, meta, stored.generation + 1, next_id))
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+    return Stored(stored.path, stored.generation + 1, tuple(ids[e.name] for e in new.entries), next_id)
+
+
+def _update_postings(con: sqlite3.Connection, removals: dict[str, set[int]],
+                     additions: dict[str, list[str]]) -> None:
+    """Apply item removals and additions to the stored posting strings of the touched terms only."""
+    appends = [(t, " ".join(items)) for t, items in sorted(additions.items()) if t not in removals]
+    con.executemany("INSERT INTO postings(term, docs) VALUES (?, ?) "
+                    "ON CONFLICT(term) DO UPDATE SET docs = docs || ' ' || excluded.docs", appends)
+    todo = sorted(removals)
+    current: dict[str, str] = {}
+    for i in range(0, len(todo), CHUNK):
+        part = todo[i:i + CHUNK]
+        sql = f"SELECT term, docs FROM postings WHERE term IN ({','.join('?' * len(part))})"
+        current.update(con.execute(sql, part).fetchall())
+    writes, deletes = [], []
+    for term in todo:
+        prefixes = tuple(f"{i}:" for i in removals[term])
+        items = [item for item in current.get(term, "").split() if not item.startswith(prefixes)]
+        items.extend(additions.get(term, ()))
+        if items:
+            writes.append((" ".join(items), term))
+        else:
+            deletes.append((term,))
+    con.executemany("UPDATE postings SET docs = ? WHERE term = ?", writes)
+    con.executemany("DELETE FROM postings WHERE term = ?", deletes)
