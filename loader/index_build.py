@@ -239,8 +239,6 @@ def _stat_key(path: Path | str) -> str:
 
 def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
                      ) -> tuple[IndexEntry | None, list[Diagnostic]]:
-    from loader.library import blocking_errors, load_skill_dir
-
     # Hash first: content identical to the indexed entry needs no parsing (a re-check of a
     # folder whose timestamps were too recent to trust, or a touched file).
     references: dict[str, int] = {}
@@ -261,6 +259,8 @@ def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
         if (old.signature, old.manifest_stat, old.files) == (signature, manifest_stat, tuple(skill_dir.files)):
             return old, []
         return replace(old, signature=signature, manifest_stat=manifest_stat, files=tuple(skill_dir.files)), []
+    from loader.library import blocking_errors, load_skill_dir  # only now: it imports jsonschema
+
     skill, found = load_skill_dir(skill_dir)
     errors = blocking_errors(found)
     if skill is None or errors:
