@@ -131,6 +131,18 @@ def test_installing_a_folder_with_errors_needs_force(tmp_path: Path, make_skill:
     assert cli("install", tmp_path / "src", "--project", tmp_path / "p", "--force").code == 0
 
 
+def test_pack_with_force_skips_only_skills_whose_name_cannot_be_a_folder(
+        tmp_path: Path, make_skill: Callable[..., Path], cli: Cli) -> None:
+    make_skill("fine", root=tmp_path / "src")
+    make_skill("dashed", root=tmp_path / "src",
+               text="---\nname: -dashed\ndescription: Starts with a hyphen.\n---\nbody\n")
+    assert cli("pack", tmp_path / "src", "-o", tmp_path / "dist").code == 1  # errors: refused
+    forced = cli("pack", tmp_path / "src", "-o", tmp_path / "dist", "--force")
+    assert forced.code == 0, forced.err
+    assert "'-dashed' cannot be a folder name" in forced.err
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["fine.skill", "skills.lock"]
+
+
 def test_pack_json_output(tmp_path: Path, make_skill: Callable[..., Path], cli: Cli) -> None:
     make_skill("json-skill")
     result = cli("pack", tmp_path / "skills", "-o", tmp_path / "out", "--format", "json")

@@ -18,6 +18,7 @@ from loader.install import uninstall as run_uninstall
 from loader.installed import Target, choose_target, find_target, installed
 from loader.installed import verify as run_verify
 from loader.library import errors_only, load_skills
+from loader.lockfile import SKILL_DIR_NAME
 from loader.model import Profile
 from loader.render_diagnostics import display_path, has_failures, render_text
 
@@ -63,6 +64,11 @@ def pack(
         typer.echo(f"refusing to pack skills with {what} (fix them, or pass --force)", err=True)
         return 1
     skills = [loaded.skill for loaded in result.skills]
+    if force:  # pack what can be packed; a name that cannot be a folder name cannot ship at all
+        unpackable = [skill for skill in skills if not SKILL_DIR_NAME.match(skill.name)]
+        for skill in unpackable:
+            typer.echo(f"skipped {display_path(skill.path)}: its name {skill.name!r} cannot be a folder name", err=True)
+        skills = [skill for skill in skills if skill not in unpackable]
     if not skills:
         raise UsageError(message="no skills found in " + ", ".join(map(str, paths_or_default(paths))))
     entries = bundle.plan(skills, bundle=bundle_name)
