@@ -311,7 +311,7 @@ def test_really_read_only_library(library: Path) -> None:
 def test_cli_index_reports_counts_and_writes_the_index(library: Path, cli: Cli) -> None:
     result = cli("index", library)
     assert result.code == 0
-    assert "indexed 3 skills (1 manual-only, 1 left out with errors)" in result.out
+    assert "indexed 3 skill(s) (1 manual-only, 1 left out with errors)" in result.out
     assert "broken" in result.err
     assert load_index(library / ".skillpack" / "index.sqlite") is not None
 
@@ -476,3 +476,12 @@ def test_a_current_index_in_a_read_only_folder_is_used(settled: Path, tmp_path: 
         assert match(index, "write a conventional commit message").names == ["commit"]
     finally:
         folder.chmod(0o755)
+
+
+def test_index_command_reports_json(library: Path, cli: Callable[..., CliResult]) -> None:
+    result = cli("index", library, "--format", "json")
+    assert result.code == 0
+    document = json.loads(result.out)
+    assert document["schema_version"] == 1
+    assert document["names"] == ["commit", "manual-only", "pdf-tools"]
+    assert (document["skills"], document["manual_only"], document["left_out"]) == (3, 1, 1)

@@ -72,7 +72,10 @@ def _open(skills: list[Path] | None, index: Path | None, *, quiet: bool = False)
 
 
 @app.command("index")
-def index_command(paths: PathsArg = None, index: IndexOpt = None) -> int:
+def index_command(
+    paths: PathsArg = None, index: IndexOpt = None,
+    output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
+) -> int:
     """Build or refresh the index of a skill library and report what it holds."""
     from loader.index import default_index_path, open_index
 
@@ -84,7 +87,13 @@ def index_command(paths: PathsArg = None, index: IndexOpt = None) -> int:
     skipped = sum(1 for d in diagnostics if d.rule == "index-skipped")
     manual = sum(1 for e in idx.entries if not e.invocable)
     where = index or default_index_path(roots)
-    typer.echo(f"indexed {len(idx)} skills ({manual} manual-only, {skipped} left out with errors) "
+    if output is MatchFormat.JSON:
+        document = {"schema_version": 1, "index": str(where), "skills": len(idx), "manual_only": manual,
+                    "left_out": skipped, "milliseconds": round(elapsed * 1000, 1),
+                    "names": sorted(e.name for e in idx.entries)}
+        typer.echo(json.dumps(document, indent=2))
+        return 0
+    typer.echo(f"indexed {len(idx)} skill(s) ({manual} manual-only, {skipped} left out with errors) "
                f"in {elapsed * 1000:.0f} ms -> {where}")
     return 0
 
