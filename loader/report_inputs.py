@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loader.errors import SkillpackError
+from loader.index import REFERENCE_SUFFIXES
 from loader.library import load_skills
 from loader.model import Diagnostic, Skill
 from loader.report import OnDemandInput, SkillSizes
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("loader")
 
-REFERENCE_SUFFIXES = (".md", ".markdown", ".txt", ".rst")
-"""Files counted as references: text the model reads on demand (scripts are run, not read)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +34,7 @@ class Gathered:
     skills: tuple[SkillSizes, ...]
     on_demand: OnDemandInput | None
     prefix: str | None
-    """skillpack's stable prefix, when the matcher could be opened."""
+    """skillpack's stable prefix."""
     diagnostics: tuple[Diagnostic, ...]
     skipped: int = 0
     """Skill folders left out because they have errors (or could not be parsed)."""
@@ -73,8 +72,6 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
 
         prompts = [q.query for q in read_queries(queries)]
     library = _open_library(paths, diagnostics)
-    if library is None:
-        return Gathered(sizes, None, None, tuple(diagnostics), skipped)
     from loader.context import render_prefix, render_tail
 
     prefix = render_prefix(library.index)
@@ -88,14 +85,11 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
     return Gathered(sizes, on_demand, prefix, tuple(diagnostics), skipped)
 
 
-def _open_library(paths: Sequence[Path], diagnostics: list[Diagnostic]) -> SkillLibrary | None:
-    """The matcher's library, its index kept in the user cache; ``None`` if the matcher is absent."""
-    try:
-        from loader.api import SkillLibrary
-        from loader.index import cache_index_path
-    except ImportError:  # the matcher is an optional stage for this report
-        log.info("matcher not available: on-demand figures are left out")
-        return None
+def _open_library(paths: Sequence[Path], diagnostics: list[Diagnostic]) -> SkillLibrary:
+    """The matcher's library, its index kept in the user cache (a report never writes into the library)."""
+    from loader.api import SkillLibrary
+    from loader.index import cache_index_path
+
     try:
         library = SkillLibrary.open(list(paths), index_path=cache_index_path(list(paths)))
     except SkillpackError as exc:  # cache not writable: build in memory, write nothing
