@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from loader.discover import MAX_DEPTH, SKIP_DIRS, SkillDir, discover
-from loader.index import REFERENCE_SUFFIXES, Index, IndexEntry, listing_line
+from loader.index import REFERENCE_SUFFIXES, Index, IndexEntry, listing_line, stat_key
 from loader.model import Diagnostic, Severity
 from loader.postings import encode_terms, update_postings
 from loader.text import headings, terms
@@ -223,18 +223,13 @@ def _index_work(work: _Work) -> tuple[IndexEntry | None, list[Diagnostic]]:
 
 def _folder_signature(folder: str | Path, files: Sequence[str]) -> str:
     base = f"{folder}{os.sep}"  # plain strings: this runs for every skill on every open
-    parts = [f"SKILL.md:{_stat_key(base + 'SKILL.md')}"]
+    parts = [f"SKILL.md:{stat_key(base + 'SKILL.md')}"]
     for rel in files:
         try:
-            parts.append(f"{rel}:{_stat_key(base + rel)}")
+            parts.append(f"{rel}:{stat_key(base + rel)}")
         except OSError:
             parts.append(f"{rel}:?")
     return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
-
-
-def _stat_key(path: Path | str) -> str:
-    st = os.stat(path)  # noqa: PTH116 - hot path: os.stat skips Path object overhead
-    return f"{st.st_size}:{st.st_mtime_ns}"
 
 
 def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
@@ -244,7 +239,7 @@ def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
     references: dict[str, int] = {}
     try:
         hasher = hashlib.sha256(skill_dir.manifest_path.read_bytes())
-        manifest_stat = _stat_key(skill_dir.manifest_path)
+        manifest_stat = stat_key(skill_dir.manifest_path)
     except OSError:
         hasher, manifest_stat = hashlib.sha256(b"\0unreadable"), ""  # parsing below says what is wrong
     for rel in skill_dir.files:
