@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, cast
 from loader.model import Match
 from loader.postings import FIELDS as FIELD_NAMES
 from loader.postings import CollectionStats
+from loader.spelling import CORRECTED_WEIGHT, correct
+from loader.text import plain_words
 from loader.text import query_terms as weighted_terms
 
 if TYPE_CHECKING:
@@ -68,6 +70,8 @@ class MatchResult:
     ranking: list[Match] = field(default_factory=list)
     """The best candidates (up to ``RANK_DEPTH``), loaded or not, best first (for eval and ``--explain``)."""
     query_terms: tuple[str, ...] = ()
+    corrections: tuple[tuple[str, str], ...] = ()
+    """``(typed, read as)`` for prompt words taken as typos of library words (``loader.spelling``)."""
     confidence: float = 0.0
     """How convincing the best candidate is (0..1); nothing loads below the threshold."""
 
@@ -156,28 +160,39 @@ def explain(index: Index, doc: int, query: dict[str, float], params: Params = DE
     return tuple(lines)
 
 
-def build_query(prompt: str, params: Params = DEFAULT_PARAMS, index: Index | None = None) -> dict[str, float]:
-    """The prompt's weighted terms (see ``loader.text.query_terms``).
+def build_query(prompt: str, params: Params = DEFAULT_PARAMS, index: Index | None = None
+                ) -> tuple[dict[str, float], tuple[tuple[str, str], ...]]:
+    """The prompt's weighted terms (see ``loader.text.query_terms``) and the typos it read past.
 
-    A pasted log or file can hold thousands of distinct words; only the ``MAX_QUERY_TERMS``
-    most specific ones that some skill contains (highest IDF) are kept, then unknown words,
-    which bounds the cost and barely changes the ranking: common words add almost nothing
-    to a BM25 score.
+    With an index, a plain word no skill contains but one slip away from a word some skill
+    contains is read as that word, at a little less weight (``loader.spelling``). A pasted log
+    or file can hold thousands of distinct words; only the ``MAX_QUERY_TERMS`` most specific
+    ones that some skill contains (highest IDF) are kept, then unknown words, which bounds the
+    cost and barely changes the ranking: common words add almost nothing to a BM25 score.
     """
-    query = weighted_terms(prompt[:MAX_PROMPT_CHARS])
-    if index is not None:
-        index.stats.prefetch(query)  # a stored index: every term's postings in one query
-    if index is not None and len(query) > MAX_QUERY_TERMS:
-        stats = index.stats
+    text = prompt[:MAX_PROMPT_CHARS]
+    query = weighted_terms(text)
+    if index is None:
+        return query, ()
+    stats = index.stats
+    stats.prefetch(query)  # a stored index: every term's postings in one query
+    typed = {term: word for term, word in plain_words(text).items() if term in query and stats.df(term) == 0}
+    fixes = correct(typed, stats.df, stats.prefetch) if typed else {}
+    for term, fixed in fixes.items():
+        weight = query.pop(term) * CORRECTED_WEIGHT
+        if query.get(fixed, 0.0) < weight:
+            query[fixed] = weight
+    if len(query) > MAX_QUERY_TERMS:
         keep = sorted(query, key=lambda t: (stats.df(t) == 0, -stats.idf(t) * query[t], t))[:MAX_QUERY_TERMS]
         query = {t: query[t] for t in keep}
-    return query
+    return query, tuple((typed[term], fixed) for term, fixed in fixes.items())
 
 
 def rank(index: Index, prompt: str, params: Params = DEFAULT_PARAMS, *, depth: int = RANK_DEPTH
-         ) -> tuple[list[Match], tuple[str, ...], float]:
-    """Rank skills for ``prompt``: the best ``depth`` matches (ties by name), query terms, confidence."""
-    query = build_query(prompt, params, index)
+         ) -> tuple[list[Match], tuple[str, ...], float, tuple[tuple[str, str], ...]]:
+    """Rank skills for ``prompt``: the best ``depth`` matches (ties by name), query terms,
+    confidence, and the typos read past."""
+    query, corrections = build_query(prompt, params, index)
     scores, mass, unknown = score_all(index, query, params)
     entries = index.entries
     # Doc numbers follow name order, so (-score, doc) breaks ties by name.
@@ -186,7 +201,7 @@ def rank(index: Index, prompt: str, params: Params = DEFAULT_PARAMS, *, depth: i
     confidence = confidence_of(top, mass, unknown, len(entries))
     matches = [Match(entries[d].name, round(s, 6), explain(index, d, query, params), tokens=entries[d].body_tokens)
                for d, s in best]
-    return matches, tuple(sorted(query)), confidence
+    return matches, tuple(sorted(query)), confidence, corrections
 
 
 def confidence_of(score: float, mass: float, unknown: float, n_docs: int) -> float:
@@ -221,7 +236,7 @@ def match(index: Index, prompt: str, *, top_k: int = 3, budget_tokens: int | Non
         threshold: minimum confidence (0..1) to load anything (default: calibrated).
         params: ranking parameters (default: calibrated).
     """
-    ranking, query_terms, confidence = rank(index, prompt, params, depth=max(RANK_DEPTH, 3 * top_k))
+    ranking, query_terms, confidence, corrections = rank(index, prompt, params, depth=max(RANK_DEPTH, 3 * top_k))
     limit = params.threshold if threshold is None else threshold
     loaded: list[Match] = []
     cut: list[tuple[Match, str]] = []
@@ -242,4 +257,4 @@ def match(index: Index, prompt: str, *, top_k: int = 3, budget_tokens: int | Non
         else:
             loaded.append(candidate)
             spent += candidate.tokens
-    return MatchResult(prompt, loaded, cut, ranking, query_terms, round(confidence, 6))
+    return MatchResult(prompt, loaded, cut, ranking, query_terms, corrections, round(confidence, 6))

@@ -26,6 +26,7 @@ def _row(m: Match, reason: str | None = None) -> dict[str, Any]:
 def render_json(result: MatchResult, out: TextIO) -> None:
     """The ``--format json`` document (``schema_version`` 1; fields are only ever added)."""
     json.dump({"schema_version": 1, "prompt": result.prompt, "query_terms": list(result.query_terms),
+               "corrections": [{"typed": typed, "read_as": term} for typed, term in result.corrections],
                "confidence": round(result.confidence, 4), "loaded": [_row(m) for m in result.matches],
                "cut": [_row(m, r) for m, r in result.cut[:10]], "tokens": result.tokens},
               out, indent=2, ensure_ascii=False)
@@ -42,6 +43,7 @@ def render_text(result: MatchResult, out: TextIO, *, explain: bool = False) -> N
             out.writelines(f"    {line}\n" for line in m.explanation)
     if explain:
         out.write(f"confidence {result.confidence:.3f} (terms: {' '.join(result.query_terms) or '-'})\n")
+        out.writelines(f"  read {typed!r} as {term!r} (typo)\n" for typed, term in result.corrections)
         for m, reason in result.cut[:5]:
             out.write(f"  not loaded: {m.skill} ({reason}, score {m.score:.3f})\n")
             out.writelines(f"    {line}\n" for line in m.explanation)

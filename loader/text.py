@@ -159,6 +159,17 @@ def query_terms(text: str) -> dict[str, float]:
     return out
 
 
+def plain_words(text: str) -> dict[str, str]:
+    """Term -> the lower-case word it came from, for the plain words of ``text`` (not
+    identifiers, numbers or stopwords), first occurrence first: what a typo check may look at."""
+    out: dict[str, str] = {}
+    for raw in _WORD.findall(text):
+        pieces = _pieces(raw)
+        if len(pieces) == 1 and pieces[0].isalpha() and pieces[0] not in STOPWORDS:
+            out.setdefault(stem(pieces[0]), pieces[0])
+    return out
+
+
 def headings(markdown: str) -> str:
     """The Markdown ATX headings of ``markdown``, one per line (a strong topical signal)."""
     return "\n".join(m.group(1) for m in _HEADING.finditer(markdown))

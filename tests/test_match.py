@@ -124,7 +124,7 @@ def test_ties_are_broken_by_name_and_output_is_deterministic(tmp_path: Path) -> 
     same = ("Tune guitar strings by ear. Use when tuning a guitar.", "# Tuning\n\nListen.\n")
     root = write_tree(tmp_path / "lib", {f"{n}/SKILL.md": skill_md(n, *same) for n in ("zeta", "alpha", "mid")})
     index = build_index([root])[0]
-    ranking, _, _ = rank(index, "tune my guitar")
+    ranking, _, _, _ = rank(index, "tune my guitar")
     assert [m.skill for m in ranking] == ["alpha", "mid", "zeta"]
     assert len({m.score for m in ranking}) == 1
     assert match(index, "tune my guitar") == match(index, "tune my guitar")
@@ -141,7 +141,7 @@ def test_a_long_body_cannot_outvote_the_name_and_description(tmp_path: Path) -> 
     for n in ("pasta", "salad", "soup"):
         files[f"{n}/SKILL.md"] = skill_md(n, f"Cook {n}. Use when making {n}.", f"# {n}\n\nCook it.\n")
     index = build_index([write_tree(tmp_path / "lib", files)])[0]
-    ranking, _, _ = rank(index, "my sourdough starter smells odd")
+    ranking, _, _, _ = rank(index, "my sourdough starter smells odd")
     assert [m.skill for m in ranking[:2]] == ["sourdough", "kitchen-notes"]
 
 
@@ -149,7 +149,7 @@ def test_a_term_saturates_once_across_fields(index: Index) -> None:
     """BM25F: however many fields repeat a term, it adds at most ``(k1 + 1) x IDF``."""
     stats = index.stats
     for prompt in ("pdf", "release", "docker"):
-        ranking, terms, _ = rank(index, prompt)
+        ranking, terms, _, _ = rank(index, prompt)
         (term,) = terms
         assert ranking and ranking[0].score <= (DEFAULT_PARAMS.k1 + 1) * stats.idf(term) + 1e-6
         assert ranking[0].score > stats.idf(term)  # found in the name and description: above one plain hit
