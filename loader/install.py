@@ -1,7 +1,7 @@
-"""Install, verify, list and uninstall shipped skills in a Claude Code project, user or plugin folder.
+"""Install and uninstall shipped skills in a Claude Code project, user or plugin folder.
 
-Guarantees: every source is inspected (``archive_safety``) and every conflict found before
-anything is written, so a refused install writes nothing. Skills are extracted into a staging
+Guarantees: every source is inspected and every conflict found before anything is written
+(``loader.install_plan``), so a refused install writes nothing. Skills are extracted into a staging
 folder beside the target, their hashes checked, then renamed into place; an existing skill is
 swapped out only with ``upgrade`` and restored if anything fails. A process killed at any
 point leaves each skill either fully old or fully new: the next run rolls back leftovers.
@@ -15,151 +15,23 @@ import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 
 from loader import bundle
-from loader.archive_safety import SafeEntry, UnsafeArchiveError, inspect_zip, read_member
-from loader.errors import HintedError, SkillNotFoundError
+from loader.archive_safety import SafeEntry, inspect_zip, read_member
+from loader.errors import SkillNotFoundError
+from loader.install_plan import InstallError, InstallPlan, Payload, check_conflicts, plan_install
 from loader.installed import STAGING_DIR, Target, ensure_plugin_manifest, locked_staging, recover, rmdir_if_empty
 from loader.library import errors_only, load_skills
-from loader.lockfile import (
-    LOCK_FILE,
-    SKILL_DIR_NAME,
-    Lock,
-    LockedSkill,
-    read_lock,
-    relative_source,
-    write_lock,
-)
-from loader.model import Diagnostic
+from loader.lockfile import Lock, LockedSkill, read_lock, relative_source, write_lock
+
+__all__ = ["InstallError", "InstallPlan", "Payload", "install", "plan_install", "uninstall"]
 
 PAUSE_AFTER_EXTRACT = "SKILLPACK_TEST_PAUSE_AFTER_EXTRACT"
 """Test hook: when set to a path, install creates that file once everything is staged, then waits
 (up to a minute) until the file is removed, so a test can kill it at a known point."""
 PAUSE_AFTER_ASIDE = "SKILLPACK_TEST_PAUSE_AFTER_ASIDE"
 """Test hook: the same, at the moment an old skill has been moved aside and the new one is not in yet."""
-
-
-class InstallError(HintedError, RuntimeError):
-    """An install that was refused or failed; the target is as it was."""
-
-
-@dataclass(frozen=True, slots=True)
-class Payload:
-    """One skill to install: where its bytes come from and what they must hash to."""
-
-    name: str
-    source: Path
-    """The archive or skill folder it comes from."""
-    archive_sha256: str | None
-    """sha256 of the source archive; ``None`` for a folder."""
-    expected: dict[str, str] | None
-    """rel path -> sha256 from a ``skills.lock`` beside the archive (or the folder's own files)."""
-    members: tuple[SafeEntry, ...] = ()
-    """For an archive: its entries under ``NAME/``."""
-    files: tuple[bundle.BundleFile, ...] = ()
-    """For a folder: the files that are shipped."""
-
-
-@dataclass(frozen=True, slots=True)
-class InstallPlan:
-    """Everything checked, nothing written yet."""
-
-    target: Target
-    payloads: tuple[Payload, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    """Validation problems of folder sources (errors refuse the install unless forced)."""
-
-
-def plan_install(sources: Sequence[Path], target: Target, *, upgrade: bool = False) -> InstallPlan:
-    """Inspect every source and check for conflicts, writing nothing.
-
-    Raises:
-        UnsafeArchiveError: an archive that must not be extracted.
-        InstallError: a bad source, a duplicate name, or a skill already installed without ``upgrade``.
-    """
-    payloads: list[Payload] = []
-    diagnostics: list[Diagnostic] = []
-    for source in sources:
-        if source.is_file():
-            payloads += _archive_payloads(source)
-        elif source.is_dir():
-            found, diags = _folder_payloads(source)
-            payloads += found
-            diagnostics += diags
-        else:
-            raise InstallError(message=f"source not found: {source}", hint="give a .skill file or a skill folder")
-    names = [p.name for p in payloads]
-    for name in sorted({n for n in names if names.count(n) > 1}):
-        raise InstallError(message=f"two sources hold a skill named {name!r}", hint="install them one at a time")
-    if not payloads:
-        raise InstallError(message="no skills found in " + ", ".join(map(str, sources)))
-    _check_conflicts(target, payloads, read_lock(target.lock_path), upgrade=upgrade)
-    return InstallPlan(target, tuple(payloads), tuple(diagnostics))
-
-
-def _archive_payloads(archive: Path) -> list[Payload]:
-    try:
-        with archive.open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            handle.seek(0)
-            with zipfile.ZipFile(handle) as zf:
-                entries = inspect_zip(archive, zf)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise InstallError(message=f"cannot read archive {archive}: {exc}",
-                           hint="give a .skill file made by `skills pack` (a zip)") from exc
-    by_skill: dict[str, list[SafeEntry]] = {}
-    for entry in entries:
-        top, _, rest = entry.name.partition("/")
-        if top == "__MACOSX" or (entry.is_dir and not rest):
-            continue  # macOS Finder's resource forks, and bare folder entries: nothing to install
-        if not rest:
-            hint = "; the archive must hold the skill folder (NAME/SKILL.md)" if top == "SKILL.md" else ""
-            raise UnsafeArchiveError(archive=archive, entry=entry.name, reason="file outside a skill folder" + hint)
-        if not SKILL_DIR_NAME.match(top):
-            raise UnsafeArchiveError(archive=archive, entry=entry.name, reason=f"{top!r} is not a valid skill name")
-        by_skill.setdefault(top, []).append(entry)
-    expected = _lock_beside(archive, digest)
-    payloads = []
-    for name, members in sorted(by_skill.items()):
-        if not any(m.name == f"{name}/SKILL.md" and not m.is_dir for m in members):
-            raise UnsafeArchiveError(archive=archive, entry=f"{name}/", reason="skill folder without SKILL.md")
-        payloads.append(Payload(name, archive, digest, expected.get(name), tuple(members)))
-    return payloads
-
-
-def _lock_beside(archive: Path, digest: str) -> dict[str, dict[str, str]]:
-    """File hashes promised by a ``skills.lock`` next to the archive, when it lists this archive."""
-    lock = read_lock(archive.parent / LOCK_FILE)
-    listed = {name: s for name, s in lock.skills.items() if s.archive == archive.name}
-    for name, skill in listed.items():
-        if skill.archive_sha256 != digest:
-            raise InstallError(message=f"{archive} does not match {archive.parent / LOCK_FILE} (skill {name!r}: "
-                                       f"sha256 {digest[:12]}…, lockfile says {str(skill.archive_sha256)[:12]}…)",
-                               hint="the archive was changed or replaced after it was packed; pack it again")
-    return {name: dict(s.files) for name, s in listed.items()}
-
-
-def _folder_payloads(folder: Path) -> tuple[list[Payload], list[Diagnostic]]:
-    result = load_skills([folder])
-    payloads = []
-    for skill in (loaded.skill for loaded in result.skills):
-        entry = bundle.plan([skill])[0]
-        payloads.append(Payload(entry.name, skill.path, None, {f.rel: f.sha256 for f in entry.files},
-                                files=entry.files))
-    return payloads, list(result.diagnostics)
-
-
-def _check_conflicts(target: Target, payloads: Sequence[Payload], lock: Lock, *, upgrade: bool) -> None:
-    for payload in payloads:
-        final = target.skills_dir / payload.name
-        if final.is_symlink() or (final.exists() and not final.is_dir()):
-            raise InstallError(message=f"{final} exists and is not a folder; not touching it")
-        if final.exists() and not upgrade:
-            tracked = "" if payload.name in lock.skills else " (not installed by skillpack)"
-            raise InstallError(message=f"skill {payload.name!r} is already installed in {target.skills_dir}{tracked}",
-                               hint="pass --upgrade to replace it")
 
 
 def install(plan: InstallPlan, *, upgrade: bool = False, force: bool = False) -> list[LockedSkill]:
@@ -174,7 +46,7 @@ def install(plan: InstallPlan, *, upgrade: bool = False, force: bool = False) ->
         with locked_staging(target) as staging:
             try:
                 lock = read_lock(target.lock_path)
-                _check_conflicts(target, plan.payloads, lock, upgrade=upgrade)
+                check_conflicts(target, plan.payloads, lock, upgrade=upgrade)
                 with ExitStack() as stack:
                     opened = _Archives(stack)
                     staged = [_stage(p, staging, target, opened, force=force) for p in plan.payloads]
