@@ -216,4 +216,6 @@ def test_write_is_atomic_and_refuses_existing(tmp_path):
 
 
 def test_builtin_templates_are_found_in_the_checkout():
-    assert (scaffold.builtin_templates_dir() / "basic" / "SKILL.md.j2").is_file()
+    from loader.scaffold_templates import builtin_templates_dir
+
+    assert (builtin_templates_dir() / "basic" / "SKILL.md.j2").is_file()
