@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from loader.atomic import write_text
+from loader.userdirs import state_dir
 
 MAX_SKILLS_PER_SESSION = 500
 """Oldest entries are dropped beyond this, so a very long session cannot grow its file forever."""
@@ -29,13 +30,6 @@ MAX_LOG_BYTES = 512 * 1024
 """The log is rotated to ``hook.log.1`` past this size, so it never grows without bound."""
 
 _FORMAT = 1
-
-
-def state_dir() -> Path:
-    """``$XDG_STATE_HOME/skillpack``, else ``~/.local/state/skillpack`` (the XDG default)."""
-    base = os.environ.get("XDG_STATE_HOME", "")
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "state"
-    return root / "skillpack"
 
 
 def log_path() -> Path:
