@@ -15,6 +15,7 @@ import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,9 +29,10 @@ if TYPE_CHECKING:
     from loader.index_store import Stored
 
 FORMAT = "skillpack-index"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """Bumped when what an index holds changes (2: skills with only non-blocking errors are indexed;
-3: an SQLite file with postings keyed by stable skill ids, replacing the JSON file)."""
+3: an SQLite file with postings keyed by stable skill ids, replacing the JSON file;
+4: ``signature`` is the plain ``file:size:mtime_ns`` list, compared without hashing)."""
 NORMALIZER = TEXT_VERSION
 """Indexes built with another text normalisation are rebuilt: their terms would not meet the query's."""
 INDEX_DIR = ".skillpack"
@@ -50,7 +52,7 @@ class IndexEntry:
     content_hash: str
     """sha256 over SKILL.md, the folder's file names and its text reference files; equal hash, equal skill."""
     signature: str
-    """Cheap change detector: sizes and mtimes of SKILL.md and every file in the folder."""
+    """Cheap change detector: ``name:size:mtime_ns`` of SKILL.md and of every file in the folder, one per line."""
     manifest_stat: str
     """``size:mtime_ns`` of SKILL.md, to trust ``body_offset`` when loading the body."""
     body_offset: int
@@ -112,6 +114,9 @@ class IndexEntry:
                    lengths=dict(zip(FIELDS, length_values, strict=True)), files=tuple(files))
 
 
+_NAME = attrgetter("name")
+
+
 @dataclass(slots=False)
 class Index:
     """The skills of one library and their statistics. Entries are sorted by name."""
@@ -139,7 +144,7 @@ class Index:
 
     def __post_init__(self) -> None:
         # Stored entries come sorted by name (SQLite's binary order of UTF-8 is code point order).
-        ordered = self.entries if self.stored is not None else tuple(sorted(self.entries, key=lambda e: e.name))
+        ordered = self.entries if self.stored is not None else tuple(sorted(self.entries, key=_NAME))
         if ordered != self.entries:
             self.entries = ordered
             self.postings = None  # doc numbers follow the name order

@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from operator import attrgetter
 from pathlib import Path
 
 from loader.discover import MAX_DEPTH, SKIP_DIRS, SkillDir, discover
@@ -185,7 +186,7 @@ def _add(entries: dict[str, IndexEntry], entry: IndexEntry, diagnostics: list[Di
 def _assemble(entries: dict[str, IndexEntry], roots: tuple[str, ...], previous: Index | None,
               edited: list[tuple[IndexEntry, IndexEntry]], skipped: dict[str, tuple[str, str, tuple[str, ...]]],
               *, postings: bool = True) -> Index:
-    ordered = tuple(sorted(entries.values(), key=lambda e: e.name))
+    ordered = tuple(sorted(entries.values(), key=attrgetter("name")))
     if not postings:
         return Index(ordered, roots, postings={}, skipped=skipped)
     patched = None
@@ -222,14 +223,21 @@ def _index_work(work: _Work) -> tuple[IndexEntry | None, list[Diagnostic]]:
 
 
 def _folder_signature(folder: str | Path, files: Sequence[str]) -> str:
+    """``SKILL.md:size:mtime_ns``, then one such line per other file (``?`` when it cannot be read).
+
+    Kept as plain text, not hashed: comparing it is what every open does for every skill,
+    and formatting a few numbers is several times cheaper than hashing them.
+    """
     base = f"{folder}{os.sep}"  # plain strings: this runs for every skill on every open
-    parts = [f"SKILL.md:{stat_key(base + 'SKILL.md')}"]
+    st = os.stat(base + "SKILL.md")  # noqa: PTH116 - hot path
+    signature = f"SKILL.md:{st.st_size}:{st.st_mtime_ns}"
     for rel in files:
         try:
-            parts.append(f"{rel}:{stat_key(base + rel)}")
+            st = os.stat(base + rel)  # noqa: PTH116
+            signature += f"\n{rel}:{st.st_size}:{st.st_mtime_ns}"
         except OSError:
-            parts.append(f"{rel}:?")
-    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
+            signature += f"\n{rel}:?"
+    return signature
 
 
 def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None

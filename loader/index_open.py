@@ -9,8 +9,10 @@ guessed. Another process writing at the same time makes this one start over, not
 
 from __future__ import annotations
 
+import gc
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -44,7 +46,8 @@ def refresh_stored(roots: Sequence[Path], path: Path) -> tuple[Index, list[Diagn
         IndexWriteError: the index had to be written and could not be.
     """
     for _ in range(ATTEMPTS):
-        previous = load_index(path)
+        with _no_gc():
+            previous = load_index(path)
         if previous is None:
             index, diagnostics = build_index(roots)
             _write(lambda: write_new(index, path, _meta()))  # noqa: B023 - called at once
@@ -56,9 +59,22 @@ def refresh_stored(roots: Sequence[Path], path: Path) -> tuple[Index, list[Diagn
     return build_index(roots)
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Tens of thousands of short-lived objects, none cyclic: a collection would only cost time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _update(previous: Index, roots: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
-    plan = plan_refresh(previous, roots)
-    found = _targeted(previous, plan) if plan is not None else None
+    with _no_gc():  # not around a full walk below, which parses skills
+        plan = plan_refresh(previous, roots)
+        found = _targeted(previous, plan) if plan is not None else None
     if found is not None:
         index, diagnostics, save = found
     else:
@@ -67,7 +83,8 @@ def _update(previous: Index, roots: Sequence[Path]) -> tuple[Index, list[Diagnos
     stored = previous.stored
     assert stored is not None
     if save:
-        index.stored = _write(lambda: write_changes(previous, index, _meta()))
+        with _no_gc():
+            index.stored = _write(lambda: write_changes(previous, index, _meta()))
         index.postings = StoredPostings(stored.path)
     elif index.entries == previous.entries:
         index.stored, index.postings = stored, previous.postings

@@ -48,14 +48,20 @@ def plan_refresh(index: Index, roots: Sequence[Path]) -> Plan | None:
     folders: set[str] = set()
     dirs: list[str] = []
     rechecked = False
+    stat, manifest = os.stat, os.sep + SKILL_FILE  # hot loops: one stat per folder and per file, nothing else
     try:
         for folder, mtime in index.tree.items():
-            if os.stat(folder).st_mtime_ns != mtime or mtime >= racy_from:  # noqa: PTH116 - hot path
+            if stat(folder).st_mtime_ns != mtime or mtime >= racy_from:
                 dirs.append(folder)
                 rechecked = rechecked or mtime >= racy_from
         for entry in index.entries:
+            if entry.files:
+                signature = _folder_signature(entry.path, entry.files)
+            else:  # most skills: SKILL.md alone (what _folder_signature gives, inlined)
+                st = stat(entry.path + manifest)
+                signature = f"SKILL.md:{st.st_size}:{st.st_mtime_ns}"
             racy = int(entry.manifest_stat.partition(":")[2] or 0) >= racy_from
-            if racy or _folder_signature(entry.path, entry.files) != entry.signature:
+            if racy or signature != entry.signature:
                 folders.add(entry.path)
                 rechecked = rechecked or racy
         for path, (signature, _, files) in index.skipped.items():

@@ -109,13 +109,21 @@ def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
     assert stored is not None
     old_ids = dict(zip((e.name for e in old.entries), stored.ids, strict=True))
     old_by_name = {e.name: e for e in old.entries}
-    new_names = {e.name for e in new.entries}
-    removed = [e for e in old.entries if e.name not in new_names]
-    edited = [(old_by_name[e.name], e) for e in new.entries
-              if e.name in old_by_name and old_by_name[e.name].content_hash != e.content_hash]
-    moved = [e for e in new.entries if e.name in old_by_name and old_by_name[e.name] is not e
-             and old_by_name[e.name].content_hash == e.content_hash]
-    added = [e for e in new.entries if e.name not in old_by_name]
+    edited: list[tuple[IndexEntry, IndexEntry]] = []
+    moved: list[IndexEntry] = []
+    added: list[IndexEntry] = []
+    for entry in new.entries:  # one pass; an entry reused from ``old`` is the same object
+        before = old_by_name.get(entry.name)
+        if before is entry:
+            continue
+        if before is None:
+            added.append(entry)
+        elif before.content_hash != entry.content_hash:
+            edited.append((before, entry))
+        else:
+            moved.append(entry)
+    kept = len(new.entries) - len(added)
+    removed = [] if kept == len(old.entries) else [e for e in old.entries if e.name not in new]
     fetch_terms([*removed, *(o for o, _ in edited)])  # before the write lock is taken
     next_id = stored.next_id
     ids = dict(old_ids)
@@ -184,12 +192,36 @@ def _update_postings(con: sqlite3.Connection, removals: dict[str, set[int]],
         current.update(con.execute(sql, part).fetchall())
     writes, deletes = [], []
     for term in todo:
-        prefixes = tuple(f"{i}:" for i in removals[term])
-        items = [item for item in current.get(term, "").split() if not item.startswith(prefixes)]
-        items.extend(additions.get(term, ()))
-        if items:
-            writes.append((" ".join(items), term))
+        docs = _without(current.get(term, ""), removals[term])
+        extra = " ".join(additions.get(term, ()))
+        docs = f"{docs} {extra}" if docs and extra else docs or extra
+        if docs:
+            writes.append((docs, term))
         else:
             deletes.append((term,))
     con.executemany("UPDATE postings SET docs = ? WHERE term = ?", writes)
     con.executemany("DELETE FROM postings WHERE term = ?", deletes)
+
+
+def _without(docs: str, idents: set[int]) -> str:
+    """A posting string without the items of ``idents``.
+
+    Items are found by searching for ``"<id>:"`` at an item start rather than by splitting
+    the string: a common term's postings list every skill, and one edit touches hundreds of them.
+    """
+    for ident in idents:
+        key = f"{ident}:"
+        if docs.startswith(key):
+            start = 0
+        else:
+            start = docs.find(f" {key}") + 1
+            if start == 0:
+                continue  # not there
+        end = docs.find(" ", start)
+        if end < 0:
+            docs = docs[:max(start - 1, 0)]
+        elif start == 0:
+            docs = docs[end + 1:]
+        else:
+            docs = docs[:start - 1] + docs[end:]
+    return docs
