@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, cast
 from loader.model import Match
 from loader.postings import FIELDS as FIELD_NAMES
 from loader.postings import CollectionStats
-from loader.spelling import CORRECTED_WEIGHT, correct
+from loader.spelling import CORRECTED_WEIGHT, MAX_CORRECTIONS, correct, worth_trying
 from loader.text import plain_words
 from loader.text import query_terms as weighted_terms
 
@@ -176,7 +176,12 @@ def build_query(prompt: str, params: Params = DEFAULT_PARAMS, index: Index | Non
         return query, ()
     stats = index.stats
     stats.prefetch(query)  # a stored index: every term's postings in one query
-    typed = {term: word for term, word in plain_words(text).items() if term in query and stats.df(term) == 0}
+    typed: dict[str, str] = {}
+    for term, word in plain_words(text):
+        if term in query and term not in typed and worth_trying(word) and stats.df(term) == 0:
+            typed[term] = word
+            if len(typed) == MAX_CORRECTIONS:
+                break
     fixes = correct(typed, stats.df, stats.prefetch) if typed else {}
     for term, fixed in fixes.items():
         weight = query.pop(term) * CORRECTED_WEIGHT

@@ -26,6 +26,11 @@ CORRECTED_WEIGHT = 0.8
 """A corrected word weighs this share of a typed one: it is a guess."""
 
 
+def worth_trying(word: str) -> bool:
+    """Whether ``word`` (lower case) is long enough, and plain enough, to be read as a typo."""
+    return len(word) >= MIN_LENGTH and word.isalpha()
+
+
 def edits(word: str) -> set[str]:
     """Spellings one slip of the fingers away from ``word``: two neighbouring letters swapped
     (``clikc``), a doubled letter typed once (``eror``), or a letter typed twice (``commmit``).
@@ -62,7 +67,7 @@ def correct(unknown: Mapping[str, str], df: Callable[[str], int],
     Returns:
         Unknown term -> replacement term, for the words with a slip-neighbour in the library.
     """
-    todo = [(term, word) for term, word in unknown.items() if len(word) >= MIN_LENGTH and word.isalpha()]
+    todo = [(term, word) for term, word in unknown.items() if worth_trying(word)]
     options = {term: sorted(_candidates(word, term)) for term, word in todo[:MAX_CORRECTIONS]}
     prefetch(t for found in options.values() for t in found)
     out: dict[str, str] = {}

@@ -159,15 +159,13 @@ def query_terms(text: str) -> dict[str, float]:
     return out
 
 
-def plain_words(text: str) -> dict[str, str]:
-    """Term -> the lower-case word it came from, for the plain words of ``text`` (not
-    identifiers, numbers or stopwords), first occurrence first: what a typo check may look at."""
-    out: dict[str, str] = {}
+def plain_words(text: str) -> Iterator[tuple[str, str]]:
+    """``(term, lower-case word)`` for the plain words of ``text`` (not identifiers, numbers or
+    stopwords), in order: what a typo check may look at. Lazy, so a caller can stop early."""
     for raw in _WORD.findall(text):
         pieces = _pieces(raw)
         if len(pieces) == 1 and pieces[0].isalpha() and pieces[0] not in STOPWORDS:
-            out.setdefault(stem(pieces[0]), pieces[0])
-    return out
+            yield stem(pieces[0]), pieces[0]
 
 
 def headings(markdown: str) -> str:
