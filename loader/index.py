@@ -13,7 +13,7 @@ import hashlib
 import os
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
@@ -41,9 +41,13 @@ REFERENCE_SUFFIXES = (".md", ".markdown", ".txt", ".rst")
 """Reference files whose token counts are recorded (scripts are run, not read into context)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class IndexEntry:
-    """What the index knows about one skill: enough to match, rank, budget and load it."""
+    """What the index knows about one skill: enough to match, rank, budget and load it.
+
+    An entry read from a stored index may have its larger fields read from disk on first use
+    (``loader.index_store.StoredEntry``); it compares equal to an entry holding the same values.
+    """
 
     name: str
     description: str
@@ -70,6 +74,15 @@ class IndexEntry:
     """Field -> number of terms, for BM25 length normalisation."""
     files: tuple[str, ...] = ()
     """The folder's other files (POSIX, relative), to re-check ``signature`` without a walk."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, IndexEntry):
+            return NotImplemented
+        # Name and signature first: they settle most comparisons without reading a stored entry's other fields.
+        return self is other or (self.name == other.name and self.signature == other.signature
+                                 and _entry_values(self) == _entry_values(other))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable mappings inside, as with the dataclass default
 
     @property
     def manifest_path(self) -> Path:
@@ -115,6 +128,8 @@ class IndexEntry:
 
 
 _NAME = attrgetter("name")
+ENTRY_FIELDS = tuple(f.name for f in fields(IndexEntry))
+_entry_values = attrgetter(*ENTRY_FIELDS)
 
 
 @dataclass(slots=False)
@@ -156,6 +171,11 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    @cached_property
+    def by_path(self) -> dict[str, IndexEntry]:
+        """Skill folder -> entry (built on first use; refreshes look folders up in it)."""
+        return {e.path: e for e in self.entries}
 
     def entry(self, name: str) -> IndexEntry:
         """The entry named ``name``.

@@ -32,6 +32,7 @@ RACY_NS = 2_000_000_000
 PARALLEL_FROM = 400
 """Folders to (re)index before the work is spread over processes (forking costs ~50 ms)."""
 _Work = tuple[SkillDir, str, IndexEntry | None]
+_NAME = attrgetter("name")
 
 
 def scan(roots: Sequence[Path], previous: Index | None, *, postings: bool = True
@@ -148,8 +149,8 @@ def refresh(index: Index, folders: Sequence[Path], *, postings: bool = True) -> 
     diagnostics: list[Diagnostic] = []
     gone = {Path(f).resolve() for f in folders}
     skipped = {k: v for k, v in index.skipped.items() if Path(k) not in gone}
-    entries = {e.name: e for e in index.entries}
-    by_path = {e.path: e for e in index.entries}
+    entries = dict(zip(map(_NAME, index.entries), index.entries, strict=True))
+    by_path = index.by_path
     edited: list[tuple[IndexEntry, IndexEntry]] = []
     for folder in sorted({Path(f).resolve() for f in folders}):
         old = by_path.get(str(folder))
@@ -186,7 +187,7 @@ def _add(entries: dict[str, IndexEntry], entry: IndexEntry, diagnostics: list[Di
 def _assemble(entries: dict[str, IndexEntry], roots: tuple[str, ...], previous: Index | None,
               edited: list[tuple[IndexEntry, IndexEntry]], skipped: dict[str, tuple[str, str, tuple[str, ...]]],
               *, postings: bool = True) -> Index:
-    ordered = tuple(sorted(entries.values(), key=attrgetter("name")))
+    ordered = tuple(sorted(entries.values(), key=_NAME))
     if not postings:
         return Index(ordered, roots, postings={}, skipped=skipped)
     patched = None
@@ -231,13 +232,30 @@ def _folder_signature(folder: str | Path, files: Sequence[str]) -> str:
     base = f"{folder}{os.sep}"  # plain strings: this runs for every skill on every open
     st = os.stat(base + "SKILL.md")  # noqa: PTH116 - hot path
     signature = f"SKILL.md:{st.st_size}:{st.st_mtime_ns}"
+    return signature + file_stamps(base, files) if files else signature
+
+
+def file_stamps(base: str, files: Sequence[str]) -> str:
+    """The signature lines of ``files`` (relative to ``base``, which ends with a separator)."""
+    lines = ""
     for rel in files:
         try:
             st = os.stat(base + rel)  # noqa: PTH116
-            signature += f"\n{rel}:{st.st_size}:{st.st_mtime_ns}"
+            lines += f"\n{rel}:{st.st_size}:{st.st_mtime_ns}"
         except OSError:
-            signature += f"\n{rel}:?"
-    return signature
+            lines += f"\n{rel}:?"
+    return lines
+
+
+def _settled(signature: str, manifest_stat: str) -> str:
+    """``signature``, unless SKILL.md changed between it and ``manifest_stat`` (taken after reading).
+
+    Then the first line becomes ``SKILL.md:?``, which no stat gives, so the next check re-reads
+    the skill. This keeps a signature that matches the disk equal to ``manifest_stat`` for SKILL.md,
+    which lets change detection judge a racy timestamp from the file's current mtime.
+    """
+    first, sep, rest = signature.partition("\n")
+    return signature if first == f"SKILL.md:{manifest_stat}" else f"SKILL.md:?{sep}{rest}"
 
 
 def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
@@ -258,6 +276,7 @@ def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
                 hasher.update(read.text.encode("utf-8"))
                 references[rel] = count_tokens(read.text)
     content_hash = hasher.hexdigest()
+    signature = _settled(signature, manifest_stat)
     if old is not None and old.content_hash == content_hash and manifest_stat:
         if (old.signature, old.manifest_stat, old.files) == (signature, manifest_stat, tuple(skill_dir.files)):
             return old, []

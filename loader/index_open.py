@@ -104,10 +104,9 @@ def _targeted(previous: Index, plan: Plan) -> tuple[Index, list[Diagnostic], boo
     index, found = refresh(previous, plan.folders, postings=False)
     if any(d.rule == "name-duplicate" for d in found):
         return None  # which copy wins depends on the walk order
-    old_names = {e.path: e.name for e in previous.entries}
     for folder in plan.folders:
-        name = old_names.get(str(folder))
-        if name is not None and (name not in index or index.entry(name).path != str(folder)):
+        old = previous.by_path.get(str(folder))
+        if old is not None and (old.name not in index or index.entry(old.name).path != str(folder)):
             return None  # renamed or gone: a copy elsewhere may now take the name
     index.tree, index.tree_time = plan.tree, plan.tree_time
     diagnostics = sorted([*skipped_diagnostics(index), *(d for d in found if d.rule != "index-skipped")],

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from loader.discover import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
 from loader.index import Index
-from loader.index_build import RACY_NS, _folder_signature, _tree
+from loader.index_build import RACY_NS, _folder_signature, _tree, file_stamps
 
 RECHECK_LIMIT = 64
 """Changed folders above which one full walk (which reuses unchanged entries) is cheaper."""
@@ -44,26 +44,33 @@ def plan_refresh(index: Index, roots: Sequence[Path]) -> Plan | None:
         return None
     tree_time = time.time_ns()  # before any stat: a change during this check is seen next time
     racy_from = index.tree_time - RACY_NS
-    skills = {e.path for e in index.entries} | set(index.skipped)
     folders: set[str] = set()
     dirs: list[str] = []
     rechecked = False
     stat, manifest = os.stat, os.sep + SKILL_FILE  # hot loops: one stat per folder and per file, nothing else
+    tree, skill_folders = index.tree, index.by_path
     try:
-        for folder, mtime in index.tree.items():
-            if stat(folder).st_mtime_ns != mtime or mtime >= racy_from:
+        # A skill's folder, then its files (neighbours on disk are cheaper to stat one after the other).
+        for entry in index.entries:  # what _folder_signature gives, inlined (only signature, path, files are read)
+            path = entry.path
+            mtime = tree.get(path)
+            if mtime is not None and (stat(path).st_mtime_ns != mtime or mtime >= racy_from):
+                dirs.append(path)
+                rechecked = rechecked or mtime >= racy_from
+            st = stat(path + manifest)
+            signature = f"SKILL.md:{st.st_size}:{st.st_mtime_ns}"
+            if entry.files:
+                signature += file_stamps(path + os.sep, entry.files)
+            # An unchanged signature has SKILL.md's stamp as indexed (``index_build._settled``),
+            # so its current mtime is the indexed one.
+            racy = st.st_mtime_ns >= racy_from
+            if racy or signature != entry.signature:
+                folders.add(path)
+                rechecked = rechecked or racy
+        for folder, mtime in tree.items():  # the other folders: roots, groups, skills' sub-folders
+            if folder not in skill_folders and (stat(folder).st_mtime_ns != mtime or mtime >= racy_from):
                 dirs.append(folder)
                 rechecked = rechecked or mtime >= racy_from
-        for entry in index.entries:
-            if entry.files:
-                signature = _folder_signature(entry.path, entry.files)
-            else:  # most skills: SKILL.md alone (what _folder_signature gives, inlined)
-                st = stat(entry.path + manifest)
-                signature = f"SKILL.md:{st.st_size}:{st.st_mtime_ns}"
-            racy = int(entry.manifest_stat.partition(":")[2] or 0) >= racy_from
-            if racy or signature != entry.signature:
-                folders.add(entry.path)
-                rechecked = rechecked or racy
         for path, (signature, _, files) in index.skipped.items():
             if _folder_signature(path, files) != signature:
                 folders.add(path)
@@ -71,8 +78,8 @@ def plan_refresh(index: Index, roots: Sequence[Path]) -> Plan | None:
         return None  # something vanished: a walk sorts out what went with it
     if len(dirs) + len(folders) > RECHECK_LIMIT:
         return None
-    tree = dict(index.tree)
-    if dirs and not _settle_dirs(dirs, index, skills, resolved, tree, folders):
+    tree = dict(tree)
+    if dirs and not _settle_dirs(dirs, index, {*index.by_path, *index.skipped}, resolved, tree, folders):
         return None
     if folders:
         _retree(sorted(folders), tree, resolved)

@@ -17,10 +17,11 @@ import gc
 import json
 import os
 import sqlite3
+import sys
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from loader.errors import HintedError
@@ -47,7 +48,7 @@ CREATE TABLE skills(
 CREATE TABLE terms(id INTEGER PRIMARY KEY, terms TEXT NOT NULL);
 CREATE TABLE postings(term TEXT PRIMARY KEY, docs TEXT NOT NULL);
 CREATE TABLE skipped(path TEXT PRIMARY KEY, signature TEXT NOT NULL, message TEXT NOT NULL, files TEXT NOT NULL);
-CREATE TABLE tree(folder TEXT PRIMARY KEY, mtime INTEGER NOT NULL);
+CREATE TABLE tree(id INTEGER PRIMARY KEY CHECK (id = 0), folders TEXT NOT NULL, mtimes BLOB NOT NULL);
 """
 TABLES = frozenset({"meta", "skills", "terms", "postings", "skipped", "tree"})
 ROW_COLUMNS = ("name, description, path, content_hash, signature, manifest_stat, body_offset, listing_tokens, "
@@ -74,6 +75,8 @@ class Stored:
     ids: tuple[int, ...]
     """Stable id of each entry, in entry (name) order; the doc numbers of the stored postings."""
     next_id: int
+    source: TermSource | None = None
+    """Where the entries read from this file complete themselves (``loader.index_lazy``)."""
 
 
 class IndexDamagedError(HintedError):
@@ -95,11 +98,6 @@ def connect(path: Path, *, write: bool) -> sqlite3.Connection:
     return con
 
 
-def _refs(text: str) -> dict[str, int]:
-    parts = text.split(SEP)
-    return dict(zip(parts[::2], map(int, parts[1::2]), strict=True))
-
-
 def _split(text: str) -> list[str]:
     return text.split(SEP) if text else []
 
@@ -116,7 +114,7 @@ def read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
 
 
 def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
-    from loader.index import Index, IndexEntry
+    from loader.index import Index
 
     try:
         with path.open("rb") as handle:
@@ -139,12 +137,11 @@ def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
         pages = con.execute("PRAGMA page_count").fetchone()[0] * con.execute("PRAGMA page_size").fetchone()[0]
         if os.stat(path).st_size < pages or con.execute(_BAD_ROWS).fetchone()[0]:  # noqa: PTH116
             return None
-        rows = con.execute(f"SELECT id, {ROW_COLUMNS} FROM skills ORDER BY name").fetchall()
+        rows = con.execute("SELECT id, name, path, signature, files FROM skills ORDER BY name").fetchall()
         skipped = {p: (s, m, tuple(_split(f))) for p, s, m, f in con.execute("SELECT * FROM skipped")}
-        if con.execute("SELECT count(*) FROM tree WHERE typeof(folder) != 'text' OR typeof(mtime) != 'integer'"
-                       ).fetchone()[0]:
+        tree = decode_tree(con.execute("SELECT folders, mtimes FROM tree").fetchone())
+        if tree is None:
             return None
-        tree = dict(con.execute("SELECT folder, mtime FROM tree").fetchall())
         con.execute("COMMIT")
         roots = json.loads(meta["roots"])
         if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots) \
@@ -155,21 +152,47 @@ def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
         return None
     finally:
         con.close()
-    source = TermSource(path)
-    name_f, description_f, when_f, headings_f, body_f = FIELDS
-    no_refs: Mapping[str, int] = MappingProxyType({})
-    entries = [
-        IndexEntry(name, description, folder, content_hash, signature, manifest_stat, body_offset, listing_tokens,
-                   body_tokens, _refs(refs) if refs else no_refs, invocable == 1, StoredTerms(source, name),
-                   {name_f: l_name, description_f: l_description, when_f: l_when, headings_f: l_headings,
-                    body_f: l_body},
-                   tuple(files.split(SEP)) if files else ())
-        for (_, name, description, folder, content_hash, signature, manifest_stat, body_offset, listing_tokens,
-             body_tokens, refs, invocable, l_name, l_description, l_when, l_headings, l_body, files) in rows
-    ]
-    stored = Stored(path, generation, tuple(r[0] for r in rows), next_id)
-    return Index(tuple(entries), tuple(roots), meta["token_counter"], StoredPostings(path), skipped, tree,
+    from loader.index_lazy import EntrySource  # entries complete themselves from the file on first use
+
+    source = EntrySource(path, generation)
+    stored = Stored(path, generation, tuple(r[0] for r in rows), next_id, source)
+    return Index(tuple(source.make(rows)), tuple(roots), meta["token_counter"], StoredPostings(path), skipped, tree,
                  tree_time, stored=stored)
+
+
+def encode_tree(tree: Mapping[str, int]) -> tuple[str, bytes]:
+    """The folder tree as two values: folder paths joined by NUL, and their mtimes as little-endian int64s.
+
+    Thirteen thousand folders read as two values instead of as many rows (or parsed from text).
+    """
+    folders = sorted(tree)
+    try:
+        mtimes = array("q", [tree[f] for f in folders])
+    except OverflowError:  # a timestamp past 2262: stored as the limit, so it never matches (the folder is re-read)
+        mtimes = array("q", [max(-(2 ** 63), min(2 ** 63 - 1, tree[f])) for f in folders])
+    if sys.byteorder == "big":
+        mtimes.byteswap()
+    return SEP.join(folders), mtimes.tobytes()
+
+
+def decode_tree(row: tuple[object, ...] | None) -> dict[str, int] | None:
+    """Inverse of :func:`encode_tree`; ``None`` for anything malformed."""
+    if row is None or type(row[0]) is not str or type(row[1]) is not bytes:
+        return None
+    folders = row[0].split(SEP) if row[0] else []
+    mtimes = array("q")
+    if len(row[1]) != mtimes.itemsize * len(folders):
+        return None
+    mtimes.frombytes(row[1])
+    if sys.byteorder == "big":
+        mtimes.byteswap()
+    return dict(zip(folders, mtimes, strict=True))
+
+
+def damaged(path: Path, exc: Exception) -> IndexDamagedError:
+    """The error for an index that opened but can no longer be read (damage past its rows, or gone)."""
+    return IndexDamagedError(message=f"the index {path} cannot be read: {exc}",
+                             hint=f"delete {path}; the next command rebuilds it")
 
 
 class TermSource:
@@ -270,8 +293,7 @@ class StoredPostings(Mapping[str, str]):
             finally:
                 con.close()
         except sqlite3.Error as exc:
-            raise IndexDamagedError(message=f"the index {self.path} cannot be read: {exc}",
-                                    hint=f"delete {self.path}; the next command rebuilds it") from exc
+            raise damaged(self.path, exc) from exc
 
     def __getitem__(self, term: str) -> str:
         if term not in self._cache:

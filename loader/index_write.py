@@ -14,10 +14,23 @@ import json
 import os
 import sqlite3
 from collections.abc import Mapping, Sequence
+from itertools import compress
+from operator import attrgetter, is_not
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loader.index_store import CHUNK, ROW_COLUMNS, SCHEMA, SEP, StoreChangedError, Stored, connect, fetch_terms
+from loader.index_lazy import EntrySource
+from loader.index_store import (
+    CHUNK,
+    ROW_COLUMNS,
+    SCHEMA,
+    SEP,
+    StoreChangedError,
+    Stored,
+    connect,
+    encode_tree,
+    fetch_terms,
+)
 from loader.postings import FIELDS, build_postings, decode_terms
 
 if TYPE_CHECKING:
@@ -79,12 +92,8 @@ def _write_side_tables(con: sqlite3.Connection, index: Index, old: Index | None)
         con.execute("DELETE FROM skipped")
         con.executemany("INSERT INTO skipped(path, signature, message, files) VALUES (?, ?, ?, ?)",
                         ((p, s, m, SEP.join(f)) for p, (s, m, f) in sorted(index.skipped.items())))
-    before = old.tree if old is not None else {}
-    gone = [(f,) for f in before if f not in index.tree]
-    if gone:
-        con.executemany("DELETE FROM tree WHERE folder = ?", gone)
-    con.executemany("INSERT OR REPLACE INTO tree(folder, mtime) VALUES (?, ?)",
-                    sorted((f, m) for f, m in index.tree.items() if before.get(f) != m))
+    if old is None or old.tree != index.tree:
+        con.execute("INSERT OR REPLACE INTO tree(id, folders, mtimes) VALUES (0, ?, ?)", encode_tree(index.tree))
 
 
 def _tfs(terms_by_field: Sequence[str]) -> dict[str, str]:
@@ -99,6 +108,39 @@ def _tfs(terms_by_field: Sequence[str]) -> dict[str, str]:
     return {t: ",".join(map(str, v)) for t, v in per.items()}
 
 
+def _changes(old: Index, new: Index, old_ident: Sequence[int]) -> tuple[
+        list[IndexEntry], list[tuple[IndexEntry, IndexEntry]], list[IndexEntry], list[IndexEntry], dict[str, int]]:
+    """Removed, edited (old, new), moved (same content, new stamps) and added entries, and the old
+    ids of every skill among them. An entry reused from ``old`` is the same object."""
+    before, after = old.entries, new.entries
+    if len(before) == len(after):  # the usual case, an edit: positions line up; find them without a Python loop
+        at = list(compress(range(len(after)), map(is_not, before, after)))
+        if all(before[i].name == after[i].name for i in at):
+            pairs = [(before[i], after[i]) for i in at]
+            ids = {before[i].name: old_ident[i] for i in at}
+            return ([], [(b, a) for b, a in pairs if b.content_hash != a.content_hash],
+                    [a for b, a in pairs if b.content_hash == a.content_hash], [], ids)
+    names = list(map(attrgetter("name"), before))
+    old_ids = dict(zip(names, old_ident, strict=True))
+    old_by_name = dict(zip(names, before, strict=True))
+    edited: list[tuple[IndexEntry, IndexEntry]] = []
+    moved: list[IndexEntry] = []
+    added: list[IndexEntry] = []
+    for entry in after:
+        known = old_by_name.get(entry.name)
+        if known is entry:
+            continue
+        if known is None:
+            added.append(entry)
+        elif known.content_hash != entry.content_hash:
+            edited.append((known, entry))
+        else:
+            moved.append(entry)
+    kept = len(after) - len(added)
+    removed = [] if kept == len(before) else [e for e in before if e.name not in new]
+    return removed, edited, moved, added, old_ids
+
+
 def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
     """Turn the stored ``old`` into ``new`` in one transaction, touching only what differs.
 
@@ -107,23 +149,7 @@ def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
     """
     stored = old.stored
     assert stored is not None
-    old_ids = dict(zip((e.name for e in old.entries), stored.ids, strict=True))
-    old_by_name = {e.name: e for e in old.entries}
-    edited: list[tuple[IndexEntry, IndexEntry]] = []
-    moved: list[IndexEntry] = []
-    added: list[IndexEntry] = []
-    for entry in new.entries:  # one pass; an entry reused from ``old`` is the same object
-        before = old_by_name.get(entry.name)
-        if before is entry:
-            continue
-        if before is None:
-            added.append(entry)
-        elif before.content_hash != entry.content_hash:
-            edited.append((before, entry))
-        else:
-            moved.append(entry)
-    kept = len(new.entries) - len(added)
-    removed = [] if kept == len(old.entries) else [e for e in old.entries if e.name not in new]
+    removed, edited, moved, added, old_ids = _changes(old, new, stored.ids)
     fetch_terms([*removed, *(o for o, _ in edited)])  # before the write lock is taken
     next_id = stored.next_id
     ids = dict(old_ids)
@@ -175,7 +201,12 @@ def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
         raise
     finally:
         con.close()
-    return Stored(stored.path, stored.generation + 1, tuple(ids[e.name] for e in new.entries), next_id)
+    source = stored.source
+    if isinstance(source, EntrySource) and source.generation == stored.generation:
+        source.generation += 1  # the rows not written here are still the ones its entries were read from
+    same_skills = not added and not removed  # then the entries are in the same order, with the same ids
+    new_ids = stored.ids if same_skills else tuple(ids[e.name] for e in new.entries)
+    return Stored(stored.path, stored.generation + 1, new_ids, next_id, source)
 
 
 def _update_postings(con: sqlite3.Connection, removals: dict[str, set[int]],
