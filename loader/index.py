@@ -208,10 +208,14 @@ class Index:
     @cached_property
     def stats(self) -> CollectionStats:
         """Postings and collection statistics for the matcher (postings fetched and decoded per term, lazily)."""
+        from loader.index_lazy import complete
+
+        complete(self.entries)  # every skill's field lengths are needed: read them in one go
         postings = self.postings if self.postings is not None else {}
         if self.stored is None:
             return CollectionStats(self.entries, postings)
         from loader.index_store import StoredPostings
+
 
         docs = {ident: doc for doc, ident in enumerate(self.stored.ids)}
         prefetch = postings.prefetch if isinstance(postings, StoredPostings) else None

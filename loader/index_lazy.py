@@ -16,16 +16,16 @@ process are type-checked before use. A file that can no longer be read is an
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from types import MappingProxyType
 from typing import Any
 
 from loader.index import ENTRY_FIELDS, IndexEntry, _entry_values
 from loader.index_store import CHUNK, SEP, StoredTerms, TermSource, connect, damaged
 from loader.postings import FIELDS
 
-SINGLE_LOADS = 16
+SINGLE_LOADS = 8
 """Entries completed one query each before the rest are read in one go."""
 HEAVY = ("content_hash", "description", "manifest_stat", "body_offset", "listing_tokens", "body_tokens",
          "reference_tokens", "invocable", "lengths")
@@ -37,9 +37,9 @@ _SLOTS = {name: IndexEntry.__dict__[name] for name in ENTRY_FIELDS}
 _set_name, _set_path, _set_signature = _SLOTS["name"].__set__, _SLOTS["path"].__set__, _SLOTS["signature"].__set__
 _set_files, _set_terms = _SLOTS["files"].__set__, _SLOTS["terms"].__set__
 _HEAVY_SETTERS = tuple(_SLOTS[name].__set__ for name in HEAVY)
-_NO_REFS: Mapping[str, int] = MappingProxyType({})
-_NEUTRAL: tuple[Any, ...] = ("", "", "", 0, 0, 0, _NO_REFS, False, MappingProxyType(dict.fromkeys(FIELDS, 0)))
-"""What a skill whose row changed since the index was opened gets: nothing to match or load."""
+_NEUTRAL: tuple[Any, ...] = ("", "", "", 0, 0, 0, {}, False, dict.fromkeys(FIELDS, 0))
+"""What a skill whose row changed since the index was opened gets: nothing to match or load
+(mappings copied per entry, as every entry has its own)."""
 
 
 class StoredEntry(IndexEntry):
@@ -91,6 +91,17 @@ for _name in HEAVY:
 StoredEntry.terms = property(_terms, doc="The stored term lists, fetched on use (``StoredTerms``).")  # type: ignore[assignment]
 
 
+def complete(entries: Iterable[IndexEntry]) -> None:
+    """Read the heavy fields of every pending entry among ``entries`` now, one query per index file."""
+    pending: dict[int, tuple[EntrySource, list[IndexEntry]]] = {}
+    for entry in entries:
+        if type(entry) is StoredEntry:
+            source = _source(entry)
+            pending.setdefault(id(source), (source, []))[1].append(entry)
+    for source, group in pending.values():
+        source.load_all(group)
+
+
 class EntrySource(TermSource):
     """The stored rows behind an index's lazy entries (and their term lists)."""
 
@@ -123,7 +134,12 @@ class EntrySource(TermSource):
         if self._singles <= SINGLE_LOADS:
             self._load([entry])
         else:
-            self._load([e for e in self.entries if type(e) is StoredEntry], everything=True)
+            self.load_all([e for e in self.entries if type(e) is StoredEntry])
+
+    def load_all(self, entries: Sequence[IndexEntry]) -> None:
+        """Complete ``entries`` (pending entries of this source) in one query."""
+        self._load(entries, everything=len(entries) > CHUNK)
+        if all(type(e) is not StoredEntry for e in self.entries):
             self.entries = []  # all complete: drop the references (and the cycle through terms)
 
     def _load(self, entries: Sequence[IndexEntry], *, everything: bool = False) -> None:
@@ -137,19 +153,46 @@ class EntrySource(TermSource):
                 con.close()
         except (sqlite3.Error, OSError) as exc:
             raise damaged(self.path, exc) from exc
-        found = {row[0]: row for row in rows}
-        foreign = generation != self.generation  # rows another process wrote: check their types
+        enabled = gc.isenabled()
+        gc.disable()  # ten thousand entries completed at once, nothing cyclic: collecting would only cost time
+        try:
+            self._fill(entries, {row[0]: row for row in rows}, foreign=generation != self.generation)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _fill(self, entries: Sequence[IndexEntry], rows: Mapping[str, tuple[Any, ...]], *, foreign: bool) -> None:
+        """Set the heavy fields of ``entries`` from ``rows`` (by name), then make them plain entries.
+
+        ``foreign``: the file was written by another process since the entries were read, so
+        rows are type-checked first. Written out field by field: this runs for every skill.
+        """
+        set_hash, set_description, set_stat, set_offset, set_listing, set_body, set_refs, set_invocable, \
+            set_lengths = _HEAVY_SETTERS
+        f_name, f_description, f_when, f_headings, f_body = FIELDS
+        swap = object.__setattr__
         for entry in entries:
-            row = found.get(entry.name)
-            values = _NEUTRAL
-            if row is not None and row[1] == entry.signature and (not foreign or _typed(row)):
-                refs = row[8]
-                values = (row[2], row[3], row[4], row[5], row[6], row[7],
-                          _refs(refs) if refs else _NO_REFS, row[9] == 1, dict(zip(FIELDS, row[10:], strict=True)))
-            for setter, value in zip(_HEAVY_SETTERS, values, strict=True):
-                setter(entry, value)
-            _terms(entry)
-            object.__setattr__(entry, "__class__", IndexEntry)
+            name = entry.name
+            row = rows.get(name)
+            if row is None or row[1] != entry.signature or (foreign and not _typed(row)):
+                for setter, value in zip(_HEAVY_SETTERS, _NEUTRAL, strict=True):
+                    setter(entry, value.copy() if isinstance(value, dict) else value)
+            else:
+                _, _, content_hash, description, manifest_stat, offset, listing, body, refs, invocable, \
+                    l_name, l_description, l_when, l_headings, l_body = row
+                set_hash(entry, content_hash)
+                set_description(entry, description)
+                set_stat(entry, manifest_stat)
+                set_offset(entry, offset)
+                set_listing(entry, listing)
+                set_body(entry, body)
+                set_refs(entry, _refs(refs) if refs else {})
+                set_invocable(entry, invocable == 1)
+                set_lengths(entry, {f_name: l_name, f_description: l_description, f_when: l_when,
+                                    f_headings: l_headings, f_body: l_body})
+            if type(_get_terms(entry, IndexEntry)) is EntrySource:
+                _set_terms(entry, StoredTerms(self, name))
+            swap(entry, "__class__", IndexEntry)
 
     def _fetch(self, con: sqlite3.Connection, names: list[str], everything: bool
                ) -> tuple[list[tuple[Any, ...]], int]:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loader.errors import HintedError
+from loader.index_trust import is_checked, remember, stamp
 from loader.postings import FIELDS
 
 if TYPE_CHECKING:
@@ -77,6 +78,8 @@ class Stored:
     next_id: int
     source: TermSource | None = None
     """Where the entries read from this file complete themselves (``loader.index_lazy``)."""
+    stamp: str | None = None
+    """The file's ``loader.index_trust`` stamp when its rows were known to be well typed."""
 
 
 class IndexDamagedError(HintedError):
@@ -135,7 +138,9 @@ def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
         if any(meta.get(k) != v for k, v in meta_expected.items()):
             return None
         pages = con.execute("PRAGMA page_count").fetchone()[0] * con.execute("PRAGMA page_size").fetchone()[0]
-        if os.stat(path).st_size < pages or con.execute(_BAD_ROWS).fetchone()[0]:  # noqa: PTH116
+        current = stamp(path)  # our read transaction holds the file: no writer can commit meanwhile
+        checked = is_checked(path, current)
+        if os.stat(path).st_size < pages or (not checked and con.execute(_BAD_ROWS).fetchone()[0]):  # noqa: PTH116
             return None
         rows = con.execute("SELECT id, name, path, signature, files FROM skills ORDER BY name").fetchall()
         skipped = {p: (s, m, tuple(_split(f))) for p, s, m, f in con.execute("SELECT * FROM skipped")}
@@ -154,8 +159,10 @@ def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
         con.close()
     from loader.index_lazy import EntrySource  # entries complete themselves from the file on first use
 
+    if not checked:
+        remember(path, current)
     source = EntrySource(path, generation)
-    stored = Stored(path, generation, tuple(r[0] for r in rows), next_id, source)
+    stored = Stored(path, generation, tuple(r[0] for r in rows), next_id, source, current)
     return Index(tuple(source.make(rows)), tuple(roots), meta["token_counter"], StoredPostings(path), skipped, tree,
                  tree_time, stored=stored)
 
@@ -203,6 +210,9 @@ class TermSource:
         self.path = path
         self._cache: dict[str, tuple[str, ...]] = {}
         self._complete = False
+
+    def __reduce__(self) -> tuple[type[TermSource], tuple[Path]]:
+        return TermSource, (self.path,)  # a copy in another process reads the file afresh
 
     def fetch(self, names: Iterable[str] | None = None) -> None:
         """Load the term lists of ``names`` (all skills when ``None``) into the cache."""

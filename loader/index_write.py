@@ -31,6 +31,7 @@ from loader.index_store import (
     encode_tree,
     fetch_terms,
 )
+from loader.index_trust import after_commit, remember, stamp
 from loader.postings import FIELDS, build_postings, decode_terms
 
 if TYPE_CHECKING:
@@ -80,11 +81,13 @@ def write_new(index: Index, path: Path, meta: Mapping[str, str]) -> Stored:
             con.close()
         os.chmod(tmp, 0o644)  # noqa: PTH101
         Path(f"{path}-journal").unlink(missing_ok=True)  # a stale journal must not be replayed into the new file
+        checked = stamp(tmp)  # written here, rows typed: the same inode once renamed
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return Stored(path, 1, tuple(range(len(index.entries))), len(index.entries))
+    remember(path, checked)
+    return Stored(path, 1, tuple(range(len(index.entries))), len(index.entries), stamp=checked)
 
 
 def _write_side_tables(con: sqlite3.Connection, index: Index, old: Index | None) -> None:
@@ -180,6 +183,7 @@ def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
         if found is None or found[0] != str(stored.generation):
             con.execute("ROLLBACK")
             raise StoreChangedError(str(stored.path))
+        unchanged = stamp(stored.path)  # the write lock is held: only this commit moves the counter now
         gone = [(old_ids[e.name],) for e in removed]
         con.executemany("DELETE FROM skills WHERE id = ?", gone)
         con.executemany("DELETE FROM terms WHERE id = ?", gone)
@@ -201,12 +205,15 @@ def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
         raise
     finally:
         con.close()
+    # Typed rows written into a file whose rows were known typed (and not changed since): still typed.
+    checked = after_commit(unchanged, stored.path) if unchanged is not None and unchanged == stored.stamp else None
+    remember(stored.path, checked)
     source = stored.source
     if isinstance(source, EntrySource) and source.generation == stored.generation:
         source.generation += 1  # the rows not written here are still the ones its entries were read from
     same_skills = not added and not removed  # then the entries are in the same order, with the same ids
     new_ids = stored.ids if same_skills else tuple(ids[e.name] for e in new.entries)
-    return Stored(stored.path, stored.generation + 1, new_ids, next_id, source)
+    return Stored(stored.path, stored.generation + 1, new_ids, next_id, source, checked)
 
 
 def _update_postings(con: sqlite3.Connection, removals: dict[str, set[int]],

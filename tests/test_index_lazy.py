@@ -1,0 +1,179 @@
+"""Fast opens: lazily read entries, plain-text signatures, the folder tree's encoding, checked files."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pickle
+import random
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+import loader.index_lazy
+from conftest import skill_md, write_tree
+from loader.index import Index, IndexEntry, build_index, load_index, open_index, save_index
+from loader.index_build import _settled
+from loader.index_lazy import StoredEntry
+from loader.index_store import IndexDamagedError, decode_tree, encode_tree
+from loader.index_trust import is_checked, stamp
+from loader.index_write import _without
+from loader.match import match
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    lib = write_tree(tmp_path / "lib", {
+        "pdf-tools/SKILL.md": skill_md("pdf-tools", "Extract text and tables from PDF files. Use when the user "
+                                                    "asks to read or convert a PDF.", "# PDF\n\n## Extract text\n"),
+        "pdf-tools/references/forms.md": "# Forms\n\nFill PDF forms with pypdf.\n",
+        "commit/SKILL.md": skill_md("commit", "Write conventional commit messages. Use when committing changes.",
+                                    "# Commit messages\n\nUse feat/fix prefixes.\n"),
+        "manual-only/SKILL.md": skill_md("manual-only", extra="disable-model-invocation: true\n"),
+    })
+    old = time.time_ns() - 3600 * 10**9  # settled: every timestamp an hour old
+    for path in [lib, *lib.rglob("*")]:
+        os.utime(path, ns=(old, old), follow_symlinks=False)
+    return lib
+
+
+def _values(entry: IndexEntry) -> dict[str, object]:
+    """Every field, with the term lists decoded to plain dicts."""
+    out = {f.name: getattr(entry, f.name) for f in dataclasses.fields(IndexEntry)}
+    out["terms"], out["lengths"], out["reference_tokens"] = (dict(entry.terms), dict(entry.lengths),
+                                                             dict(entry.reference_tokens))
+    return out
+
+
+def _stored(library: Path, tmp_path: Path) -> tuple[Index, Index, Path]:
+    built, _ = build_index([library])
+    path = tmp_path / "index.sqlite"
+    save_index(built, path)
+    loaded = load_index(path)
+    assert loaded is not None
+    return built, loaded, path
+
+
+def _pending(index: Index) -> list[str]:
+    return [e.name for e in index.entries if type(e) is StoredEntry]
+
+
+def test_a_lazily_read_entry_equals_an_eagerly_built_one(library: Path, tmp_path: Path) -> None:
+    built, loaded, _ = _stored(library, tmp_path)
+    assert _pending(loaded) == ["commit", "manual-only", "pdf-tools"]  # nothing but names, paths, stamps read yet
+    for lazy, eager in zip(loaded.entries, built.entries, strict=True):
+        assert _values(lazy) == _values(eager)
+        assert type(lazy) is IndexEntry and lazy == eager  # completed: a plain entry now
+    assert loaded.to_json()["entries"] == built.to_json()["entries"]
+
+
+def test_entries_complete_one_by_one_then_all_at_once(library: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader.index_lazy, "SINGLE_LOADS", 1)
+    built, loaded, _ = _stored(library, tmp_path)
+    assert loaded.entry("commit").body_tokens == built.entry("commit").body_tokens
+    assert _pending(loaded) == ["manual-only", "pdf-tools"]
+    assert loaded.entry("pdf-tools").reference_tokens == built.entry("pdf-tools").reference_tokens
+    assert _pending(loaded) == []
+
+
+def test_matching_reads_every_entry_in_one_go(library: Path, tmp_path: Path) -> None:
+    built, loaded, _ = _stored(library, tmp_path)
+    assert match(loaded, "extract text from a pdf").names == match(built, "extract text from a pdf").names
+    assert _pending(loaded) == []
+
+
+def test_replace_and_pickle_give_plain_equal_entries(library: Path, tmp_path: Path) -> None:
+    built, loaded, _ = _stored(library, tmp_path)
+    replaced = dataclasses.replace(loaded.entry("commit"), signature="other")
+    assert type(replaced) is IndexEntry and replaced.description == built.entry("commit").description
+    copied = pickle.loads(pickle.dumps(loaded.entry("pdf-tools")))
+    assert type(copied) is IndexEntry and _values(copied) == _values(built.entry("pdf-tools"))
+
+
+def test_an_edit_reads_no_unchanged_entry_and_they_complete_after_the_write(library: Path, tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    open_index([library], index_path=path)
+    skill = library / "commit" / "SKILL.md"
+    skill.write_text(skill.read_text() + "\n## Signing\n\nSign with a zebra key.\n")
+    write_tree(library, {"fresh/SKILL.md": skill_md("fresh", "Brand new skill about otters.")})
+    index, _ = open_index([library], index_path=path)
+    assert _pending(index) == ["manual-only", "pdf-tools"]  # the open stat-checked them, read nothing else
+    expected, _ = build_index([library])
+    assert [_values(e) for e in index.entries] == [_values(e) for e in expected.entries]
+    assert match(index, "sign with a zebra key").names == ["commit"]
+
+
+def test_a_deleted_skill_is_seen(library: Path, tmp_path: Path) -> None:
+    import shutil
+
+    path = tmp_path / "index.sqlite"
+    open_index([library], index_path=path)
+    shutil.rmtree(library / "commit")
+    index, _ = open_index([library], index_path=path)
+    assert "commit" not in index and [_values(e) for e in index.entries] == \
+        [_values(e) for e in build_index([library])[0].entries]
+
+
+def test_a_row_rewritten_by_another_process_gives_a_neutral_entry(library: Path, tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    open_index([library], index_path=path)
+    stale = load_index(path)  # read, not completed yet
+    assert stale is not None
+    skill = library / "commit" / "SKILL.md"
+    skill.write_text(skill.read_text() + "\nMore.\n")
+    open_index([library], index_path=path)  # another process re-indexes the edited skill
+    gone = stale.entry("commit")  # its row no longer has the stamps this index read: not used
+    assert (gone.invocable, gone.description, gone.body_tokens) == (False, "", 0)
+    assert stale.entry("pdf-tools").description == build_index([library])[0].entry("pdf-tools").description
+
+
+def test_an_index_file_gone_before_completion_is_an_error_with_a_hint(library: Path, tmp_path: Path) -> None:
+    _, loaded, path = _stored(library, tmp_path)
+    path.unlink()
+    with pytest.raises(IndexDamagedError, match="cannot be read"):
+        _ = loaded.entry("commit").description
+
+
+def test_a_signature_taken_before_skill_md_changed_never_matches_again() -> None:
+    assert _settled("SKILL.md:10:5\nreferences/a.md:3:4", "10:5") == "SKILL.md:10:5\nreferences/a.md:3:4"
+    assert _settled("SKILL.md:10:5\nreferences/a.md:3:4", "12:9") == "SKILL.md:?\nreferences/a.md:3:4"
+    assert _settled("SKILL.md:10:5", "") == "SKILL.md:?"
+
+
+def test_the_folder_tree_round_trips_and_damage_is_detected(library: Path, tmp_path: Path) -> None:
+    tree = {"/a": 1, "/a/b c": -5, "/a/\u00e9t\u00e9": 1_764_000_000_123_456_789}
+    assert decode_tree(encode_tree(tree)) == tree and decode_tree(encode_tree({})) == {}
+    folders, mtimes = encode_tree(tree)
+    assert decode_tree((folders, mtimes[:-1])) is None and decode_tree((1, mtimes)) is None
+    _, _, path = _stored(library, tmp_path)
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE tree SET mtimes = x'0001'")
+    con.close()
+    assert load_index(path) is None
+
+
+def test_a_checked_file_is_trusted_until_anything_writes_it(library: Path, tmp_path: Path) -> None:
+    _, _, path = _stored(library, tmp_path)
+    assert is_checked(path, stamp(path))  # written here, typed rows
+    skill = library / "commit" / "SKILL.md"
+    skill.write_text(skill.read_text() + "\nMore.\n")
+    open_index([library], index_path=path)
+    assert is_checked(path, stamp(path))  # this process's own commit keeps it checked
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE skills SET body_tokens = 'many' WHERE name = 'commit'")
+    con.close()
+    assert not is_checked(path, stamp(path)) and load_index(path) is None  # any other write: checked again
+    assert not list(library.rglob("checked"))  # the record lives in the user's cache, not in the library
+
+
+def test_posting_items_are_removed_by_search_exactly_as_by_splitting() -> None:
+    rng = random.Random(4)
+    for _ in range(2000):
+        idents = rng.sample([1, 2, 11, 12, 21, 111, 112], rng.randint(0, 6))
+        docs = " ".join(f"{i}:{rng.randint(0, 3)},0,0,0,{rng.randint(1, 2)}" for i in idents)
+        remove = set(rng.sample([1, 2, 11, 12, 21, 111, 112], rng.randint(0, 3)))
+        expected = " ".join(item for item in docs.split() if int(item.partition(":")[0]) not in remove)
+        assert _without(docs, remove) == expected
