@@ -208,9 +208,9 @@ class Index:
     @cached_property
     def stats(self) -> CollectionStats:
         """Postings and collection statistics for the matcher (postings fetched and decoded per term, lazily)."""
-        from loader.index_lazy import complete
+        from loader.index_lazy import read_for_matching
 
-        complete(self.entries)  # every skill's field lengths are needed: read them in one go
+        read_for_matching(self.entries)  # every skill's field lengths are needed: read them in one go
         postings = self.postings if self.postings is not None else {}
         if self.stored is None:
             return CollectionStats(self.entries, postings)
@@ -326,8 +326,9 @@ def _meta() -> dict[str, str]:
 def load_index(path: Path) -> Index | None:
     """Open a stored index; ``None`` when it is missing, corrupt, or of another format version.
 
-    Only the per-skill rows are read; term lists and postings stay on disk until a query or an
-    update needs them (see ``loader.index_store``). Anything that is not an SQLite index of this
+    Only what finding changes needs is read per skill (name, folder, signature, file list); the
+    other fields are read on first use, term lists and postings when a query or an update needs
+    them (see ``loader.index_store``, ``loader.index_lazy``). Anything that is not an SQLite index of this
     exact format (the old JSON index, other bytes, a truncated file, mistyped rows) is ``None``.
     """
     from loader.index_store import read_index

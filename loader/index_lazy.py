@@ -9,20 +9,23 @@ entry becomes a plain :class:`~loader.index.IndexEntry`, equal to one built in m
 Guarantees: a row is used only if it still has the entry's name and signature (the same
 stamps, hence the same content as when the index was opened); a skill whose row changed or
 went away since (another process re-indexed it) gets neutral values and is never
-auto-matched (``invocable`` false); the next open sees the change. Rows written by another
-process are type-checked before use. A file that can no longer be read is an
-:class:`~loader.index_store.IndexDamagedError`, as for postings.
+auto-matched (``invocable`` false); the next open sees the change. When the file changed since
+it was read and is not one known to hold typed rows (``loader.index_trust``), its rows are
+type-checked before use (a mistyped row is treated as changed). A file that can no longer be
+read is an :class:`~loader.index_store.IndexDamagedError`, as for postings.
 """
 
 from __future__ import annotations
 
 import gc
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from loader.index import ENTRY_FIELDS, IndexEntry, _entry_values
-from loader.index_store import CHUNK, SEP, StoredTerms, TermSource, connect, damaged
+from loader.index_store import _BAD_ROWS, CHUNK, SEP, StoredTerms, TermSource, connect, damaged
+from loader.index_trust import is_checked, stamp
 from loader.postings import FIELDS
 
 SINGLE_LOADS = 8
@@ -30,8 +33,11 @@ SINGLE_LOADS = 8
 HEAVY = ("content_hash", "description", "manifest_stat", "body_offset", "listing_tokens", "body_tokens",
          "reference_tokens", "invocable", "lengths")
 """The fields read on first use, in the order :data:`HEAVY_COLUMNS` gives them."""
+MATCHING = ("body_tokens", "invocable", "lengths")
+"""The heavy fields the matcher reads for every skill: read for all at once, before the others."""
 HEAVY_COLUMNS = ("name, signature, content_hash, description, manifest_stat, body_offset, listing_tokens, "
                  "body_tokens, refs, invocable, len_name, len_description, len_when, len_headings, len_body")
+MATCHING_COLUMNS = "body_tokens, invocable, len_name, len_description, len_when, len_headings, len_body"
 _SLOTS = {name: IndexEntry.__dict__[name] for name in ENTRY_FIELDS}
 """The slot descriptors of IndexEntry: how a frozen entry's fields are filled in once."""
 _set_name, _set_path, _set_signature = _SLOTS["name"].__set__, _SLOTS["path"].__set__, _SLOTS["signature"].__set__
@@ -42,12 +48,8 @@ _NEUTRAL: tuple[Any, ...] = ("", "", "", 0, 0, 0, {}, False, dict.fromkeys(FIELD
 (mappings copied per entry, as every entry has its own)."""
 
 
-class StoredEntry(IndexEntry):
-    """An :class:`IndexEntry` read from disk whose :data:`HEAVY` fields are not read yet.
-
-    Reading one of them completes the entry (and, past :data:`SINGLE_LOADS`, every pending
-    entry of the same index), which then becomes a plain ``IndexEntry``.
-    """
+class _Pending(IndexEntry):
+    """An entry read from disk with some fields not read yet (see the subclasses)."""
 
     __slots__ = ()
 
@@ -57,6 +59,23 @@ class StoredEntry(IndexEntry):
 
     def __reduce__(self) -> tuple[type[IndexEntry], tuple[Any, ...]]:
         return IndexEntry, _entry_values(self)
+
+
+class StoredEntry(_Pending):
+    """An :class:`IndexEntry` read from disk whose :data:`HEAVY` fields are not read yet.
+
+    Reading one of the :data:`MATCHING` fields reads them for every pending entry of the index
+    (it becomes a :class:`PartialEntry`); reading another completes the entry (and, past
+    :data:`SINGLE_LOADS`, every pending entry), which then becomes a plain ``IndexEntry``.
+    """
+
+    __slots__ = ()
+
+
+class PartialEntry(_Pending):
+    """A :class:`StoredEntry` whose :data:`MATCHING` fields are read; the others still are not."""
+
+    __slots__ = ()
 
 
 _get_terms = _SLOTS["terms"].__get__
@@ -69,10 +88,10 @@ def _source(entry: IndexEntry) -> EntrySource:
 
 
 def _heavy(name: str) -> property:
-    slot = _SLOTS[name]
+    slot, matching = _SLOTS[name], name in MATCHING
 
     def get(self: IndexEntry) -> Any:
-        _source(self).complete(self)
+        _source(self).complete(self, matching=matching)
         return slot.__get__(self, IndexEntry)
 
     return property(get, doc=f"``{name}``, read from the index on first use.")
@@ -88,35 +107,38 @@ def _terms(self: IndexEntry) -> StoredTerms:
 
 for _name in HEAVY:
     setattr(StoredEntry, _name, _heavy(_name))
-StoredEntry.terms = property(_terms, doc="The stored term lists, fetched on use (``StoredTerms``).")  # type: ignore[assignment]
+    if _name not in MATCHING:
+        setattr(PartialEntry, _name, _heavy(_name))
+for _lazy in (StoredEntry, PartialEntry):
+    _lazy.terms = property(_terms, doc="The stored term lists, fetched on use (``StoredTerms``).")  # type: ignore[assignment]
 
 
-def complete(entries: Iterable[IndexEntry]) -> None:
-    """Read the heavy fields of every pending entry among ``entries`` now, one query per index file."""
+def read_for_matching(entries: Iterable[IndexEntry]) -> None:
+    """Read the :data:`MATCHING` fields of every pending entry among ``entries``, one query per index file."""
     pending: dict[int, tuple[EntrySource, list[IndexEntry]]] = {}
     for entry in entries:
         if type(entry) is StoredEntry:
             source = _source(entry)
             pending.setdefault(id(source), (source, []))[1].append(entry)
-    for source, group in pending.values():
-        source.load_all(group)
+    for source, _ in pending.values():
+        source.read_matching()
 
 
 class EntrySource(TermSource):
     """The stored rows behind an index's lazy entries (and their term lists)."""
 
-    def __init__(self, path: Any, generation: int) -> None:
-        """Rows of the index at ``path`` as of ``generation`` (see ``loader.index_store.Stored``)."""
+    def __init__(self, path: Any, stamp: str | None) -> None:
+        """Rows of the index at ``path``, whose ``loader.index_trust`` stamp was ``stamp`` when read."""
         super().__init__(path)
-        self.generation = generation
-        """The rows not rewritten since this generation are the ones the entries were read from."""
+        self.stamp = stamp
         self.entries: list[IndexEntry] = []
+        self.ids: list[int] = []
         self._singles = 0
 
     def make(self, rows: Iterable[tuple[int, str, str, str, str]]) -> list[IndexEntry]:
         """Lazy entries for ``(id, name, path, signature, files)`` rows."""
-        new, entries = object.__new__, self.entries
-        for _, name, folder, signature, files in rows:
+        new, entries, ids = object.__new__, self.entries, self.ids
+        for ident, name, folder, signature, files in rows:
             entry = new(StoredEntry)
             _set_name(entry, name)
             _set_path(entry, folder)
@@ -124,48 +146,82 @@ class EntrySource(TermSource):
             _set_files(entry, tuple(files.split(SEP)) if files else ())
             _set_terms(entry, self)  # becomes StoredTerms(self, name) when first asked for (see _terms)
             entries.append(entry)
+            ids.append(ident)
         return entries
 
-    def complete(self, entry: IndexEntry) -> None:
-        """Read ``entry``'s heavy fields (and everyone's, once many were asked for one by one)."""
-        if type(entry) is not StoredEntry:
+    def complete(self, entry: IndexEntry, *, matching: bool = False) -> None:
+        """Read what ``entry`` lacks: the matching fields of all, or all of its fields (of everyone's,
+        once many were asked for one by one)."""
+        kind = type(entry)
+        if kind is StoredEntry and matching:
+            self.read_matching()
+        elif kind is StoredEntry or kind is PartialEntry:
+            self._singles += 1
+            if self._singles <= SINGLE_LOADS:
+                self._load([entry])
+            else:
+                self._load([e for e in self.entries if type(e) is not IndexEntry], everything=True)
+
+    def read_matching(self) -> None:
+        """Read the :data:`MATCHING` fields of every :class:`StoredEntry` of this source in one query."""
+        pending = [(e, i) for e, i in zip(self.entries, self.ids, strict=True) if type(e) is StoredEntry]
+        if not pending:
             return
-        self._singles += 1
-        if self._singles <= SINGLE_LOADS:
-            self._load([entry])
-        else:
-            self.load_all([e for e in self.entries if type(e) is StoredEntry])
+        with self._reading() as con:
+            same = self.stamp is not None and stamp(self.path) == self.stamp  # the very rows read at open
+            found = con.execute(f"SELECT id, {MATCHING_COLUMNS} FROM skills").fetchall() if same else []
+        if not same:  # the file changed since: read whole rows, checked by name and signature
+            self._load([e for e, _ in pending], everything=len(pending) > CHUNK)
+            return
+        rows = {row[0]: row for row in found}
+        set_body, set_invocable = _SLOTS["body_tokens"].__set__, _SLOTS["invocable"].__set__
+        set_lengths = _SLOTS["lengths"].__set__
+        f_name, f_description, f_when, f_headings, f_body = FIELDS
+        swap = object.__setattr__
+        with _no_gc():
+            for entry, ident in pending:
+                row = rows.get(ident)
+                if row is None:
+                    self._fill([entry], {}, foreign=False)  # gone: neutral
+                    continue
+                _, body, invocable, l_name, l_description, l_when, l_headings, l_body = row
+                set_body(entry, body)
+                set_invocable(entry, invocable == 1)
+                set_lengths(entry, {f_name: l_name, f_description: l_description, f_when: l_when,
+                                    f_headings: l_headings, f_body: l_body})
+                swap(entry, "__class__", PartialEntry)
 
-    def load_all(self, entries: Sequence[IndexEntry]) -> None:
-        """Complete ``entries`` (pending entries of this source) in one query."""
-        self._load(entries, everything=len(entries) > CHUNK)
-        if all(type(e) is not StoredEntry for e in self.entries):
-            self.entries = []  # all complete: drop the references (and the cycle through terms)
-
-    def _load(self, entries: Sequence[IndexEntry], *, everything: bool = False) -> None:
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
         try:
             con = connect(self.path, write=False)
             try:
                 con.execute("BEGIN")
-                rows, generation = self._fetch(con, [e.name for e in entries], everything)
+                con.execute("SELECT 1 FROM meta LIMIT 1").fetchall()  # takes the read lock: the stamp holds
+                yield con
                 con.execute("COMMIT")
             finally:
                 con.close()
         except (sqlite3.Error, OSError) as exc:
             raise damaged(self.path, exc) from exc
-        enabled = gc.isenabled()
-        gc.disable()  # ten thousand entries completed at once, nothing cyclic: collecting would only cost time
-        try:
-            self._fill(entries, {row[0]: row for row in rows}, foreign=generation != self.generation)
-        finally:
-            if enabled:
-                gc.enable()
+
+    def _load(self, entries: Sequence[IndexEntry], *, everything: bool = False) -> None:
+        with self._reading() as con:
+            rows = self._fetch(con, [e.name for e in entries], everything)
+            current = stamp(self.path)
+            # Rows are typed when the file is the one read (or one known checked), else check them.
+            typed = current is not None and (current == self.stamp or is_checked(self.path, current))
+            typed = typed or not con.execute(_BAD_ROWS).fetchone()[0]
+        with _no_gc():
+            self._fill(entries, {row[0]: row for row in rows}, foreign=not typed)
+        if everything and all(type(e) is IndexEntry for e in self.entries):
+            self.entries, self.ids = [], []  # all complete: drop the references (and the cycle through terms)
 
     def _fill(self, entries: Sequence[IndexEntry], rows: Mapping[str, tuple[Any, ...]], *, foreign: bool) -> None:
         """Set the heavy fields of ``entries`` from ``rows`` (by name), then make them plain entries.
 
-        ``foreign``: the file was written by another process since the entries were read, so
-        rows are type-checked first. Written out field by field: this runs for every skill.
+        ``foreign``: the file holds rows of unknown types (written since by something else), so
+        each row is type-checked first. Written out field by field: this runs for every skill.
         """
         set_hash, set_description, set_stat, set_offset, set_listing, set_body, set_refs, set_invocable, \
             set_lengths = _HEAVY_SETTERS
@@ -194,18 +250,27 @@ class EntrySource(TermSource):
                 _set_terms(entry, StoredTerms(self, name))
             swap(entry, "__class__", IndexEntry)
 
-    def _fetch(self, con: sqlite3.Connection, names: list[str], everything: bool
-               ) -> tuple[list[tuple[Any, ...]], int]:
-        found = con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        generation = int(found[0]) if found is not None else -1
+    def _fetch(self, con: sqlite3.Connection, names: list[str], everything: bool) -> list[tuple[Any, ...]]:
         if everything:
-            return con.execute(f"SELECT {HEAVY_COLUMNS} FROM skills").fetchall(), generation
+            return con.execute(f"SELECT {HEAVY_COLUMNS} FROM skills").fetchall()
         rows: list[tuple[Any, ...]] = []
         for i in range(0, len(names), CHUNK):
             part = names[i:i + CHUNK]
             sql = f"SELECT {HEAVY_COLUMNS} FROM skills WHERE name IN ({','.join('?' * len(part))})"
             rows.extend(con.execute(sql, part).fetchall())
-        return rows, generation
+        return rows
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Thousands of entries completed at once, nothing cyclic: a collection would only cost time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _refs(text: str) -> dict[str, int]:

@@ -1,7 +1,10 @@
 """Index storage, reading half: one SQLite file (stdlib ``sqlite3``), read lazily.
 
-Guarantees: opening reads only the small per-skill rows (no term lists, no postings), in one
-read transaction; a query's postings are fetched with one indexed SELECT. Writers
+Guarantees: opening reads, in one read transaction, each skill's name, folder, signature and
+file list (what finding changes needs) and the folder tree; every other field is read when
+first used (``loader.index_lazy``), term lists when an update needs them, and a query's
+postings with one indexed SELECT. The type of every stored column is checked at open, unless
+the very same file already passed (``loader.index_trust``). Writers
 (``loader.index_write``) change the file in single transactions, so readers see the old index
 or the new one, never a mix, and a killed writer leaves the old index (its journal is rolled
 back by the next connection that may write). Anything that is not an index of this exact format (another format
@@ -161,7 +164,7 @@ def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
 
     if not checked:
         remember(path, current)
-    source = EntrySource(path, generation)
+    source = EntrySource(path, current)
     stored = Stored(path, generation, tuple(r[0] for r in rows), next_id, source, current)
     return Index(tuple(source.make(rows)), tuple(roots), meta["token_counter"], StoredPostings(path), skipped, tree,
                  tree_time, stored=stored)

@@ -16,7 +16,7 @@ import loader.index_lazy
 from conftest import skill_md, write_tree
 from loader.index import Index, IndexEntry, build_index, load_index, open_index, save_index
 from loader.index_build import _settled
-from loader.index_lazy import StoredEntry
+from loader.index_lazy import PartialEntry, StoredEntry
 from loader.index_store import IndexDamagedError, decode_tree, encode_tree
 from loader.index_trust import is_checked, stamp
 from loader.index_write import _without
@@ -57,12 +57,13 @@ def _stored(library: Path, tmp_path: Path) -> tuple[Index, Index, Path]:
 
 
 def _pending(index: Index) -> list[str]:
-    return [e.name for e in index.entries if type(e) is StoredEntry]
+    """Entries with fields not read yet."""
+    return [e.name for e in index.entries if type(e) is not IndexEntry]
 
 
 def test_a_lazily_read_entry_equals_an_eagerly_built_one(library: Path, tmp_path: Path) -> None:
     built, loaded, _ = _stored(library, tmp_path)
-    assert _pending(loaded) == ["commit", "manual-only", "pdf-tools"]  # nothing but names, paths, stamps read yet
+    assert {type(e) for e in loaded.entries} == {StoredEntry}  # nothing but names, folders, stamps read yet
     for lazy, eager in zip(loaded.entries, built.entries, strict=True):
         assert _values(lazy) == _values(eager)
         assert type(lazy) is IndexEntry and lazy == eager  # completed: a plain entry now
@@ -73,15 +74,20 @@ def test_entries_complete_one_by_one_then_all_at_once(library: Path, tmp_path: P
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(loader.index_lazy, "SINGLE_LOADS", 1)
     built, loaded, _ = _stored(library, tmp_path)
-    assert loaded.entry("commit").body_tokens == built.entry("commit").body_tokens
+    assert loaded.entry("commit").description == built.entry("commit").description
     assert _pending(loaded) == ["manual-only", "pdf-tools"]
     assert loaded.entry("pdf-tools").reference_tokens == built.entry("pdf-tools").reference_tokens
     assert _pending(loaded) == []
 
 
-def test_matching_reads_every_entry_in_one_go(library: Path, tmp_path: Path) -> None:
+def test_matching_reads_what_it_needs_of_every_entry_in_one_go(library: Path, tmp_path: Path) -> None:
     built, loaded, _ = _stored(library, tmp_path)
     assert match(loaded, "extract text from a pdf").names == match(built, "extract text from a pdf").names
+    assert {type(e) for e in loaded.entries} == {PartialEntry}  # lengths, flags, token counts: read for all
+    assert [(e.lengths, e.invocable, e.body_tokens) for e in loaded.entries] == \
+        [(e.lengths, e.invocable, e.body_tokens) for e in built.entries]
+    assert _pending(loaded) == ["commit", "manual-only", "pdf-tools"]  # descriptions, hashes...: not yet
+    assert [_values(e) for e in loaded.entries] == [_values(e) for e in built.entries]
     assert _pending(loaded) == []
 
 
@@ -128,6 +134,18 @@ def test_a_row_rewritten_by_another_process_gives_a_neutral_entry(library: Path,
     gone = stale.entry("commit")  # its row no longer has the stamps this index read: not used
     assert (gone.invocable, gone.description, gone.body_tokens) == (False, "", 0)
     assert stale.entry("pdf-tools").description == build_index([library])[0].entry("pdf-tools").description
+    assert match(stale, "conventional commit messages").names == []  # never matched from a stale index
+
+
+def test_matching_on_an_index_changed_since_it_was_read(library: Path, tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    open_index([library], index_path=path)
+    stale = load_index(path)
+    assert stale is not None
+    write_tree(library, {"fresh/SKILL.md": skill_md("fresh", "Otters and beavers.")})
+    open_index([library], index_path=path)  # another process adds a skill (new ids, same other rows)
+    assert match(stale, "extract text from a pdf").names == ["pdf-tools"]
+    assert _pending(stale) == []  # read whole rows, each checked against what the index read
 
 
 def test_an_index_file_gone_before_completion_is_an_error_with_a_hint(library: Path, tmp_path: Path) -> None:
