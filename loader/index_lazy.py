@@ -169,7 +169,7 @@ class EntrySource(TermSource):
             return
         with self._reading() as con:
             same = self.stamp is not None and stamp(self.path) == self.stamp  # the very rows read at open
-            found = con.execute(f"SELECT id, {MATCHING_COLUMNS} FROM skills").fetchall() if same else []
+            found = con.execute(f"SELECT id, signature, {MATCHING_COLUMNS} FROM skills").fetchall() if same else []
         if not same:  # the file changed since: read whole rows, checked by name and signature
             self._load([e for e, _ in pending], everything=len(pending) > CHUNK)
             return
@@ -181,10 +181,10 @@ class EntrySource(TermSource):
         with _no_gc():
             for entry, ident in pending:
                 row = rows.get(ident)
-                if row is None:
-                    self._fill([entry], {}, foreign=False)  # gone: neutral
+                if row is None or row[1] != entry.signature:  # rewritten since (this process's own write)
+                    self._fill([entry], {}, foreign=False)  # neutral
                     continue
-                _, body, invocable, l_name, l_description, l_when, l_headings, l_body = row
+                _, _, body, invocable, l_name, l_description, l_when, l_headings, l_body = row
                 set_body(entry, body)
                 set_invocable(entry, invocable == 1)
                 set_lengths(entry, {f_name: l_name, f_description: l_description, f_when: l_when,

@@ -19,6 +19,7 @@ from operator import attrgetter, is_not
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from loader.index_lazy import EntrySource
 from loader.index_store import (
     CHUNK,
     ROW_COLUMNS,
@@ -208,6 +209,8 @@ def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
     checked = after_commit(unchanged, stored.path) if unchanged is not None and unchanged == stored.stamp else None
     remember(stored.path, checked)
     source = stored.source
+    if isinstance(source, EntrySource) and checked is not None and source.stamp == stored.stamp:
+        source.stamp = checked  # its entries' rows not rewritten here are still the rows it read
     same_skills = not added and not removed  # then the entries are in the same order, with the same ids
     new_ids = stored.ids if same_skills else tuple(ids[e.name] for e in new.entries)
     return Stored(stored.path, stored.generation + 1, new_ids, next_id, source, checked)

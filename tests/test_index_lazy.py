@@ -195,3 +195,16 @@ def test_posting_items_are_removed_by_search_exactly_as_by_splitting() -> None:
         remove = set(rng.sample([1, 2, 11, 12, 21, 111, 112], rng.randint(0, 3)))
         expected = " ".join(item for item in docs.split() if int(item.partition(":")[0]) not in remove)
         assert _without(docs, remove) == expected
+
+
+def test_after_its_own_write_an_open_index_still_reads_only_what_matching_needs(library: Path,
+                                                                                 tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    open_index([library], index_path=path)
+    skill = library / "commit" / "SKILL.md"
+    skill.write_text(skill.read_text() + "\n## Signing\n\nSign with a zebra key.\n")
+    index, _ = open_index([library], index_path=path)  # writes commit's rows
+    assert match(index, "sign with a zebra key").names == ["commit"]
+    assert {type(e) for e in index.entries if e.name != "commit"} == {PartialEntry}
+    expected, _ = build_index([library])
+    assert [_values(e) for e in index.entries] == [_values(e) for e in expected.entries]
