@@ -1,13 +1,15 @@
 """Index storage, lazy entries: a stored skill's larger fields are read when first used.
 
 Opening an index reads, per skill, only what finding changes needs (name, folder, signature,
-file list); the rest (description, hashes, token counts, field lengths...) is read on first
-use: one row at a time for the first few entries asked (an edit re-indexes one skill), then
-every remaining row in one query (a matcher reads every skill's field lengths). A completed
-entry becomes a plain :class:`~loader.index.IndexEntry`, equal to one built in memory.
+file list). The matcher's fields (field lengths, ``invocable``, body tokens) are read for every
+skill in one narrow query the first time one is needed; any other field (description, hashes,
+offsets...) one row at a time for the first few entries asked (an edit re-indexes one skill),
+then every remaining row in one query (a listing). A completed entry becomes a plain
+:class:`~loader.index.IndexEntry`, equal to one built in memory.
 
-Guarantees: a row is used only if it still has the entry's name and signature (the same
-stamps, hence the same content as when the index was opened); a skill whose row changed or
+Guarantees: a row is used only if it still has the entry's id (file unchanged since read, or
+changed only by this process's commit) or name (otherwise) and its signature (the same stamps,
+hence the same content as when the index was opened); a skill whose row changed or
 went away since (another process re-indexed it) gets neutral values and is never
 auto-matched (``invocable`` false); the next open sees the change. When the file changed since
 it was read and is not one known to hold typed rows (``loader.index_trust``), its rows are
