@@ -16,12 +16,14 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from loader.discover import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
 from loader.index import Index
 from loader.index_build import RACY_NS, _folder_signature, _tree, file_stamps
 
+_PATH = attrgetter("path")
 RECHECK_LIMIT = 64
 """Changed folders above which one full walk (which reuses unchanged entries) is cheaper."""
 
@@ -50,7 +52,7 @@ def plan_refresh(index: Index, roots: Sequence[Path]) -> Plan | None:
     dirs: list[str] = []
     rechecked = False
     stat, manifest = os.stat, os.sep + SKILL_FILE  # hot loops: one stat per folder and per file, nothing else
-    tree, skill_folders = index.tree, index.by_path
+    tree = index.tree
     try:
         # A skill's folder, then its files (neighbours on disk are cheaper to stat one after the other).
         for entry in index.entries:  # what _folder_signature gives, inlined (only signature, path, files are read)
@@ -69,8 +71,10 @@ def plan_refresh(index: Index, roots: Sequence[Path]) -> Plan | None:
             if racy or signature != entry.signature:
                 folders.add(path)
                 rechecked = rechecked or racy
-        for folder, mtime in tree.items():  # the other folders: roots, groups, skills' sub-folders
-            if folder not in skill_folders and (stat(folder).st_mtime_ns != mtime or mtime >= racy_from):
+        # The other folders (roots, groups, skills' sub-folders), found with set operations, in path order.
+        for folder in sorted(tree.keys() - set(map(_PATH, index.entries))):
+            mtime = tree[folder]
+            if stat(folder).st_mtime_ns != mtime or mtime >= racy_from:
                 dirs.append(folder)
                 rechecked = rechecked or mtime >= racy_from
         for path, (signature, _, files) in index.skipped.items():
