@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import loader.index_lazy
+import loader.index_plan
 from conftest import skill_md, write_tree
 from loader.index import Index, IndexEntry, build_index, load_index, open_index, save_index
 from loader.index_build import _settled
@@ -208,3 +209,18 @@ def test_after_its_own_write_an_open_index_still_reads_only_what_matching_needs(
     assert {type(e) for e in index.entries if e.name != "commit"} == {PartialEntry}
     expected, _ = build_index([library])
     assert [_values(e) for e in index.entries] == [_values(e) for e in expected.entries]
+
+
+def test_stored_entries_go_to_worker_processes_when_many_skills_changed(library: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import loader.index_build
+
+    path = tmp_path / "index.sqlite"
+    open_index([library], index_path=path)
+    monkeypatch.setattr(loader.index_build, "PARALLEL_FROM", 1)  # as when hundreds of skills changed at once
+    monkeypatch.setattr(loader.index_plan, "RECHECK_LIMIT", 0)  # too many for a targeted refresh: walk
+    for manifest in library.rglob("SKILL.md"):
+        manifest.write_text(manifest.read_text() + "\nMore.\n")  # the old entries are pickled to the workers
+    index, _ = open_index([library], index_path=path)
+    monkeypatch.setattr(loader.index_build, "PARALLEL_FROM", 10**9)
+    assert [_values(e) for e in index.entries] == [_values(e) for e in build_index([library])[0].entries]
