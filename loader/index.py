@@ -24,6 +24,7 @@ from loader.postings import FIELDS, CollectionStats, build_postings, decode_term
 from loader.text import TEXT_VERSION
 from loader.textfile import read_text
 from loader.tokens import DEFAULT_COUNTER
+from loader.userdirs import cache_dir
 
 if TYPE_CHECKING:
     from loader.index_store import Stored
@@ -298,8 +299,7 @@ def default_index_path(roots: Sequence[Path]) -> Path:
 def cache_index_path(roots: Sequence[Path]) -> Path:
     """The user-cache location for the index of ``roots`` (used for read-only libraries)."""
     key = hashlib.sha256("\0".join(str(Path(r).resolve()) for r in roots).encode()).hexdigest()[:16]
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "skillpack" / f"{key}.sqlite"
+    return cache_dir() / f"{key}.sqlite"
 
 
 def _writable(path: Path) -> bool:

@@ -21,6 +21,9 @@ import os
 from contextlib import suppress
 from pathlib import Path
 
+from loader.atomic import write_text
+from loader.userdirs import cache_dir
+
 COUNTER = slice(24, 28)
 """Where the SQLite header keeps the file change counter (big-endian)."""
 
@@ -52,8 +55,7 @@ def after_commit(before: str | None, path: Path) -> str | None:
 
 def _record(path: Path) -> Path:
     key = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "skillpack" / "checked" / key
+    return cache_dir() / "checked" / key
 
 
 def is_checked(path: Path, current: str | None) -> bool:
@@ -70,12 +72,5 @@ def remember(path: Path, checked: str | None) -> None:
     """Record that the file stamped ``checked`` holds only well-typed rows (best effort, atomic)."""
     if checked is None:
         return
-    record = _record(path)
-    tmp = record.with_name(f".{record.name}.{os.getpid()}.tmp")
-    try:
-        record.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(checked, encoding="utf-8")
-        os.replace(tmp, record)
-    except OSError:
-        with suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    with suppress(OSError):
+        write_text(_record(path), checked, durable=False)  # a lost record only costs one more check
