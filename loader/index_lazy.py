@@ -19,12 +19,12 @@ read is an :class:`~loader.index_store.IndexDamagedError`, as for postings.
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from loader.gc_pause import gc_paused
 from loader.index import ENTRY_FIELDS, IndexEntry, _entry_values
 from loader.index_store import _BAD_ROWS, CHUNK, SEP, StoredTerms, TermSource, connect, damaged
 from loader.index_trust import is_checked, stamp
@@ -180,7 +180,7 @@ class EntrySource(TermSource):
         set_lengths = _SLOTS["lengths"].__set__
         f_name, f_description, f_when, f_headings, f_body = FIELDS
         swap = object.__setattr__
-        with _no_gc():
+        with gc_paused():
             for entry, ident in pending:
                 row = rows.get(ident)
                 if row is None or row[1] != entry.signature:  # rewritten since (this process's own write)
@@ -214,7 +214,7 @@ class EntrySource(TermSource):
             # Rows are typed when the file is the one read (or one known checked), else check them.
             typed = current is not None and (current == self.stamp or is_checked(self.path, current))
             typed = typed or not con.execute(_BAD_ROWS).fetchone()[0]
-        with _no_gc():
+        with gc_paused():
             self._fill(entries, {row[0]: row for row in rows}, foreign=not typed)
         if everything and all(type(e) is IndexEntry for e in self.entries):
             self.entries, self.ids = [], []  # all complete: drop the references (and the cycle through terms)
@@ -261,18 +261,6 @@ class EntrySource(TermSource):
             sql = f"SELECT {HEAVY_COLUMNS} FROM skills WHERE name IN ({','.join('?' * len(part))})"
             rows.extend(con.execute(sql, part).fetchall())
         return rows
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Thousands of entries completed at once, nothing cyclic: a collection would only cost time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _refs(text: str) -> dict[str, int]:

@@ -9,13 +9,12 @@ guessed. Another process writing at the same time makes this one start over, not
 
 from __future__ import annotations
 
-import gc
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from loader.gc_pause import gc_paused
 from loader.index import Index, _meta, build_index, load_index
 from loader.index_build import is_racy, refresh, scan, skipped_diagnostics
 from loader.index_plan import Plan, plan_refresh
@@ -46,7 +45,7 @@ def refresh_stored(roots: Sequence[Path], path: Path) -> tuple[Index, list[Diagn
         IndexWriteError: the index had to be written and could not be.
     """
     for _ in range(ATTEMPTS):
-        with _no_gc():
+        with gc_paused():
             previous = load_index(path)
         if previous is None:
             index, diagnostics = build_index(roots)
@@ -59,20 +58,8 @@ def refresh_stored(roots: Sequence[Path], path: Path) -> tuple[Index, list[Diagn
     return build_index(roots)
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Tens of thousands of short-lived objects, none cyclic: a collection would only cost time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _update(previous: Index, roots: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
-    with _no_gc():  # not around a full walk below, which parses skills
+    with gc_paused():  # not around a full walk below, which parses skills
         plan = plan_refresh(previous, roots)
         found = _targeted(previous, plan) if plan is not None else None
     if found is not None:
@@ -83,7 +70,7 @@ def _update(previous: Index, roots: Sequence[Path]) -> tuple[Index, list[Diagnos
     stored = previous.stored
     assert stored is not None
     if save:
-        with _no_gc():
+        with gc_paused():
             index.stored = _write(lambda: write_changes(previous, index, _meta()))
         index.postings = StoredPostings(stored.path)
     elif index.entries == previous.entries:
