@@ -54,6 +54,17 @@ def filler_skills() -> dict[str, str]:
             for name, topic in zip(names, topics, strict=True)}
 
 
+SAMPLE_LIBRARY = {
+    "pdf-tools/SKILL.md": skill_md("pdf-tools", "Extract text and tables from PDF files. Use when the user "
+                                                "asks to read or convert a PDF.", "# PDF\n\n## Extract text\n"),
+    "pdf-tools/references/forms.md": "# Forms\n\nFill PDF forms with pypdf.\n",
+    "commit/SKILL.md": skill_md("commit", "Write conventional commit messages. Use when committing changes.",
+                                "# Commit messages\n\nUse feat/fix prefixes.\n"),
+    "manual-only/SKILL.md": skill_md("manual-only", extra="disable-model-invocation: true\n"),
+}
+"""A small library the index tests share: a skill with a reference file, a plain one, a manual-only one."""
+
+
 @pytest.fixture
 def make_skill(tmp_path: Path) -> Callable[..., Path]:
     """Factory: ``make_skill("my-skill", files={...}, root=...)`` writes a skill folder and returns it."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import loader.library
-from conftest import CliResult, skill_md, write_tree
+from conftest import SAMPLE_LIBRARY, CliResult, skill_md, write_tree
 from loader.index import (
     FORMAT,
     FORMAT_VERSION,
@@ -39,12 +39,7 @@ def content(index: Index) -> dict[str, object]:
 @pytest.fixture
 def library(tmp_path: Path) -> Path:
     return write_tree(tmp_path / "lib", {
-        "pdf-tools/SKILL.md": skill_md("pdf-tools", "Extract text and tables from PDF files. Use when the user "
-                                                    "asks to read or convert a PDF.", "# PDF\n\n## Extract text\n"),
-        "pdf-tools/references/forms.md": "# Forms\n\nFill PDF forms with pypdf.\n",
-        "commit/SKILL.md": skill_md("commit", "Write conventional commit messages. Use when committing changes.",
-                                    "# Commit messages\n\nUse feat/fix prefixes.\n"),
-        "manual-only/SKILL.md": skill_md("manual-only", extra="disable-model-invocation: true\n"),
+        **SAMPLE_LIBRARY,
         "broken/SKILL.md": "---\nname: broken\ndescription: [unclosed\n---\nbody\n",  # YAML that does not parse
         "notes/README.md": "# Not a skill folder\n",
     })

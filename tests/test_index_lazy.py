@@ -14,7 +14,7 @@ import pytest
 
 import loader.index_lazy
 import loader.index_plan
-from conftest import skill_md, write_tree
+from conftest import SAMPLE_LIBRARY, skill_md, write_tree
 from loader.index import Index, IndexEntry, build_index, load_index, open_index, save_index
 from loader.index_build import _settled
 from loader.index_lazy import PartialEntry, StoredEntry
@@ -26,14 +26,7 @@ from loader.match import match
 
 @pytest.fixture
 def library(tmp_path: Path) -> Path:
-    lib = write_tree(tmp_path / "lib", {
-        "pdf-tools/SKILL.md": skill_md("pdf-tools", "Extract text and tables from PDF files. Use when the user "
-                                                    "asks to read or convert a PDF.", "# PDF\n\n## Extract text\n"),
-        "pdf-tools/references/forms.md": "# Forms\n\nFill PDF forms with pypdf.\n",
-        "commit/SKILL.md": skill_md("commit", "Write conventional commit messages. Use when committing changes.",
-                                    "# Commit messages\n\nUse feat/fix prefixes.\n"),
-        "manual-only/SKILL.md": skill_md("manual-only", extra="disable-model-invocation: true\n"),
-    })
+    lib = write_tree(tmp_path / "lib", SAMPLE_LIBRARY)
     old = time.time_ns() - 3600 * 10**9  # settled: every timestamp an hour old
     for path in [lib, *lib.rglob("*")]:
         os.utime(path, ns=(old, old), follow_symlinks=False)
