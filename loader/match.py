@@ -46,6 +46,8 @@ class Params:
     """Minimum confidence of the top candidate for anything to load."""
     relative: float = 0.6
     """A candidate after the first loads only when its score is at least this share of the first's."""
+    typos: bool = True
+    """Read a word no skill contains as the library word one slip away (``loader.spelling``)."""
 
 
 DEFAULT_PARAMS = Params()
@@ -176,6 +178,16 @@ def build_query(prompt: str, params: Params = DEFAULT_PARAMS, index: Index | Non
         return query, ()
     stats = index.stats
     stats.prefetch(query)  # a stored index: every term's postings in one query
+    corrections = _read_past_typos(text, query, stats) if params.typos else ()
+    if len(query) > MAX_QUERY_TERMS:
+        keep = sorted(query, key=lambda t: (stats.df(t) == 0, -stats.idf(t) * query[t], t))[:MAX_QUERY_TERMS]
+        query = {t: query[t] for t in keep}
+    return query, corrections
+
+
+def _read_past_typos(text: str, query: dict[str, float], stats: CollectionStats) -> tuple[tuple[str, str], ...]:
+    """Replace, in ``query``, the first few words no skill contains by the library word each is
+    a slip of (at ``CORRECTED_WEIGHT``); return ``(typed, read as)`` pairs."""
     typed: dict[str, str] = {}
     for term, word in plain_words(text):
         if term in query and term not in typed and worth_trying(word) and stats.df(term) == 0:
@@ -187,10 +199,7 @@ def build_query(prompt: str, params: Params = DEFAULT_PARAMS, index: Index | Non
         weight = query.pop(term) * CORRECTED_WEIGHT
         if query.get(fixed, 0.0) < weight:
             query[fixed] = weight
-    if len(query) > MAX_QUERY_TERMS:
-        keep = sorted(query, key=lambda t: (stats.df(t) == 0, -stats.idf(t) * query[t], t))[:MAX_QUERY_TERMS]
-        query = {t: query[t] for t in keep}
-    return query, tuple((typed[term], fixed) for term, fixed in fixes.items())
+    return tuple((typed[term], fixed) for term, fixed in fixes.items())
 
 
 def rank(index: Index, prompt: str, params: Params = DEFAULT_PARAMS, *, depth: int = RANK_DEPTH

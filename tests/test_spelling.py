@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,13 @@ def test_cli_reports_corrections(cli: Cli, library: Path) -> None:
     doc = json.loads(cli("match", "publish a preveiw deployment", "--skills", library, "--format", "json").out)
     assert doc["corrections"] == [{"typed": "preveiw", "read_as": "preview"}]
     assert [row["skill"] for row in doc["loaded"]][:1] == ["preview-deploys"]
+
+
+def test_typo_tolerance_can_be_turned_off(library: Path) -> None:
+    from loader.match import DEFAULT_PARAMS
+
+    index = build_index([library])[0]
+    strict = replace(DEFAULT_PARAMS, typos=False)
+    result = match(index, "show me a preveiw", params=strict)
+    assert result.corrections == () and result.names == []
+    assert match(index, "show me a preveiw").names == ["preview-deploys"]
