@@ -121,7 +121,8 @@ marks = [("start", time.perf_counter())]
 def mark(label): marks.append((label, time.perf_counter()))
 import loader.hook, loader.hook_state
 mark("import loader.hook (+ stdlib)")
-from loader.index import open_index, load_index, default_index_path
+from loader.index import open_index, load_index
+from loader.index_location import default_index_path
 from loader.match import match
 mark("import loader.index + loader.match")
 from pathlib import Path

@@ -9,9 +9,7 @@ or newer format, the old JSON index), so callers rebuild. Storage is ``loader.in
 
 from __future__ import annotations
 
-import hashlib
 import os
-import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -19,12 +17,12 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from loader.index_location import cache_index_path, default_index_path
 from loader.model import Diagnostic, Severity
 from loader.postings import FIELDS, CollectionStats, build_postings, decode_terms
 from loader.text import TEXT_VERSION
 from loader.textfile import read_text
 from loader.tokens import DEFAULT_COUNTER
-from loader.userdirs import cache_dir
 
 if TYPE_CHECKING:
     from loader.index_store import Stored
@@ -36,8 +34,6 @@ FORMAT_VERSION = 4
 4: ``signature`` is the plain ``file:size:mtime_ns`` list, compared without hashing)."""
 NORMALIZER = TEXT_VERSION
 """Indexes built with another text normalisation are rebuilt: their terms would not meet the query's."""
-INDEX_DIR = ".skillpack"
-INDEX_FILE = "index.sqlite"
 REFERENCE_SUFFIXES = (".md", ".markdown", ".txt", ".rst")
 """Reference files whose token counts are recorded (scripts are run, not read into context)."""
 
@@ -279,43 +275,6 @@ def update_index(index: Index, folders: Sequence[Path]) -> tuple[Index, list[Dia
 def listing_line(name: str, description: str) -> str:
     """One skill's line in a listing; shared with ``loader.context`` so token counts agree."""
     return f"- {name}: {' '.join(description.split())}"
-
-
-def default_index_path(roots: Sequence[Path]) -> Path:
-    """Where the index of ``roots`` lives by default.
-
-    ``.skillpack/index.sqlite`` inside the first root when that is a folder of skills that can
-    be written, else a file in the user cache directory named after a hash of the resolved
-    roots (read-only libraries, and roots that are a single skill, which must stay clean).
-    """
-    resolved = [Path(r).resolve() for r in roots] or [Path("skills").resolve()]
-    first = resolved[0]
-    local = first / INDEX_DIR / INDEX_FILE
-    if first.is_dir() and not (first / "SKILL.md").exists() and _writable(local):
-        return local
-    return cache_index_path(resolved)
-
-
-def cache_index_path(roots: Sequence[Path]) -> Path:
-    """The user-cache location for the index of ``roots`` (used for read-only libraries)."""
-    key = hashlib.sha256("\0".join(str(Path(r).resolve()) for r in roots).encode()).hexdigest()[:16]
-    return cache_dir() / f"{key}.sqlite"
-
-
-def _writable(path: Path) -> bool:
-    """Whether ``path`` may be written: by access check *and* by mode bits.
-
-    ``os.access`` says yes to root for everything, so a library whose folders carry no write
-    bit at all (a read-only checkout, CI's shared copy) also counts as read-only.
-    """
-    folder = path.parent if path.parent.is_dir() else path.parent.parent
-    if not folder.is_dir() or not os.access(folder, os.W_OK) or not _has_write_bit(folder):
-        return False
-    return not path.exists() or (os.access(path, os.W_OK) and _has_write_bit(path))
-
-
-def _has_write_bit(path: Path) -> bool:
-    return bool(path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
 def _meta() -> dict[str, str]:

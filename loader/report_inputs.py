@@ -88,7 +88,7 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
 def _open_library(paths: Sequence[Path], diagnostics: list[Diagnostic]) -> SkillLibrary:
     """The matcher's library, its index kept in the user cache (a report never writes into the library)."""
     from loader.api import SkillLibrary
-    from loader.index import cache_index_path
+    from loader.index_location import cache_index_path
 
     try:
         library = SkillLibrary.open(list(paths), index_path=cache_index_path(list(paths)))

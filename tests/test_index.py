@@ -18,13 +18,12 @@ from loader.index import (
     FORMAT_VERSION,
     Index,
     build_index,
-    cache_index_path,
-    default_index_path,
     load_index,
     open_index,
     save_index,
     update_index,
 )
+from loader.index_location import cache_index_path, default_index_path
 from loader.match import match
 from loader.postings import build_postings
 
@@ -277,7 +276,7 @@ def test_open_index_saves_next_to_the_library_and_reuses_it(library: Path, parse
 
 
 def test_read_only_library_indexes_into_the_user_cache(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("loader.index._writable", lambda path: False)
+    monkeypatch.setattr("loader.index_location._writable", lambda path: False)
     path = default_index_path([library])
     assert path == cache_index_path([library])
     assert path.is_relative_to(Path(os.environ["XDG_CACHE_HOME"]) / "skillpack")

@@ -77,7 +77,8 @@ def index_command(
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
 ) -> int:
     """Build or refresh the index of a skill library and report what it holds."""
-    from loader.index import default_index_path, open_index
+    from loader.index import open_index
+    from loader.index_location import default_index_path
 
     roots = paths_or_default(paths)
     started = time.perf_counter()
