@@ -102,26 +102,6 @@ class IndexEntry:
             "files": list(self.files),
         }
 
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> IndexEntry:
-        """Rebuild from :meth:`to_json` output; raises on anything malformed."""
-        strings = [data[k] for k in ("name", "description", "path", "content_hash", "signature", "manifest_stat")]
-        numbers = [data[k] for k in ("body_offset", "listing_tokens", "body_tokens")]
-        terms, lengths = data["terms"], data["lengths"]
-        refs, files = data["reference_tokens"], data["files"]
-        term_values = [terms[f] for f in FIELDS]
-        length_values = [lengths[f] for f in FIELDS]
-        if not (all(type(v) is str for v in (*strings, *term_values, *files, *refs))
-                and all(type(v) is int for v in (*numbers, *length_values, *refs.values()))
-                and type(data["invocable"]) is bool and type(files) is list):
-            raise ValueError("malformed index entry")
-        name, description, path, content_hash, signature, manifest_stat = strings
-        body_offset, listing_tokens, body_tokens = numbers
-        return cls(name=name, description=description, path=path, content_hash=content_hash, signature=signature,
-                   manifest_stat=manifest_stat, body_offset=body_offset, listing_tokens=listing_tokens,
-                   body_tokens=body_tokens, reference_tokens=dict(refs), invocable=data["invocable"],
-                   terms=dict(zip(FIELDS, term_values, strict=True)),
-                   lengths=dict(zip(FIELDS, length_values, strict=True)), files=tuple(files))
 
 
 _NAME = attrgetter("name")

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from operator import attrgetter
 from pathlib import Path
@@ -91,35 +91,14 @@ def scan(roots: Sequence[Path], previous: Index | None, *, postings: bool = True
     return index, sorted(diagnostics, key=Diagnostic.sort_key), changed
 
 
-def is_current(index: Index, roots: Sequence[Path]) -> bool:
-    """True when nothing under ``roots`` changed since ``index``'s last full walk.
-
-    Checks every folder's mtime (a skill added, removed or renamed anywhere changes one) and
-    every indexed file's size and mtime (an edit in place), with ``stat`` calls only: much
-    cheaper than walking, and never wrong in the direction of missing a change that a walk
-    would have seen, except edits that keep a file's size and mtime (as the walk would).
-    """
-    if not index.tree or index.roots != tuple(str(Path(r).resolve()) for r in roots):
-        return False
-    if is_racy(index):
-        return False
-    try:
-        for folder, mtime in index.tree.items():
-            if os.stat(folder).st_mtime_ns != mtime:  # noqa: PTH116 - hot path
-                return False
-        return all(_folder_signature(e.path, e.files) == e.signature for e in index.entries) \
-            and all(_folder_signature(path, files) == sig for path, (sig, _, files) in index.skipped.items())
-    except OSError:
-        return False
-
-
-def is_racy(index: Index) -> bool:
-    """True when a folder changed so shortly before ``index``'s walk that its mtime cannot be trusted.
+def is_racy(tree: Mapping[str, int], tree_time: int) -> bool:
+    """True when a folder of ``tree`` changed so shortly before the walk at ``tree_time`` (ns)
+    that its mtime cannot be trusted.
 
     Timestamps are coarse (a clock tick, often 4 ms): a folder changed just before the walk
     could change again within the same tick unseen (git's "racy clean" problem).
     """
-    return not index.tree or max(index.tree.values()) >= index.tree_time - RACY_NS
+    return not tree or max(tree.values()) >= tree_time - RACY_NS
 
 
 def skipped_diagnostics(index: Index) -> list[Diagnostic]:

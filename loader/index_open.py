@@ -66,7 +66,7 @@ def _update(previous: Index, roots: Sequence[Path]) -> tuple[Index, list[Diagnos
         index, diagnostics, save = found
     else:
         index, diagnostics, changed = scan(roots, previous, postings=False)
-        save = changed or not is_racy(index)
+        save = changed or not is_racy(index.tree, index.tree_time)
     stored = previous.stored
     assert stored is not None
     if save:
@@ -84,7 +84,7 @@ def _update(previous: Index, roots: Sequence[Path]) -> tuple[Index, list[Diagnos
 def _targeted(previous: Index, plan: Plan) -> tuple[Index, list[Diagnostic], bool] | None:
     """Re-index the plan's folders; ``None`` when the result could differ from a full walk's."""
     if not plan.folders and plan.tree == previous.tree:
-        settle = plan.rechecked and not _racy(plan)
+        settle = plan.rechecked and not is_racy(plan.tree, plan.tree_time)
         if settle:
             previous.tree_time = plan.tree_time  # store the later time, so the next open trusts the tree
         return previous, skipped_diagnostics(previous), settle
@@ -99,10 +99,4 @@ def _targeted(previous: Index, plan: Plan) -> tuple[Index, list[Diagnostic], boo
     diagnostics = sorted([*skipped_diagnostics(index), *(d for d in found if d.rule != "index-skipped")],
                          key=Diagnostic.sort_key)
     changed = index.entries != previous.entries or index.skipped != previous.skipped or index.tree != previous.tree
-    return index, diagnostics, changed or (plan.rechecked and not _racy(plan))
-
-
-def _racy(plan: Plan) -> bool:
-    from loader.index_build import RACY_NS
-
-    return not plan.tree or max(plan.tree.values()) >= plan.tree_time - RACY_NS
+    return index, diagnostics, changed or (plan.rechecked and not is_racy(plan.tree, plan.tree_time))
