@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, cast
 from loader.model import Match
 from loader.postings import FIELDS as FIELD_NAMES
 from loader.postings import CollectionStats
-from loader.spelling import CORRECTED_WEIGHT, MAX_CORRECTIONS, correct, worth_trying
+from loader.spelling import CORRECTED_WEIGHT, correct
 from loader.text import plain_words
 from loader.text import query_terms as weighted_terms
 
@@ -188,13 +188,10 @@ def build_query(prompt: str, params: Params = DEFAULT_PARAMS, index: Index | Non
 def _read_past_typos(text: str, query: dict[str, float], stats: CollectionStats) -> tuple[tuple[str, str], ...]:
     """Replace, in ``query``, the first few words no skill contains by the library word each is
     a slip of (at ``CORRECTED_WEIGHT``); return ``(typed, read as)`` pairs."""
-    typed: dict[str, str] = {}
-    for term, word in plain_words(text):
-        if term in query and term not in typed and worth_trying(word) and stats.df(term) == 0:
-            typed[term] = word
-            if len(typed) == MAX_CORRECTIONS:
-                break
-    fixes = correct(typed, stats.df, stats.prefetch) if typed else {}
+    typed: dict[str, str] = {}  # term -> the word it was first typed as
+    unknown = ((term, typed.setdefault(term, word)) for term, word in plain_words(text)
+               if term in query and stats.df(term) == 0)
+    fixes = correct(unknown, stats.df, stats.prefetch)
     for term, fixed in fixes.items():
         weight = query.pop(term) * CORRECTED_WEIGHT
         if query.get(fixed, 0.0) < weight:

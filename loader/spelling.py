@@ -54,21 +54,29 @@ def _candidates(word: str, term: str) -> set[str]:
     return out - STOPWORDS
 
 
-def correct(unknown: Mapping[str, str], df: Callable[[str], int],
+def correct(unknown: Iterable[tuple[str, str]] | Mapping[str, str], df: Callable[[str], int],
             prefetch: Callable[[Iterable[str]], None]) -> dict[str, str]:
     """Map unknown prompt terms to the library term each is most likely a typo of.
 
     Args:
-        unknown: term -> the lower-case word it came from, for prompt words no skill contains,
-            in prompt order.
+        unknown: ``(term, lower-case word it came from)`` for prompt words no skill contains,
+            in prompt order (or such a mapping). Read lazily: only up to the first
+            ``MAX_CORRECTIONS`` distinct words worth trying, so a long paste is not scanned.
         df: how many skills contain a term.
         prefetch: fetches many terms' statistics at once (one query on a stored index).
 
     Returns:
         Unknown term -> replacement term, for the words with a slip-neighbour in the library.
     """
-    todo = [(term, word) for term, word in unknown.items() if worth_trying(word)]
-    options = {term: sorted(_candidates(word, term)) for term, word in todo[:MAX_CORRECTIONS]}
+    todo: dict[str, str] = {}
+    for term, word in unknown.items() if isinstance(unknown, Mapping) else unknown:
+        if term not in todo and worth_trying(word):
+            todo[term] = word
+            if len(todo) == MAX_CORRECTIONS:
+                break
+    options = {term: sorted(_candidates(word, term)) for term, word in todo.items()}
+    if not options:
+        return {}
     prefetch(t for found in options.values() for t in found)
     out: dict[str, str] = {}
     for term, found in options.items():
