@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ENTRY = [sys.executable, "-c", "from loader.entry import run; run()"]
+ENTRY = [sys.executable, "-c", "from loader.cli.entry import run; run()"]
 
 _TOPICS = ("invoice", "pdf", "docker", "kubernetes", "postgres", "react", "terraform", "pytest", "latex",
            "spreadsheet", "git", "release", "security", "logging", "graphql", "rust", "android", "figma",
@@ -89,7 +89,7 @@ def main() -> None:
         # images do) would time the compiler instead, so let the children cache it.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         start = time.perf_counter()
-        from loader.index import open_index
+        from loader.index.types import open_index
 
         index, _ = open_index([library])
         cold = time.perf_counter() - start
@@ -119,12 +119,12 @@ _PHASES = r"""
 import json, sys, time
 marks = [("start", time.perf_counter())]
 def mark(label): marks.append((label, time.perf_counter()))
-import loader.hook, loader.hook_state
-mark("import loader.hook (+ stdlib)")
-from loader.index import open_index, load_index
-from loader.index_location import default_index_path
-from loader.match import match
-mark("import loader.index + loader.match")
+import loader.runtime.hook, loader.runtime.hook_state
+mark("import loader.runtime.hook (+ stdlib)")
+from loader.index.types import open_index, load_index
+from loader.index.location import default_index_path
+from loader.match.rank import match
+mark("import loader.index.types + loader.match.rank")
 from pathlib import Path
 roots = [Path(sys.argv[1])]
 load_index(default_index_path(roots))

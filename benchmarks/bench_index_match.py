@@ -31,14 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import generate  # noqa: E402
 
-from loader.index import build_index, load_index, open_index, save_index, update_index  # noqa: E402
-from loader.match import match  # noqa: E402
+from loader.index.types import build_index, load_index, open_index, save_index, update_index  # noqa: E402
+from loader.match.rank import match  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-ENTRY = "from loader.entry import run; run()"
+ENTRY = "from loader.cli.entry import run; run()"
 """The real console entry point, as the ``skills`` script runs it."""
-FAST = "import sys; from loader.match_output import fast_main; sys.exit(fast_main(sys.argv[1:]))"
-"""The typer-free ``skills match`` path, for when ``loader.entry`` dispatches to it."""
+FAST = "import sys; from loader.cli.match_output import fast_main; sys.exit(fast_main(sys.argv[1:]))"
+"""The typer-free ``skills match`` path, for when ``loader.cli.entry`` dispatches to it."""
 
 
 _ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -121,7 +121,7 @@ def bench_library(label: str, root: Path, work: Path, runs: int, edits: int = 7)
         latencies.append(time.perf_counter() - started)
     latencies.sort()
     # A warm index as a user has it: the library settled (folders untouched for a few seconds,
-    # see RACY_NS in loader.index_build) and the index refreshed once after the edit above.
+    # see RACY_NS in loader.index.build) and the index refreshed once after the edit above.
     time.sleep(2.1)
     subprocess.run([sys.executable, "-c", FAST, "warm up", "--skills", str(root), "--index", str(index_path)],
                    check=True, capture_output=True, env=_ENV)

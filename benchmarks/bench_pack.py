@@ -15,10 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from loader import bundle
-from loader.install import install, plan_install
-from loader.installed import choose_target, verify
-from loader.library import load_skills
+from loader.ship import bundle
+from loader.ship.install import install, plan_install
+from loader.ship.installed import choose_target, verify
+from loader.validate.load import load_skills
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 T = TypeVar("T")

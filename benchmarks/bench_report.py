@@ -26,7 +26,7 @@ def run_once(args: list[str], cache: str) -> float:
     env = dict(os.environ, XDG_CACHE_HOME=cache)
     env.pop("SKILLPACK_DEBUG", None)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", "from loader.entry import run; run()", *args],
+    proc = subprocess.run([sys.executable, "-c", "from loader.cli.entry import run; run()", *args],
                           env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:

@@ -1,7 +1,7 @@
 """Save-to-updated latency of hot reload on a 1,000-skill tree, with the default debounce.
 
 Measures, from just before a file is saved to the moment the update is served:
-  * the library API (``loader.live.LiveLibrary.watch``), in-process;
+  * the library API (``loader.author.live.LiveLibrary.watch``), in-process;
   * ``skills dev`` as a subprocess (until its ``updated ...`` line is read), without and
     with ``--prompt`` (which re-runs the matcher over the whole index after each update).
 Saves alternate between in-place writes and editor-style atomic saves (temp file + rename).
@@ -23,8 +23,8 @@ import threading
 import time
 from pathlib import Path
 
-from loader.live import LiveLibrary, LiveUpdate
-from loader.watch import DEFAULT_DEBOUNCE
+from loader.author.live import LiveLibrary, LiveUpdate
+from loader.author.watch import DEFAULT_DEBOUNCE
 
 TOPICS = ["invoice", "pdf", "csv", "deploy", "review", "release", "test", "sql", "docker", "email",
           "chart", "schema", "backup", "incident", "translate", "summary", "budget", "calendar"]
@@ -105,7 +105,7 @@ def bench_library(root: Path, folders: list[Path], saves: int) -> None:
 
 
 def bench_cli(root: Path, folders: list[Path], saves: int, prompt: str | None) -> None:
-    command = [sys.executable, "-c", "from loader.entry import run; run()", "dev", str(root)]
+    command = [sys.executable, "-c", "from loader.cli.entry import run; run()", "dev", str(root)]
     if prompt:
         command += ["--prompt", prompt]
     started = time.perf_counter()

@@ -12,35 +12,35 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Diagnostic": "loader.model",
-    "Manifest": "loader.model",
-    "Match": "loader.model",
-    "Profile": "loader.model",
-    "Severity": "loader.model",
-    "Skill": "loader.model",
-    "LoadResult": "loader.library",
-    "LoadedSkill": "loader.library",
-    "load_skills": "loader.library",
-    "parse_manifest": "loader.manifest",
-    "SkillLibrary": "loader.api",
-    "Context": "loader.context",
-    "to_anthropic_blocks": "loader.context",
-    "MatchResult": "loader.match",
-    "LiveLibrary": "loader.live",
-    "watch": "loader.watch",
+    "Diagnostic": "loader.core.model",
+    "Manifest": "loader.core.model",
+    "Match": "loader.core.model",
+    "Profile": "loader.core.model",
+    "Severity": "loader.core.model",
+    "Skill": "loader.core.model",
+    "LoadResult": "loader.validate.load",
+    "LoadedSkill": "loader.validate.load",
+    "load_skills": "loader.validate.load",
+    "parse_manifest": "loader.validate.manifest",
+    "SkillLibrary": "loader.match.library",
+    "Context": "loader.match.context",
+    "to_anthropic_blocks": "loader.match.context",
+    "MatchResult": "loader.match.rank",
+    "LiveLibrary": "loader.author.live",
+    "watch": "loader.author.watch",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # names for type checkers; at run time __getattr__ imports them on first use
-    from loader.api import SkillLibrary  # noqa: F401
-    from loader.context import Context, to_anthropic_blocks  # noqa: F401
-    from loader.library import LoadedSkill, LoadResult, load_skills  # noqa: F401
-    from loader.live import LiveLibrary  # noqa: F401
-    from loader.manifest import parse_manifest  # noqa: F401
-    from loader.match import MatchResult  # noqa: F401
-    from loader.model import Diagnostic, Manifest, Match, Profile, Severity, Skill  # noqa: F401
-    from loader.watch import watch  # noqa: F401
+    from loader.match.library import SkillLibrary  # noqa: F401
+    from loader.match.context import Context, to_anthropic_blocks  # noqa: F401
+    from loader.validate.load import LoadedSkill, LoadResult, load_skills  # noqa: F401
+    from loader.author.live import LiveLibrary  # noqa: F401
+    from loader.validate.manifest import parse_manifest  # noqa: F401
+    from loader.match.rank import MatchResult  # noqa: F401
+    from loader.core.model import Diagnostic, Manifest, Match, Profile, Severity, Skill  # noqa: F401
+    from loader.author.watch import watch  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

@@ -104,7 +104,7 @@ class CliResult:
 @pytest.fixture
 def cli() -> Callable[..., CliResult]:
     """Run ``skills ARGS...`` in-process through ``loader.cli.main`` (the real entry point's core)."""
-    from loader.cli import main
+    from loader.cli.main import main
 
     def run(*args: str | Path, stdin: str = "") -> CliResult:
         out, err = io.StringIO(), io.StringIO()
@@ -123,7 +123,7 @@ def cli() -> Callable[..., CliResult]:
 @pytest.fixture
 def skills_bin() -> Iterator[list[str]]:
     """Command prefix that runs the real ``skills`` console entry point in a subprocess."""
-    yield [sys.executable, "-c", "from loader.entry import run; run()"]
+    yield [sys.executable, "-c", "from loader.cli.entry import run; run()"]
 
 
 def env_without_debug() -> dict[str, str]:

@@ -14,16 +14,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loader.discover import discover
-from loader.errors import PathNotFoundError
-from loader.index import Index, build_index, update_index
-from loader.library import LoadResult, blocking_errors, load_skill_dir, load_skills
-from loader.match import MatchResult, match
-from loader.model import Diagnostic, Profile, Skill
-from loader.watch import DEFAULT_DEBOUNCE, ChangeKind, SkillEvent, WatchBatch, Watcher, watch_roots
+from loader.validate.discover import discover
+from loader.core.errors import PathNotFoundError
+from loader.index.types import Index, build_index, update_index
+from loader.validate.load import LoadResult, blocking_errors, load_skill_dir, load_skills
+from loader.match.rank import MatchResult, match
+from loader.core.model import Diagnostic, Profile, Skill
+from loader.author.watch import DEFAULT_DEBOUNCE, ChangeKind, SkillEvent, WatchBatch, Watcher, watch_roots
 
 if TYPE_CHECKING:
-    from loader.api import SkillLibrary
+    from loader.match.library import SkillLibrary
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +100,12 @@ class LiveLibrary:
             return sorted(self._good.values(), key=lambda s: (s.name, str(s.path)))
 
     def match(self, prompt: str, **options: object) -> MatchResult:
-        """What the matcher would load for ``prompt`` now (options as in ``loader.match.match``)."""
+        """What the matcher would load for ``prompt`` now (options as in ``loader.match.rank.match``)."""
         return match(self.index, prompt, **options)  # type: ignore[arg-type]
 
     def snapshot(self) -> SkillLibrary:
-        """The current state as a ``loader.api.SkillLibrary`` (matching, context rendering, bodies)."""
-        from loader.api import SkillLibrary
+        """The current state as a ``loader.match.library.SkillLibrary`` (matching, context rendering, bodies)."""
+        from loader.match.library import SkillLibrary
 
         return SkillLibrary(self.index)
 

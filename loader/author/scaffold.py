@@ -19,11 +19,11 @@ import yaml
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from loader.discover import SKILL_FILE
-from loader.errors import UsageError
-from loader.library import LoadedSkill, LoadResult, load_skills
-from loader.model import Profile, Severity
-from loader.scaffold_templates import (
+from loader.validate.discover import SKILL_FILE
+from loader.core.errors import UsageError
+from loader.validate.load import LoadedSkill, LoadResult, load_skills
+from loader.core.model import Profile, Severity
+from loader.author.templates import (
     DEFAULT_TEMPLATE,
     TEMPLATE_SUFFIX,
     TemplateInfo,

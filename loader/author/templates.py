@@ -3,7 +3,7 @@
 Guarantees: a template is a folder holding ``SKILL.md.j2`` (or ``SKILL.md``); a user template
 shadows a built-in one of the same name; symlinks, VCS folders, more than
 ``MAX_TEMPLATE_FILES`` files, files over ``MAX_TEMPLATE_BYTES`` and non-UTF-8 files are
-refused with a clear error, never followed or half-read. ``loader.scaffold`` renders them.
+refused with a clear error, never followed or half-read. ``loader.author.scaffold`` renders them.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from loader.discover import SKILL_FILE, SKIP_DIRS
-from loader.errors import PathNotFoundError, UsageError
+from loader.validate.discover import SKILL_FILE, SKIP_DIRS
+from loader.core.errors import PathNotFoundError, UsageError
 
 TEMPLATE_SUFFIX = ".j2"
 DEFAULT_TEMPLATE = "basic"
@@ -38,7 +38,7 @@ class TemplateInfo:
 
 def builtin_templates_dir() -> Path:
     """Where the shipped templates are: ``loader/templates`` in a wheel, ``<repo>/templates`` in a checkout."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # loader/
     installed = package / "templates"
     return installed if installed.is_dir() else package.parent / "templates"
 

@@ -4,7 +4,7 @@ Guarantees: bursts of events (editors' temp-file-and-rename saves, ``git checkou
 folded into one batch after ``debounce`` seconds of quiet; every batch names whole skill
 folders (added, changed or removed), including folders moved, deleted and recreated, and a
 root that disappears and comes back. The core never prints: it calls ``on_change`` on its
-own thread with a ``WatchBatch``. ``loader.live`` builds re-validation on top of this.
+own thread with a ``WatchBatch``. ``loader.author.live`` builds re-validation on top of this.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-from loader.discover import SKILL_FILE, SKIP_DIRS, discover
-from loader.errors import PathNotFoundError, SkillpackError
+from loader.validate.discover import SKILL_FILE, SKIP_DIRS, discover
+from loader.core.errors import PathNotFoundError, SkillpackError
 
 log = logging.getLogger("loader")
 

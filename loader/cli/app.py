@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from loader import __version__
-from loader.model import Profile
+from loader.core.model import Profile
 
 app = typer.Typer(
     name="skills",

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 import typer
 
 from loader.cli.app import DEFAULT_SKILLS_DIR, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
-from loader.errors import UsageError
-from loader.model import Profile, Severity
-from loader.render_diagnostics import display_path, render_text
+from loader.core.errors import UsageError
+from loader.core.model import Profile, Severity
+from loader.cli.render_diagnostics import display_path, render_text
 
 if TYPE_CHECKING:  # imported lazily below: watchdog and the index are not needed by other commands
-    from loader.live import LiveLibrary, SkillUpdate
+    from loader.author.live import LiveLibrary, SkillUpdate
 
 EXIT_INTERRUPTED = 130
 
@@ -43,8 +43,7 @@ def new(
     Exits 0 when the skill was written clean (or with warnings), 1 when the result had errors
     (nothing is written then), 2 for an invalid or existing name.
     """
-    from loader import scaffold
-
+    from loader.author import scaffold
     if list_only:
         infos = scaffold.list_templates(templates)
         width = max(len(info.name) for info in infos)
@@ -102,7 +101,7 @@ def dev(
     Runs until Ctrl-C (exit 130). A skill whose edit has errors keeps being served in its
     last good version, so the index and --prompt results stay usable while you type.
     """
-    from loader.live import LiveLibrary, LiveUpdate
+    from loader.author.live import LiveLibrary, LiveUpdate
 
     printer = _Printer(sys.stdout)
     library = LiveLibrary(paths_or_default(paths), profile, strict=strict)
@@ -137,7 +136,7 @@ def dev(
 
 
 def _update_lines(item: SkillUpdate) -> list[str]:
-    from loader.watch import ChangeKind
+    from loader.author.watch import ChangeKind
 
     where = display_path(item.path)
     if item.kind is ChangeKind.REMOVED:

@@ -2,10 +2,10 @@
 
 Importing typer and the command modules costs ~150 ms; the Claude Code hook runs on every
 prompt, so it must not pay that. ``skills hook`` with only run options (``--library``,
-``--budget``, ``--max-chars``, ``--top-k``) goes straight to ``loader.hook``; everything else,
+``--budget``, ``--max-chars``, ``--top-k``) goes straight to ``loader.runtime.hook``; everything else,
 including ``skills hook --help``, ``hook install`` and ``hook uninstall``, goes to
 ``loader.cli.main``. ``skills match`` with plain options is answered by
-``loader.match_output.fast_main``, which hands anything it does not handle back (``None``).
+``loader.cli.match_output.fast_main``, which hands anything it does not handle back (``None``).
 """
 
 from __future__ import annotations
@@ -26,17 +26,17 @@ def run() -> None:
 
 def _dispatch(args: list[str]) -> None:
     if args[:1] == ["hook"]:
-        from loader.hook import main as hook_main
-        from loader.hook import parse_args
+        from loader.runtime.hook import main as hook_main
+        from loader.runtime.hook import parse_args
 
         if parse_args(args[1:]) is not None:
             sys.exit(hook_main(args[1:]))
     if args[:1] == ["match"]:
-        from loader.match_output import fast_main
+        from loader.cli.match_output import fast_main
 
         code = fast_main(args[1:])
         if code is not None:
             sys.exit(code)
-    from loader.cli import main
+    from loader.cli.main import main
 
     sys.exit(main())

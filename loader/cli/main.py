@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import typer
 
 from loader.cli.app import app
-from loader.errors import SkillpackError
+from loader.core.errors import SkillpackError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 import typer
 
 from loader.cli.app import PathsArg, app, paths_or_default
-from loader.match_output import render_json, render_text, warning_summary
-from loader.model import Diagnostic
+from loader.cli.match_output import render_json, render_text, warning_summary
+from loader.core.model import Diagnostic
 
 SkillsOpt = Annotated[
     list[Path] | None,
@@ -63,7 +63,7 @@ def _warn(diagnostics: list[Diagnostic], *, summary: bool = False) -> None:
 
 
 def _open(skills: list[Path] | None, index: Path | None, *, quiet: bool = False) -> Any:
-    from loader.index import open_index
+    from loader.index.types import open_index
 
     idx, diagnostics = open_index(paths_or_default(skills), index_path=index)
     if not quiet:
@@ -77,8 +77,8 @@ def index_command(
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
 ) -> int:
     """Build or refresh the index of a skill library and report what it holds."""
-    from loader.index import open_index
-    from loader.index_location import default_index_path
+    from loader.index.types import open_index
+    from loader.index.location import default_index_path
 
     roots = paths_or_default(paths)
     started = time.perf_counter()
@@ -108,7 +108,7 @@ def match_command(
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
 ) -> int:
     """Show which skills would load for PROMPT (none, when nothing is relevant)."""
-    from loader.match import match
+    from loader.match.rank import match
 
     idx = _open(skills, index)
     result = match(idx, prompt, top_k=top_k, budget_tokens=budget, threshold=threshold)
@@ -128,8 +128,8 @@ def context_command(
     output: Annotated[ContextFormat, typer.Option("--format", "-f", help="Output format.")] = ContextFormat.TEXT,
 ) -> int:
     """Print the context to send for PROMPT: the stable prefix, then the loaded skills."""
-    from loader.context import DEFAULT_LISTING, render_context, to_anthropic_blocks
-    from loader.match import match
+    from loader.match.context import DEFAULT_LISTING, render_context, to_anthropic_blocks
+    from loader.match.rank import match
 
     idx = _open(skills, index)
     result = match(idx, prompt, top_k=top_k, budget_tokens=budget)
@@ -155,8 +155,8 @@ def eval_command(
 
     --sweep prints the same metrics for a range of thresholds, to calibrate on your own queries.
     """
-    from loader.evaluate import evaluate, read_queries
-    from loader.match import DEFAULT_PARAMS, match
+    from loader.match.evaluate import evaluate, read_queries
+    from loader.match.rank import DEFAULT_PARAMS, match
 
     items = read_queries(queries)
     idx = _open(skills, index, quiet=True)
@@ -191,8 +191,8 @@ def eval_command(
 
 
 def _sweep(idx: Any, items: Any, top_k: int, budget: int | None, output: MatchFormat) -> int:
-    from loader.evaluate import sweep
-    from loader.match import DEFAULT_PARAMS, match
+    from loader.match.evaluate import sweep
+    from loader.match.rank import DEFAULT_PARAMS, match
 
     thresholds = sorted({round(0.30 + 0.025 * i, 3) for i in range(21)} | {DEFAULT_PARAMS.threshold})
     table = sweep(idx, items, thresholds, lambda i, p: match(i, p, top_k=top_k, budget_tokens=budget, threshold=0.0))

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
-    from loader.match import MatchResult
-    from loader.model import Diagnostic, Match
+    from loader.match.rank import MatchResult
+    from loader.core.model import Diagnostic, Match
 
 
 def _row(m: Match, reason: str | None = None) -> dict[str, Any]:
@@ -82,9 +82,9 @@ def fast_main(args: Sequence[str]) -> int | None:
     if ns.top_k < 1 or (ns.budget is not None and ns.budget < 0) or (ns.threshold is not None and ns.threshold < 0) \
             or ns.prompt.startswith("-"):
         return None  # the full CLI reports these with its usual messages
-    from loader.errors import SkillpackError
-    from loader.index import open_index
-    from loader.match import match
+    from loader.core.errors import SkillpackError
+    from loader.index.types import open_index
+    from loader.match.rank import match
 
     try:
         index, diagnostics = open_index(ns.skills or [Path("skills")], index_path=ns.index)

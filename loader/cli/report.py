@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from loader.cli.app import PathsArg, app, paths_or_default
-from loader.report import Report
+from loader.report.compute import Report
 
 
 class ReportFormat(StrEnum):
@@ -56,10 +56,10 @@ def report(
     Exits 0 when the report was produced and the gates pass, 1 when a gate fails, 2 when it
     could not run.
     """
-    from loader.listing import default_budget
-    from loader.report import compute, gate_failures, load_prices
-    from loader.report_inputs import gather
-    from loader.tokens import get_counter
+    from loader.report.listing import default_budget
+    from loader.report.compute import compute, gate_failures, load_prices
+    from loader.report.inputs import gather
+    from loader.core.tokens import get_counter
 
     counter = get_counter(counter_name)
     prices = load_prices(model, input_price=price_input, cache_write=price_cache_write,
@@ -74,7 +74,7 @@ def report(
     buffer = io.StringIO()
     _render(result, output, buffer)
     if out_file is not None:
-        from loader.atomic import write_bytes
+        from loader.core.atomic import write_bytes
 
         write_bytes(out_file, buffer.getvalue().encode("utf-8"))
         typer.echo(f"wrote {out_file}", err=True)
@@ -87,14 +87,13 @@ def report(
 
 
 def _render(result: Report, output: ReportFormat, out: io.StringIO) -> None:
-    from loader import report_render
-
+    from loader.report import render as report_render
     if output is ReportFormat.JSON:
         report_render.render_json(result, out)
     elif output is ReportFormat.MD:
         report_render.render_markdown(result, out)
     elif output is ReportFormat.HTML:
-        from loader.report_html import render_html
+        from loader.report.html import render_html
 
         render_html(result, out)
     else:

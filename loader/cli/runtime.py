@@ -1,6 +1,6 @@
 """``skills hook`` (run, install, uninstall) and ``skills mcp``: skills on demand in Claude Code and MCP clients.
 
-The hook's real entry is the fast path in ``loader.entry`` (no typer); this command is the
+The hook's real entry is the fast path in ``loader.cli.entry`` (no typer); this command is the
 same hook for ``skills hook --help``, in-process tests, and odd invocations.
 """
 
@@ -14,7 +14,7 @@ from typing import IO, Annotated, Any
 import typer
 
 from loader.cli.app import DEFAULT_SKILLS_DIR, PathsArg, app, paths_or_default
-from loader.errors import PathNotFoundError, UsageError
+from loader.core.errors import PathNotFoundError, UsageError
 
 hook_app = typer.Typer(
     name="hook",
@@ -52,7 +52,7 @@ def hook(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from loader.hook import HookOptions, run
+    from loader.runtime.hook import HookOptions, run
 
     options = HookOptions(tuple(library or ()), budget, max_chars, top_k)
     out = getattr(sys.stdout, "buffer", None) or _BinaryOut(sys.stdout)
@@ -72,8 +72,8 @@ def hook_install(
     Keeps every other setting and hook, writes a backup next to the file, and records the
     library's absolute path in the hook's command line. Running it again changes nothing.
     """
-    from loader.hook_settings import install, settings_path
-    from loader.index import open_index
+    from loader.runtime.hook_settings import install, settings_path
+    from loader.index.types import open_index
 
     base = (project or Path.cwd()).resolve()
     roots = [p if p.is_absolute() else base / p for p in (library or [DEFAULT_SKILLS_DIR])]
@@ -96,7 +96,7 @@ def hook_install(
 @hook_app.command("uninstall")
 def hook_uninstall(user: UserOpt = False, project: ProjectOpt = None) -> int:
     """Remove the hook entries `skills hook install` added; nothing else is touched."""
-    from loader.hook_settings import settings_path, uninstall
+    from loader.runtime.hook_settings import settings_path, uninstall
 
     change = uninstall(settings_path(user=user, project_dir=(project or Path.cwd()).resolve()))
     if change.changed:
@@ -122,7 +122,7 @@ def mcp(
         if not root.exists():
             raise PathNotFoundError(path=root, what="skills folder")
     try:
-        from loader.mcp_server import serve
+        from loader.runtime.mcp import serve
     except ImportError as exc:
         if "mcp" not in (getattr(exc, "name", "") or ""):
             raise

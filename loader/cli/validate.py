@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from loader.cli.app import FormatOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
-from loader.library import load_skills
-from loader.model import Profile, Severity
-from loader.render_diagnostics import has_failures, render_github, render_json, render_text
-from loader.rulebook import RULES
+from loader.validate.load import load_skills
+from loader.core.model import Profile, Severity
+from loader.cli.render_diagnostics import has_failures, render_github, render_json, render_text
+from loader.validate.rulebook import RULES
 
 
 @app.command()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from loader.model import Diagnostic, Severity
+from loader.core.model import Diagnostic, Severity
 
 MAX_TEXT_BYTES = 4 * 1024 * 1024
 """Larger files are not read as text at all (a skill body is meant to be a few KB)."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from loader.errors import UsageError
+from loader.core.errors import UsageError
 
 _WORDS = re.compile(r"[A-Za-z]+")
 _DIGIT_GROUPS = re.compile(r"[0-9]{1,3}")

@@ -2,7 +2,7 @@
 
 Guarantees: pure (reads the tree, writes nothing); a folder whose files have the same sizes and
 mtimes is not read at all; a changed folder is parsed and validated through
-``loader.library.load_skill_dir`` (the same pipeline as ``skills validate``) and left out
+``loader.validate.load.load_skill_dir`` (the same pipeline as ``skills validate``) and left out
 with a warning when it has errors; the result does not depend on the walk order or on
 whether the work was spread over several processes.
 """
@@ -19,13 +19,13 @@ from dataclasses import replace
 from operator import attrgetter
 from pathlib import Path
 
-from loader.discover import MAX_DEPTH, SKIP_DIRS, SkillDir, discover
-from loader.index import REFERENCE_SUFFIXES, Index, IndexEntry, listing_line, stat_key
-from loader.model import Diagnostic, Severity
-from loader.postings import encode_terms, update_postings
-from loader.text import headings, terms
-from loader.textfile import read_text
-from loader.tokens import count_tokens
+from loader.validate.discover import MAX_DEPTH, SKIP_DIRS, SkillDir, discover
+from loader.index.types import REFERENCE_SUFFIXES, Index, IndexEntry, listing_line, stat_key
+from loader.core.model import Diagnostic, Severity
+from loader.index.postings import encode_terms, update_postings
+from loader.core.text import headings, terms
+from loader.core.textfile import read_text
+from loader.core.tokens import count_tokens
 
 RACY_NS = 2_000_000_000
 """Folders modified less than this before the last walk are re-walked rather than trusted."""
@@ -260,7 +260,7 @@ def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
         if (old.signature, old.manifest_stat, old.files) == (signature, manifest_stat, tuple(skill_dir.files)):
             return old, []
         return replace(old, signature=signature, manifest_stat=manifest_stat, files=tuple(skill_dir.files)), []
-    from loader.library import blocking_errors, load_skill_dir  # only now: it imports jsonschema
+    from loader.validate.load import blocking_errors, load_skill_dir  # only now: it imports jsonschema
 
     skill, found = load_skill_dir(skill_dir)
     errors = blocking_errors(found)

@@ -5,16 +5,16 @@ file list). The matcher's fields (field lengths, ``invocable``, body tokens) are
 skill in one narrow query the first time one is needed; any other field (description, hashes,
 offsets...) one row at a time for the first few entries asked (an edit re-indexes one skill),
 then every remaining row in one query (a listing). A completed entry becomes a plain
-:class:`~loader.index.IndexEntry`, equal to one built in memory.
+:class:`~loader.index.types.IndexEntry`, equal to one built in memory.
 
 Guarantees: a row is used only if it still has the entry's id (file unchanged since read, or
 changed only by this process's commit) or name (otherwise) and its signature (the same stamps,
 hence the same content as when the index was opened); a skill whose row changed or
 went away since (another process re-indexed it) gets neutral values and is never
 auto-matched (``invocable`` false); the next open sees the change. When the file changed since
-it was read and is not one known to hold typed rows (``loader.index_trust``), its rows are
+it was read and is not one known to hold typed rows (``loader.index.trust``), its rows are
 type-checked before use (a mistyped row is treated as changed). A file that can no longer be
-read is an :class:`~loader.index_store.IndexDamagedError`, as for postings.
+read is an :class:`~loader.index.store.IndexDamagedError`, as for postings.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from loader.gc_pause import gc_paused
-from loader.index import ENTRY_FIELDS, IndexEntry, _entry_values
-from loader.index_store import _BAD_ROWS, CHUNK, SEP, StoredTerms, TermSource, connect, damaged
-from loader.index_trust import is_checked, stamp
-from loader.postings import FIELDS
+from loader.core.gc_pause import gc_paused
+from loader.index.types import ENTRY_FIELDS, IndexEntry, _entry_values
+from loader.index.store import _BAD_ROWS, CHUNK, SEP, StoredTerms, TermSource, connect, damaged
+from loader.index.trust import is_checked, stamp
+from loader.index.postings import FIELDS
 
 SINGLE_LOADS = 8
 """Entries completed one query each before the rest are read in one go."""
@@ -130,7 +130,7 @@ class EntrySource(TermSource):
     """The stored rows behind an index's lazy entries (and their term lists)."""
 
     def __init__(self, path: Any, stamp: str | None) -> None:
-        """Rows of the index at ``path``, whose ``loader.index_trust`` stamp was ``stamp`` when read."""
+        """Rows of the index at ``path``, whose ``loader.index.trust`` stamp was ``stamp`` when read."""
         super().__init__(path)
         self.stamp = stamp
         self.entries: list[IndexEntry] = []

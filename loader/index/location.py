@@ -14,7 +14,7 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from loader.userdirs import cache_dir
+from loader.core.userdirs import cache_dir
 
 INDEX_DIR = ".skillpack"
 INDEX_FILE = "index.sqlite"

@@ -1,8 +1,8 @@
 """Index stage, keeping the stored index current: load, find what changed, re-index it, store it.
 
-Guarantees: the skill folders that changed are found by ``stat`` (``loader.index_plan``) and
+Guarantees: the skill folders that changed are found by ``stat`` (``loader.index.plan``) and
 only they are parsed; the stored rows and postings are changed in one transaction
-(``loader.index_store``), so a reader sees the old index or the new one. When a targeted
+(``loader.index.store``), so a reader sees the old index or the new one. When a targeted
 refresh cannot settle the change, the library is walked (reusing unchanged entries), never
 guessed. Another process writing at the same time makes this one start over, not overwrite it.
 """
@@ -14,13 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from loader.gc_pause import gc_paused
-from loader.index import Index, _meta, build_index, load_index
-from loader.index_build import is_racy, refresh, scan, skipped_diagnostics
-from loader.index_plan import Plan, plan_refresh
-from loader.index_store import StoreChangedError, StoredPostings
-from loader.index_write import write_changes, write_new
-from loader.model import Diagnostic
+from loader.core.gc_pause import gc_paused
+from loader.index.types import Index, _meta, build_index, load_index
+from loader.index.build import is_racy, refresh, scan, skipped_diagnostics
+from loader.index.plan import Plan, plan_refresh
+from loader.index.store import StoreChangedError, StoredPostings
+from loader.index.write import write_changes, write_new
+from loader.core.model import Diagnostic
 
 ATTEMPTS = 3
 """Times to start over when another process stored the index in between, before serving from memory."""

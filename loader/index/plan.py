@@ -7,7 +7,7 @@ a file's size and mtime (a walk misses those too). Folders and manifests modifie
 Whatever is hard to settle locally (a folder or skill removed, a folder that became a skill,
 many folders changed at once) returns ``None``: the caller walks the whole library. Of each
 entry it reads only the folder, signature and file list, so a stored index's other fields stay
-unread (``loader.index_lazy``).
+unread (``loader.index.lazy``).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 
-from loader.discover import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
-from loader.index import Index
-from loader.index_build import RACY_NS, _folder_signature, _tree, file_stamps
+from loader.validate.discover import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
+from loader.index.types import Index
+from loader.index.build import RACY_NS, _folder_signature, _tree, file_stamps
 
 _PATH = attrgetter("path")
 RECHECK_LIMIT = 64

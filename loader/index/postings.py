@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from loader.index import IndexEntry
+    from loader.index.types import IndexEntry
 
 FIELDS = ("name", "description", "when", "headings", "body")
 """Fields whose term frequencies the index keeps, most specific first."""

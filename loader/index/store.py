@@ -2,10 +2,10 @@
 
 Guarantees: opening reads, in one read transaction, each skill's name, folder, signature and
 file list (what finding changes needs) and the folder tree; every other field is read when
-first used (``loader.index_lazy``), term lists when an update needs them, and a query's
+first used (``loader.index.lazy``), term lists when an update needs them, and a query's
 postings with one indexed SELECT. The type of every stored column is checked at open, unless
-the very same file already passed (``loader.index_trust``). Writers
-(``loader.index_write``) change the file in single transactions, so readers see the old index
+the very same file already passed (``loader.index.trust``). Writers
+(``loader.index.write``) change the file in single transactions, so readers see the old index
 or the new one, never a mix, and a killed writer leaves the old index (its journal is rolled
 back by the next connection that may write). Anything that is not an index of this exact format (another format
 version, the old JSON file, any other bytes, a truncated file, mistyped rows) reads as
@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loader.errors import HintedError
-from loader.index_trust import is_checked, remember, stamp
-from loader.postings import FIELDS
+from loader.core.errors import HintedError
+from loader.index.trust import is_checked, remember, stamp
+from loader.index.postings import FIELDS
 
 if TYPE_CHECKING:
-    from loader.index import Index, IndexEntry
+    from loader.index.types import Index, IndexEntry
 
 MAGIC = b"SQLite format 3\x00"
 CHUNK = 500
@@ -80,9 +80,9 @@ class Stored:
     """Stable id of each entry, in entry (name) order; the doc numbers of the stored postings."""
     next_id: int
     source: TermSource | None = None
-    """Where the entries read from this file complete themselves (``loader.index_lazy``)."""
+    """Where the entries read from this file complete themselves (``loader.index.lazy``)."""
     stamp: str | None = None
-    """The file's ``loader.index_trust`` stamp when its rows were known to be well typed."""
+    """The file's ``loader.index.trust`` stamp when its rows were known to be well typed."""
 
 
 class IndexDamagedError(HintedError):
@@ -120,7 +120,7 @@ def read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
 
 
 def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
-    from loader.index import Index
+    from loader.index.types import Index
 
     try:
         with path.open("rb") as handle:
@@ -160,7 +160,7 @@ def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
         return None
     finally:
         con.close()
-    from loader.index_lazy import EntrySource  # entries complete themselves from the file on first use
+    from loader.index.lazy import EntrySource  # entries complete themselves from the file on first use
 
     if not checked:
         remember(path, current)

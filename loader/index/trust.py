@@ -21,8 +21,8 @@ import os
 from contextlib import suppress
 from pathlib import Path
 
-from loader.atomic import write_text
-from loader.userdirs import cache_dir
+from loader.core.atomic import write_text
+from loader.core.userdirs import cache_dir
 
 COUNTER = slice(24, 28)
 """Where the SQLite header keeps the file change counter (big-endian)."""

@@ -4,7 +4,7 @@ Guarantees: ``build_index`` is pure (reads the tree, writes nothing) and reuses 
 of unchanged skill folders (same file sizes and mtimes, else same content hash) without
 parsing them again; ``save_index`` and every update by ``open_index`` are atomic;
 ``load_index`` returns ``None`` for anything it cannot fully trust (missing, corrupt, older
-or newer format, the old JSON index), so callers rebuild. Storage is ``loader.index_store``.
+or newer format, the old JSON index), so callers rebuild. Storage is ``loader.index.store``.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loader.index_location import cache_index_path, default_index_path
-from loader.model import Diagnostic, Severity
-from loader.postings import FIELDS, CollectionStats, build_postings, decode_terms
-from loader.text import TEXT_VERSION
-from loader.textfile import read_text
-from loader.tokens import DEFAULT_COUNTER
+from loader.index.location import cache_index_path, default_index_path
+from loader.core.model import Diagnostic, Severity
+from loader.index.postings import FIELDS, CollectionStats, build_postings, decode_terms
+from loader.core.text import TEXT_VERSION
+from loader.core.textfile import read_text
+from loader.core.tokens import DEFAULT_COUNTER
 
 if TYPE_CHECKING:
-    from loader.index_store import Stored
+    from loader.index.store import Stored
 
 FORMAT = "skillpack-index"
 FORMAT_VERSION = 4
@@ -43,7 +43,7 @@ class IndexEntry:
     """What the index knows about one skill: enough to match, rank, budget and load it.
 
     An entry read from a stored index may have its larger fields read from disk on first use
-    (``loader.index_store.StoredEntry``); it compares equal to an entry holding the same values.
+    (``loader.index.store.StoredEntry``); it compares equal to an entry holding the same values.
     """
 
     name: str
@@ -119,7 +119,7 @@ class Index:
     token_counter: str = field(default_factory=lambda: DEFAULT_COUNTER.name)
     """The counter behind every token figure in the index (an index counted otherwise is rebuilt)."""
     postings: Mapping[str, str] | None = field(default=None, repr=False)
-    """Term -> posting string (see ``loader.postings``); built from the entries when ``None``.
+    """Term -> posting string (see ``loader.index.postings``); built from the entries when ``None``.
     For an index read from disk, fetched lazily and keyed by the stored ids (``stored.ids``)."""
     skipped: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
     """Folders left out for errors: path -> (signature, warning message, files), so an
@@ -162,7 +162,7 @@ class Index:
         """
         found = self._by_name.get(name)
         if found is None:
-            from loader.errors import SkillNotFoundError
+            from loader.core.errors import SkillNotFoundError
 
             raise SkillNotFoundError(name=name)
         return found
@@ -178,20 +178,20 @@ class Index:
             return ""
         if _signature_matches(entry):
             return read.text[entry.body_offset:]
-        from loader.manifest import parse_manifest_text  # the file changed since indexing: parse again
+        from loader.validate.manifest import parse_manifest_text  # the file changed since indexing: parse again
 
         return parse_manifest_text(entry.manifest_path, read.text).body
 
     @cached_property
     def stats(self) -> CollectionStats:
         """Postings and collection statistics for the matcher (postings fetched and decoded per term, lazily)."""
-        from loader.index_lazy import read_for_matching
+        from loader.index.lazy import read_for_matching
 
         read_for_matching(self.entries)  # every skill's field lengths are needed: read them in one go
         postings = self.postings if self.postings is not None else {}
         if self.stored is None:
             return CollectionStats(self.entries, postings)
-        from loader.index_store import StoredPostings
+        from loader.index.store import StoredPostings
 
 
         docs = {ident: doc for doc, ident in enumerate(self.stored.ids)}
@@ -230,12 +230,12 @@ def build_index(roots: Sequence[Path], *, previous: Index | None = None) -> tupl
     Unchanged folders (same sizes and mtimes) reuse ``previous``'s entry without being parsed;
     changed ones are parsed and validated, and reuse the entry anyway when their content hash
     is unchanged. Skills with error diagnostics are left out, with a warning saying so;
-    where two roots hold the same name the first wins, as in ``loader.library``.
+    where two roots hold the same name the first wins, as in ``loader.validate.load``.
 
     Raises:
         PathNotFoundError: a root does not exist.
     """
-    from loader.index_build import scan
+    from loader.index.build import scan
 
     index, diagnostics, _ = scan(roots, previous)
     return index, diagnostics
@@ -247,13 +247,13 @@ def update_index(index: Index, folders: Sequence[Path]) -> tuple[Index, list[Dia
     For watchers that know what changed: the rest of the library is not walked, so the cost
     does not grow with its size (unlike :func:`build_index`, which stats every folder).
     """
-    from loader.index_build import refresh
+    from loader.index.build import refresh
 
     return refresh(index, folders)
 
 
 def listing_line(name: str, description: str) -> str:
-    """One skill's line in a listing; shared with ``loader.context`` so token counts agree."""
+    """One skill's line in a listing; shared with ``loader.match.context`` so token counts agree."""
     return f"- {name}: {' '.join(description.split())}"
 
 
@@ -267,17 +267,17 @@ def load_index(path: Path) -> Index | None:
 
     Only what finding changes needs is read per skill (name, folder, signature, file list); the
     other fields are read on first use, term lists and postings when a query or an update needs
-    them (see ``loader.index_store``, ``loader.index_lazy``). Anything that is not an SQLite index of this
+    them (see ``loader.index.store``, ``loader.index.lazy``). Anything that is not an SQLite index of this
     exact format (the old JSON index, other bytes, a truncated file, mistyped rows) is ``None``.
     """
-    from loader.index_store import read_index
+    from loader.index.store import read_index
 
     return read_index(Path(path), _meta())
 
 
 def save_index(index: Index, path: Path) -> None:
     """Write ``index`` to ``path`` as a new file, atomically (temp file in the same folder, then rename)."""
-    from loader.index_write import write_new
+    from loader.index.write import write_new
 
     write_new(index, Path(path), _meta())
 
@@ -285,13 +285,13 @@ def save_index(index: Index, path: Path) -> None:
 def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tuple[Index, list[Diagnostic]]:
     """Load the index of ``roots``, refresh what changed, and store the changes.
 
-    Changed skill folders are found by ``stat`` (``loader.index_plan``) and only they are
+    Changed skill folders are found by ``stat`` (``loader.index.plan``) and only they are
     re-indexed; their rows and the postings of their terms are rewritten in one transaction.
     When that cannot settle it (a skill removed, many folders changed, other roots), the library
     is walked, still reusing every unchanged entry. An index that cannot be trusted is rebuilt.
     When the default location cannot be written, the index goes to the user cache directory.
     """
-    from loader.index_open import IndexWriteError, refresh_stored
+    from loader.index.open import IndexWriteError, refresh_stored
 
     roots = list(roots)
     path = Path(index_path) if index_path is not None else default_index_path(roots)
@@ -315,7 +315,7 @@ def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tupl
 
 
 def _unwritable(path: Path, exc: OSError) -> Exception:
-    from loader.errors import UsageError
+    from loader.core.errors import UsageError
 
     return UsageError(message=f"cannot write the index to {path}: {exc.strerror or exc}",
                       hint="choose a writable --index path")

@@ -3,7 +3,7 @@
 Guarantees: ``write_new`` builds the file under a temporary name and renames it into place;
 ``write_changes`` rewrites only the rows of skills that were added, removed or changed and the
 posting rows of their terms, after checking that the file is still at the generation the old
-index was read from (else :class:`~loader.index_store.StoreChangedError`, nothing written).
+index was read from (else :class:`~loader.index.store.StoreChangedError`, nothing written).
 Skill ids are never reused, so a reader holding older rows cannot mistake a new skill for one
 it knows.
 """
@@ -19,8 +19,8 @@ from operator import attrgetter, is_not
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loader.index_lazy import EntrySource
-from loader.index_store import (
+from loader.index.lazy import EntrySource
+from loader.index.store import (
     CHUNK,
     ROW_COLUMNS,
     SCHEMA,
@@ -31,11 +31,11 @@ from loader.index_store import (
     encode_tree,
     fetch_terms,
 )
-from loader.index_trust import after_commit, remember, stamp
-from loader.postings import FIELDS, build_postings, decode_terms
+from loader.index.trust import after_commit, remember, stamp
+from loader.index.postings import FIELDS, build_postings, decode_terms
 
 if TYPE_CHECKING:
-    from loader.index import Index, IndexEntry
+    from loader.index.types import Index, IndexEntry
 
 
 def _row(entry: IndexEntry, ident: int) -> tuple[object, ...]:

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loader.errors import UsageError
+from loader.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from loader.index import Index
-    from loader.match import MatchResult
+    from loader.index.types import Index
+    from loader.match.rank import MatchResult
 
 MAX_QUERY_FILE_BYTES = 16 * 1024 * 1024
 
@@ -89,7 +89,7 @@ def read_queries(path: Path) -> list[Query]:
         PathNotFoundError: the file does not exist.
         UsageError: a line is not ``{"query": str, "expected": [str, ...]}``.
     """
-    from loader.errors import PathNotFoundError
+    from loader.core.errors import PathNotFoundError
 
     if not Path(path).is_file():
         raise PathNotFoundError(path=Path(path), what="query file")
@@ -118,7 +118,7 @@ def evaluate(index: Index, queries: Sequence[Query],
              matcher: Callable[[Index, str], MatchResult] | None = None) -> Report:
     """Run every query through the matcher and aggregate the metrics."""
     if matcher is None:
-        from loader.match import match as matcher_default
+        from loader.match.rank import match as matcher_default
 
         matcher = matcher_default
     outcomes = []
@@ -140,7 +140,7 @@ def sweep(index: Index, queries: Sequence[Query], thresholds: Sequence[float],
     outcome at any threshold is derived: this is how to calibrate on your own query set.
     """
     if matcher is None:
-        from loader.match import match as matcher_default
+        from loader.match.rank import match as matcher_default
 
         def matcher(i: Index, prompt: str) -> MatchResult:
             return matcher_default(i, prompt, threshold=0.0)

@@ -5,8 +5,8 @@ parsed again); ``match`` and ``context`` never touch the network and never print
 
 Example::
 
-    from loader.api import SkillLibrary
-    from loader.context import to_anthropic_blocks
+    from loader.match.library import SkillLibrary
+    from loader.match.context import to_anthropic_blocks
 
     library = SkillLibrary.open(["skills"])
     ctx = library.context("turn this PDF into text")
@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from loader.context import DEFAULT_LISTING, Context, Listing, render_context
-from loader.index import Index, IndexEntry, build_index, open_index
-from loader.match import MatchResult, match
-from loader.model import Diagnostic
+from loader.match.context import DEFAULT_LISTING, Context, Listing, render_context
+from loader.index.types import Index, IndexEntry, build_index, open_index
+from loader.match.rank import MatchResult, match
+from loader.core.model import Diagnostic
 
 
 class SkillLibrary:
@@ -61,7 +61,7 @@ class SkillLibrary:
         return self.index.entries
 
     def match(self, prompt: str, **kwargs: Any) -> MatchResult:
-        """Choose skills for ``prompt``; keywords as :func:`loader.match.match`."""
+        """Choose skills for ``prompt``; keywords as :func:`loader.match.rank.match`."""
         return match(self.index, prompt, **kwargs)
 
     def context(self, prompt: str, *, listing: Listing = DEFAULT_LISTING, **kwargs: Any) -> Context:

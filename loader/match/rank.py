@@ -20,15 +20,15 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
-from loader.model import Match
-from loader.postings import FIELDS as FIELD_NAMES
-from loader.postings import CollectionStats
-from loader.spelling import CORRECTED_WEIGHT, correct
-from loader.text import plain_words
-from loader.text import query_terms as weighted_terms
+from loader.core.model import Match
+from loader.index.postings import FIELDS as FIELD_NAMES
+from loader.index.postings import CollectionStats
+from loader.match.spelling import CORRECTED_WEIGHT, correct
+from loader.core.text import plain_words
+from loader.core.text import query_terms as weighted_terms
 
 if TYPE_CHECKING:
-    from loader.index import Index
+    from loader.index.types import Index
 
 
 
@@ -47,7 +47,7 @@ class Params:
     relative: float = 0.6
     """A candidate after the first loads only when its score is at least this share of the first's."""
     typos: bool = True
-    """Read a word no skill contains as the library word one slip away (``loader.spelling``)."""
+    """Read a word no skill contains as the library word one slip away (``loader.match.spelling``)."""
 
 
 DEFAULT_PARAMS = Params()
@@ -73,7 +73,7 @@ class MatchResult:
     """The best candidates (up to ``RANK_DEPTH``), loaded or not, best first (for eval and ``--explain``)."""
     query_terms: tuple[str, ...] = ()
     corrections: tuple[tuple[str, str], ...] = ()
-    """``(typed, read as)`` for prompt words taken as typos of library words (``loader.spelling``)."""
+    """``(typed, read as)`` for prompt words taken as typos of library words (``loader.match.spelling``)."""
     confidence: float = 0.0
     """How convincing the best candidate is (0..1); nothing loads below the threshold."""
 
@@ -164,10 +164,10 @@ def explain(index: Index, doc: int, query: dict[str, float], params: Params = DE
 
 def build_query(prompt: str, params: Params = DEFAULT_PARAMS, index: Index | None = None
                 ) -> tuple[dict[str, float], tuple[tuple[str, str], ...]]:
-    """The prompt's weighted terms (see ``loader.text.query_terms``) and the typos it read past.
+    """The prompt's weighted terms (see ``loader.core.text.query_terms``) and the typos it read past.
 
     With an index, a plain word no skill contains but one slip away from a word some skill
-    contains is read as that word, at a little less weight (``loader.spelling``). A pasted log
+    contains is read as that word, at a little less weight (``loader.match.spelling``). A pasted log
     or file can hold thousands of distinct words; only the ``MAX_QUERY_TERMS`` most specific
     ones that some skill contains (highest IDF) are kept, then unknown words, which bounds the
     cost and barely changes the ranking: common words add almost nothing to a BM25 score.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from loader.text import STOPWORDS, stem
+from loader.core.text import STOPWORDS, stem
 
 MIN_LENGTH = 4
 """Shorter words are left alone: any slip turns too many of them into other real words."""

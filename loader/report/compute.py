@@ -3,7 +3,7 @@
 Guarantees: pure computation over already-loaded skills (``compute`` reads no files; the
 caller passes what the matcher loaded per prompt), with the token counter injected, so the
 same inputs always give the same frozen :class:`Report`. Rendering lives in
-``loader.report_render`` and ``loader.report_html``.
+``loader.report.render`` and ``loader.report.html``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-from loader.errors import UsageError
-from loader.listing import EntryStatus, ListingCheck, check_listing, listing_entry
-from loader.tokens import TokenCounter
+from loader.core.errors import UsageError
+from loader.report.listing import EntryStatus, ListingCheck, check_listing, listing_entry
+from loader.core.tokens import TokenCounter
 
 SCHEMA_VERSION = 1
 
@@ -146,7 +146,7 @@ def load_prices(model: str | None = None, *, input_price: float | None = None,
     Raises:
         UsageError: unknown model (the message lists the known ones), or a negative price.
     """
-    data = json.loads(resources.files("loader").joinpath("prices.json").read_text(encoding="utf-8"))
+    data = json.loads(resources.files("loader.report").joinpath("prices.json").read_text(encoding="utf-8"))
     name = model or data["default_model"]
     name = data.get("aliases", {}).get(name, name)
     row = data["models"].get(name)

@@ -10,8 +10,8 @@ import math
 from html import escape
 from typing import TextIO
 
-from loader.report import Report
-from loader.report_render import NO_QUERIES, counter_note, headline, listing_lines, scenario_rows
+from loader.report.compute import Report
+from loader.report.render import NO_QUERIES, counter_note, headline, listing_lines, scenario_rows
 
 _CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1100px;

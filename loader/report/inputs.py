@@ -1,6 +1,6 @@
 """Gather what the size report measures: skill texts from the library, tails from the matcher.
 
-Guarantees: reads only through ``loader.library``/``loader.textfile`` (bounded, safe) and
+Guarantees: reads only through ``loader.validate.load``/``loader.core.textfile`` (bounded, safe) and
 the matcher's index; never writes inside the skill library (the matcher's index is kept in
 the user cache directory, or built in memory when that cannot be written).
 """
@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loader.errors import SkillpackError
-from loader.index import REFERENCE_SUFFIXES
-from loader.library import load_skills
-from loader.model import Diagnostic, Skill
-from loader.report import OnDemandInput, SkillSizes
-from loader.textfile import read_text
+from loader.core.errors import SkillpackError
+from loader.index.types import REFERENCE_SUFFIXES
+from loader.validate.load import load_skills
+from loader.core.model import Diagnostic, Skill
+from loader.report.compute import OnDemandInput, SkillSizes
+from loader.core.textfile import read_text
 
 if TYPE_CHECKING:
-    from loader.api import SkillLibrary
+    from loader.match.library import SkillLibrary
 
 log = logging.getLogger("loader")
 
@@ -29,7 +29,7 @@ log = logging.getLogger("loader")
 
 @dataclass(frozen=True, slots=True)
 class Gathered:
-    """Inputs for :func:`loader.report.compute`."""
+    """Inputs for :func:`loader.report.compute.compute`."""
 
     skills: tuple[SkillSizes, ...]
     on_demand: OnDemandInput | None
@@ -68,11 +68,11 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
     diagnostics = list(result.diagnostics)
     prompts: list[str] = []
     if queries is not None:
-        from loader.evaluate import read_queries
+        from loader.match.evaluate import read_queries
 
         prompts = [q.query for q in read_queries(queries)]
     library = _open_library(paths, diagnostics)
-    from loader.context import render_prefix, render_tail
+    from loader.match.context import render_prefix, render_tail
 
     prefix = render_prefix(library.index)
     on_demand = None
@@ -87,8 +87,8 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
 
 def _open_library(paths: Sequence[Path], diagnostics: list[Diagnostic]) -> SkillLibrary:
     """The matcher's library, its index kept in the user cache (a report never writes into the library)."""
-    from loader.api import SkillLibrary
-    from loader.index_location import cache_index_path
+    from loader.match.library import SkillLibrary
+    from loader.index.location import cache_index_path
 
     try:
         library = SkillLibrary.open(list(paths), index_path=cache_index_path(list(paths)))

@@ -1,8 +1,8 @@
 """Render a size report: terminal text, JSON (stable keys, ``schema_version``) and Markdown.
 
 Guarantees: one report, several audiences, same numbers; renderers only format what
-``loader.report.compute`` returned, write to the ``out`` they are given, and never compute.
-The HTML page is in ``loader.report_html``.
+``loader.report.compute.compute`` returned, write to the ``out`` they are given, and never compute.
+The HTML page is in ``loader.report.html``.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from loader.listing import EntryStatus
-from loader.report import SCHEMA_VERSION, Report, Scenario
+from loader.report.listing import EntryStatus
+from loader.report.compute import SCHEMA_VERSION, Report, Scenario
 
 NO_QUERIES = ("on-demand cost depends on the prompts: pass --queries FILE.jsonl to measure it; "
               "until then, skillpack's stable prefix is its floor and each prompt adds the bodies it loads")

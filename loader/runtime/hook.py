@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from loader.hook_state import SessionMemory, log_line
+from loader.runtime.hook_state import SessionMemory, log_line
 
 MAX_STDIN_BYTES = 8 * 1024 * 1024
 """Event JSON larger than this is refused (a prompt with pasted files is well under it)."""
 DEFAULT_BUDGET_TOKENS = 2500
-"""Tokens of skill text added per prompt at most (estimated with ``loader.tokens``)."""
+"""Tokens of skill text added per prompt at most (estimated with ``loader.core.tokens``)."""
 DEFAULT_MAX_CHARS = 9500
 """Claude Code keeps hook output inline only up to about 10,000 characters (past that the model
 sees a preview and a file path), so the context is cut, with a pointer, below that."""
@@ -173,8 +173,8 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
     if not any(root.exists() for root in roots):
         raise FileNotFoundError(f"skill library not found: {', '.join(map(str, roots))}")
 
-    from loader.index import open_index
-    from loader.match import match
+    from loader.index.types import open_index
+    from loader.match.rank import match
 
     index, _diagnostics = open_index([r for r in roots if r.exists()])
     result = match(index, prompt_for_matching(event.prompt), top_k=options.top_k)
@@ -196,7 +196,7 @@ def _fit(index: Any, matches: Sequence[Any], options: HookOptions) -> list[Loade
     The budget covers the whole ``additionalContext``: the header is reserved for first
     (generously, per match), then each ``<skill>`` block is costed exactly as rendered.
     """
-    from loader.tokens import count_tokens
+    from loader.core.tokens import count_tokens
 
     tokens_left = options.budget_tokens - 40 - 40 * len(matches)
     chars_left = options.max_chars - 200 - 200 * len(matches)
@@ -220,7 +220,7 @@ def _fit(index: Any, matches: Sequence[Any], options: HookOptions) -> list[Loade
 
 def _cut(name: str, folder: str, body: str, tokens: int, chars: int) -> str | None:
     """The longest run of whole first lines of ``body`` that fits, with a pointer to the rest."""
-    from loader.tokens import count_tokens
+    from loader.core.tokens import count_tokens
 
     lines = body.splitlines(keepends=True)
 
@@ -284,7 +284,7 @@ def run(options: HookOptions, stdin: IO[bytes], stdout: IO[bytes]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Fast-path entry (``skills hook [--library PATH] ...`` from ``loader.entry``); returns 0."""
+    """Fast-path entry (``skills hook [--library PATH] ...`` from ``loader.cli.entry``); returns 0."""
     options = parse_args(sys.argv[2:] if argv is None else argv)
     if options is None:
         log_line(f"unusable hook options: {list(argv or [])!r}")

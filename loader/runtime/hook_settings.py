@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loader.atomic import write_text
-from loader.errors import UsageError
+from loader.core.atomic import write_text
+from loader.core.errors import UsageError
 
 TIMEOUT_S = 15
 """Claude Code kills the hook after this; a warm run takes well under a second."""
@@ -65,7 +65,7 @@ def skills_command() -> list[str]:
     found = shutil.which("skills")
     if found:
         return [str(Path(found).resolve())]
-    return [sys.executable, "-c", "from loader.entry import run; run()"]
+    return [sys.executable, "-c", "from loader.cli.entry import run; run()"]
 
 
 def hook_command(libraries: Sequence[Path], *, budget: int | None = None) -> str:
@@ -91,7 +91,7 @@ def is_our_command(command: object) -> bool:
     at = argv.index("hook")
     program = argv[:at]
     ours = (len(program) == 1 and Path(program[0]).name in ("skills", "skills.exe")) or (
-        len(program) == 3 and program[1] == "-c" and "loader.entry" in program[2])
+        len(program) == 3 and program[1] == "-c" and "loader.cli.entry" in program[2])
     return ours and "--library" in argv[at + 1:]
 
 

@@ -15,8 +15,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from loader.atomic import write_text
-from loader.userdirs import state_dir
+from loader.core.atomic import write_text
+from loader.core.userdirs import state_dir
 
 MAX_SKILLS_PER_SESSION = 500
 """Oldest entries are dropped beyond this, so a very long session cannot grow its file forever."""

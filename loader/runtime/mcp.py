@@ -2,7 +2,7 @@
 
 Guarantees: tools only ever read files inside a skill's folder (no absolute paths, no ``..``,
 no symlink out of the folder; text only, size-bounded); the library is re-indexed while the
-server runs (``loader.live`` watches the roots; where watching is impossible, the index is
+server runs (``loader.author.live`` watches the roots; where watching is impossible, the index is
 refreshed before each call); unknown skills and sections are tool errors that say what exists.
 Needs the optional extra ``skillpack[mcp]`` (the official MCP Python SDK, 1.x or 2.x).
 """
@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from loader.index import Index, open_index
-from loader.match import match
-from loader.sections import find_section, outline
-from loader.textfile import read_text
+from loader.index.types import Index, open_index
+from loader.match.rank import match
+from loader.runtime.sections import find_section, outline
+from loader.core.textfile import read_text
 
 try:  # mcp 2.x renamed FastMCP to MCPServer
     from mcp.server.mcpserver import MCPServer as _Server
@@ -53,7 +53,7 @@ class SkillSource:
         self._index: Index | None = None
         if watch:
             try:
-                from loader.live import LiveLibrary
+                from loader.author.live import LiveLibrary
 
                 self._live = LiveLibrary(self.roots)
                 self._watcher = self._live.watch(lambda update: None,

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from loader.errors import SkillpackError
+from loader.core.errors import SkillpackError
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _ALLOWED_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})

@@ -1,7 +1,7 @@
 """Install and uninstall shipped skills in a Claude Code project, user or plugin folder.
 
 Guarantees: every source is inspected and every conflict found before anything is written
-(``loader.install_plan``), so a refused install writes nothing. Skills are extracted into a staging
+(``loader.ship.plan``), so a refused install writes nothing. Skills are extracted into a staging
 folder beside the target, their hashes checked, then renamed into place; an existing skill is
 swapped out only with ``upgrade`` and restored if anything fails. A process killed at any
 point leaves each skill either fully old or fully new: the next run rolls back leftovers.
@@ -17,13 +17,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-from loader import bundle
-from loader.archive_safety import SafeEntry, inspect_zip, read_member
-from loader.errors import SkillNotFoundError
-from loader.install_plan import InstallError, InstallPlan, Payload, check_conflicts, plan_install
-from loader.installed import STAGING_DIR, Target, ensure_plugin_manifest, locked_staging, recover, rmdir_if_empty
-from loader.library import errors_only, load_skills
-from loader.lockfile import Lock, LockedSkill, read_lock, relative_source, write_lock
+from loader.ship import bundle
+from loader.ship.archive_safety import SafeEntry, inspect_zip, read_member
+from loader.core.errors import SkillNotFoundError
+from loader.ship.plan import InstallError, InstallPlan, Payload, check_conflicts, plan_install
+from loader.ship.installed import STAGING_DIR, Target, ensure_plugin_manifest, locked_staging, recover, rmdir_if_empty
+from loader.validate.load import errors_only, load_skills
+from loader.ship.lockfile import Lock, LockedSkill, read_lock, relative_source, write_lock
 
 __all__ = ["InstallError", "InstallPlan", "Payload", "install", "plan_install", "uninstall"]
 
@@ -150,7 +150,7 @@ def _write_file(path: Path, chunks: Iterator[bytes], executable: bool) -> str:
 
 
 def _check_hashes(payload: Payload, dest: Path, written: dict[str, str]) -> None:
-    from loader.lockfile import compare, tree_hashes
+    from loader.ship.lockfile import compare, tree_hashes
 
     promised = LockedSkill(payload.name, None, "", payload.expected if payload.expected is not None else written)
     diffs = compare(promised, tree_hashes(dest)) + compare(promised, written)

@@ -23,10 +23,10 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
-from loader.atomic import write_bytes
-from loader.errors import PathNotFoundError, UsageError
-from loader.ignore import IgnoreRules
-from loader.lockfile import LOCK_FILE, SKILL_DIR_NAME, Difference, compare, read_lock, tree_hashes
+from loader.core.atomic import write_bytes
+from loader.core.errors import PathNotFoundError, UsageError
+from loader.ship.ignore import IgnoreRules
+from loader.ship.lockfile import LOCK_FILE, SKILL_DIR_NAME, Difference, compare, read_lock, tree_hashes
 
 STAGING_DIR = ".skillpack-staging"
 """Beside the installed skills; staged skills sit two levels below it so Claude Code never loads one."""

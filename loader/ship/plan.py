@@ -3,7 +3,7 @@
 Guarantees: archives are checked entry by entry (``archive_safety``), hashes are read from a
 ``skills.lock`` beside an archive when it lists it, folder sources are validated, and a skill
 that is already installed is refused unless upgrading, so a refused install writes nothing.
-``loader.install`` carries the plan out.
+``loader.ship.install`` carries the plan out.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from loader import bundle
-from loader.archive_safety import SafeEntry, UnsafeArchiveError, inspect_zip
-from loader.errors import HintedError
-from loader.installed import Target
-from loader.library import load_skills
-from loader.lockfile import LOCK_FILE, SKILL_DIR_NAME, Lock, read_lock
-from loader.model import Diagnostic
+from loader.ship import bundle
+from loader.ship.archive_safety import SafeEntry, UnsafeArchiveError, inspect_zip
+from loader.core.errors import HintedError
+from loader.ship.installed import Target
+from loader.validate.load import load_skills
+from loader.ship.lockfile import LOCK_FILE, SKILL_DIR_NAME, Lock, read_lock
+from loader.core.model import Diagnostic
 
 
 class InstallError(HintedError, RuntimeError):

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from loader.errors import PathNotFoundError
-from loader.model import Diagnostic, Severity
+from loader.core.errors import PathNotFoundError
+from loader.core.model import Diagnostic, Severity
 
 SKILL_FILE = "SKILL.md"
 SKIP_DIRS = frozenset({

@@ -10,11 +10,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from loader.discover import Discovery, SkillDir, discover
-from loader.manifest import parse_manifest
-from loader.model import Diagnostic, Profile, Severity, Skill
-from loader.rules import check_skill, skill_name
-from loader.schema import check_frontmatter
+from loader.validate.discover import Discovery, SkillDir, discover
+from loader.validate.manifest import parse_manifest
+from loader.core.model import Diagnostic, Profile, Severity, Skill
+from loader.validate.rules import check_skill, skill_name
+from loader.validate.schema import check_frontmatter
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +110,7 @@ def _duplicate(skill: Skill, first: Skill) -> Diagnostic:
 
 def blocking_errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Errors that make a skill unusable at run time (see ``RuleInfo.blocking`` for which)."""
-    from loader.rulebook import RULES
+    from loader.validate.rulebook import RULES
 
     return [d for d in diagnostics if d.severity is Severity.ERROR and (d.rule not in RULES or RULES[d.rule].blocking)]
 

@@ -13,8 +13,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from loader.model import Diagnostic, Manifest, Severity
-from loader.textfile import read_text
+from loader.core.model import Diagnostic, Manifest, Severity
+from loader.core.textfile import read_text
 
 MAX_FRONTMATTER_BYTES = 64 * 1024
 """Real frontmatter is well under 4 KB; anything near this is a mistake or an attack."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from loader.model import Severity
+from loader.core.model import Severity
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 

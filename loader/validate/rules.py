@@ -1,6 +1,6 @@
 """Validate stage, part 2: semantic and best-practice rules on one skill folder.
 
-Each check returns Diagnostics whose ids are catalogued in ``loader.rulebook``. Checks read
+Each check returns Diagnostics whose ids are catalogued in ``loader.validate.rulebook``. Checks read
 only what the discover and parse stages already found, plus bounded reads of reference files.
 """
 
@@ -10,10 +10,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from loader.discover import SKILL_FILE, SkillDir
-from loader.links import is_absolute, is_external, iter_links, resolve_relative
-from loader.model import Diagnostic, Manifest, Profile, Severity
-from loader.textfile import looks_binary, read_text
+from loader.validate.discover import SKILL_FILE, SkillDir
+from loader.validate.links import is_absolute, is_external, iter_links, resolve_relative
+from loader.core.model import Diagnostic, Manifest, Profile, Severity
+from loader.core.textfile import looks_binary, read_text
 
 MAX_BODY_LINES = 500
 MIN_DESCRIPTION_WORDS = 6

@@ -15,13 +15,13 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
-from loader.model import Diagnostic, Manifest, Profile, Severity
+from loader.core.model import Diagnostic, Manifest, Profile, Severity
 
 
 @cache
 def load_schema() -> dict[str, Any]:
     """The frontmatter JSON Schema shipped inside the package."""
-    text = resources.files("loader").joinpath("schema/skill.schema.json").read_text("utf-8")
+    text = resources.files("loader").joinpath("validate/skill.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
@@ -93,7 +93,7 @@ def _describe(keyword: str, location: str, error: ValidationError) -> tuple[str,
     if keyword == "enum":
         return (f"{location} must be one of {', '.join(map(str, error.validator_value))}, got {value!r}",
                 "use one of the allowed values")
-    return f"{location}: {error.message}", "see `skills rules` and the schema in loader/schema/"
+    return f"{location}: {error.message}", "see `skills rules` and the schema in loader/validate/skill.schema.json"
 
 
 def _slug(text: str) -> str:

@@ -1,4 +1,4 @@
-"""``skills new`` and ``loader.scaffold``: templates, name rules, atomic writes, user templates."""
+"""``skills new`` and ``loader.author.scaffold``: templates, name rules, atomic writes, user templates."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from conftest import write_tree
-from loader import scaffold
-from loader.errors import PathNotFoundError, UsageError
-from loader.library import load_skills
-from loader.model import Profile
+from loader.author import scaffold
+from loader.core.errors import PathNotFoundError, UsageError
+from loader.validate.load import load_skills
+from loader.core.model import Profile
 
 TEMPLATES = ["basic", "references", "scripts"]
 PROFILES = [p.value for p in Profile]
@@ -216,6 +216,6 @@ def test_write_is_atomic_and_refuses_existing(tmp_path):
 
 
 def test_builtin_templates_are_found_in_the_checkout():
-    from loader.scaffold_templates import builtin_templates_dir
+    from loader.author.templates import builtin_templates_dir
 
     assert (builtin_templates_dir() / "basic" / "SKILL.md.j2").is_file()

@@ -1,4 +1,4 @@
-"""``loader.watch`` and ``loader.live`` in-process: debounced events, hot reload, last good version."""
+"""``loader.author.watch`` and ``loader.author.live`` in-process: debounced events, hot reload, last good version."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pytest
 
 from conftest import filler_skills as fillers
 from conftest import skill_md, write_tree
-from loader.errors import PathNotFoundError, SkillpackError
-from loader.live import LiveLibrary, LiveUpdate
-from loader.watch import ChangeKind, WatchBatch, Watcher, WatchUnavailableError, watch
+from loader.core.errors import PathNotFoundError, SkillpackError
+from loader.author.live import LiveLibrary, LiveUpdate
+from loader.author.watch import ChangeKind, WatchBatch, Watcher, WatchUnavailableError, watch
 
-# watchdog's own harmless warning from its inotify thread (see loader/watch.py)
+# watchdog's own harmless warning from its inotify thread (see loader/author/watch.py)
 pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
 
 TIMEOUT = 10.0

@@ -12,7 +12,7 @@ from conftest import REPO, env_without_debug, skill_md, write_tree
 SKILLS = REPO / "skills"
 PROBE = (
     "import sys; sys.argv = ['skills', *sys.argv[1:]];"
-    "from loader.entry import run\n"
+    "from loader.cli.entry import run\n"
     "try:\n    run()\n"
     "finally:\n    heavy = sorted(m for m in ('typer', 'jsonschema') if m in sys.modules)\n"
     "    sys.stderr.write('MODULES ' + ' '.join(heavy))"

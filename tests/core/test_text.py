@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loader.text import headings, query_terms, stem, terms
+from loader.core.text import headings, query_terms, stem, terms
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_terms_are_deterministic_and_pure() -> None:
 
 
 def test_acronym_plurals_meet_their_singular() -> None:
-    from loader.text import terms
+    from loader.core.text import terms
 
     assert terms("APIs PRs SDKs") == terms("API PR SDK") == ["api", "pr", "sdk"]
     assert terms("HTTPServer") == ["http", "server", "httpserver"]  # camelCase still splits

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from loader.errors import UsageError
-from loader.tokens import (
+from loader.core.errors import UsageError
+from loader.core.tokens import (
     DEFAULT_COUNTER,
     EstimateCounter,
     FixedRatioCounter,

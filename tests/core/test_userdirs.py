@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from loader.userdirs import cache_dir, state_dir
+from loader.core.userdirs import cache_dir, state_dir
 
 
 @pytest.mark.parametrize(("variable", "function", "default"), [

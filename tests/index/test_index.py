@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import loader.library
+import loader.validate.load
 from conftest import SAMPLE_LIBRARY, CliResult, skill_md, write_tree
-from loader.index import (
+from loader.index.types import (
     FORMAT,
     FORMAT_VERSION,
     Index,
@@ -23,9 +23,9 @@ from loader.index import (
     save_index,
     update_index,
 )
-from loader.index_location import cache_index_path, default_index_path
-from loader.match import match
-from loader.postings import build_postings
+from loader.index.location import cache_index_path, default_index_path
+from loader.match.rank import match
+from loader.index.postings import build_postings
 
 Cli = Callable[..., CliResult]
 
@@ -48,13 +48,13 @@ def library(tmp_path: Path) -> Path:
 def parse_calls(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Record every skill folder the indexer parses."""
     calls: list[Path] = []
-    real = loader.library.load_skill_dir
+    real = loader.validate.load.load_skill_dir
 
     def spy(skill_dir, *args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(skill_dir.path)
         return real(skill_dir, *args, **kwargs)
 
-    monkeypatch.setattr(loader.library, "load_skill_dir", spy)
+    monkeypatch.setattr(loader.validate.load, "load_skill_dir", spy)
     return calls
 
 
@@ -205,7 +205,7 @@ def test_a_tampered_index_loads_as_none(library: Path, tmp_path: Path, statement
 
 def test_unreadable_postings_are_an_error_with_a_hint(library: Path, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import loader.index_store
+    import loader.index.store
 
     path = tmp_path / "index.sqlite"
     save_index(build_index([library])[0], path)
@@ -215,8 +215,8 @@ def test_unreadable_postings_are_an_error_with_a_hint(library: Path, tmp_path: P
     def damaged(*args: object, **kwargs: object) -> sqlite3.Connection:
         raise sqlite3.DatabaseError("database disk image is malformed")
 
-    monkeypatch.setattr(loader.index_store, "connect", damaged)
-    with pytest.raises(loader.index_store.IndexDamagedError, match="cannot be read"):
+    monkeypatch.setattr(loader.index.store, "connect", damaged)
+    with pytest.raises(loader.index.store.IndexDamagedError, match="cannot be read"):
         match(index, "extract pdf text")
 
 
@@ -276,7 +276,7 @@ def test_open_index_saves_next_to_the_library_and_reuses_it(library: Path, parse
 
 
 def test_read_only_library_indexes_into_the_user_cache(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("loader.index_location._writable", lambda path: False)
+    monkeypatch.setattr("loader.index.location._writable", lambda path: False)
     path = default_index_path([library])
     assert path == cache_index_path([library])
     assert path.is_relative_to(Path(os.environ["XDG_CACHE_HOME"]) / "skillpack")
@@ -335,16 +335,16 @@ def settled(library: Path) -> Path:
 @pytest.fixture
 def walks(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
     """Record the roots of every discovery (a full walk has the library's root; a targeted one, a skill's)."""
-    import loader.index_build
+    import loader.index.build
 
     calls: list[list[Path]] = []
-    real = loader.index_build.discover
+    real = loader.index.build.discover
 
     def spy(roots):  # type: ignore[no-untyped-def]
         calls.append([Path(r) for r in roots])
         return real(roots)
 
-    monkeypatch.setattr(loader.index_build, "discover", spy)
+    monkeypatch.setattr(loader.index.build, "discover", spy)
     return calls
 
 
@@ -425,8 +425,8 @@ def test_one_edit_reparses_only_that_skill_and_rewrites_only_its_rows(settled: P
 
 
 def test_a_writer_that_lost_the_race_starts_over(settled: Path, tmp_path: Path) -> None:
-    from loader.index_store import StoreChangedError
-    from loader.index_write import write_changes
+    from loader.index.store import StoreChangedError
+    from loader.index.write import write_changes
 
     path = tmp_path / "index.sqlite"
     open_index([settled], index_path=path)
@@ -441,7 +441,7 @@ def test_a_writer_that_lost_the_race_starts_over(settled: Path, tmp_path: Path) 
 
 
 def test_a_failed_update_leaves_the_old_index(settled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import loader.index_write
+    import loader.index.write
 
     path = tmp_path / "index.sqlite"
     first, _ = open_index([settled], index_path=path)
@@ -450,7 +450,7 @@ def test_a_failed_update_leaves_the_old_index(settled: Path, tmp_path: Path, mon
     def crash(*args: object) -> None:
         raise KeyboardInterrupt  # killed half-way through the transaction
 
-    monkeypatch.setattr(loader.index_write, "_update_postings", crash)
+    monkeypatch.setattr(loader.index.write, "_update_postings", crash)
     with pytest.raises(KeyboardInterrupt):
         open_index([settled], index_path=path)
     kept = load_index(path)

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-import loader.index_lazy
-import loader.index_plan
+import loader.index.lazy
+import loader.index.plan
 from conftest import SAMPLE_LIBRARY, skill_md, write_tree
-from loader.index import Index, IndexEntry, build_index, load_index, open_index, save_index
-from loader.index_build import _settled
-from loader.index_lazy import PartialEntry, StoredEntry
-from loader.index_store import IndexDamagedError, decode_tree, encode_tree
-from loader.index_trust import is_checked, stamp
-from loader.index_write import _without
-from loader.match import match
+from loader.index.types import Index, IndexEntry, build_index, load_index, open_index, save_index
+from loader.index.build import _settled
+from loader.index.lazy import PartialEntry, StoredEntry
+from loader.index.store import IndexDamagedError, decode_tree, encode_tree
+from loader.index.trust import is_checked, stamp
+from loader.index.write import _without
+from loader.match.rank import match
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_a_lazily_read_entry_equals_an_eagerly_built_one(library: Path, tmp_path
 
 def test_entries_complete_one_by_one_then_all_at_once(library: Path, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loader.index_lazy, "SINGLE_LOADS", 1)
+    monkeypatch.setattr(loader.index.lazy, "SINGLE_LOADS", 1)
     built, loaded, _ = _stored(library, tmp_path)
     assert loaded.entry("commit").description == built.entry("commit").description
     assert _pending(loaded) == ["manual-only", "pdf-tools"]
@@ -206,14 +206,14 @@ def test_after_its_own_write_an_open_index_still_reads_only_what_matching_needs(
 
 def test_stored_entries_go_to_worker_processes_when_many_skills_changed(library: Path, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    import loader.index_build
+    import loader.index.build
 
     path = tmp_path / "index.sqlite"
     open_index([library], index_path=path)
-    monkeypatch.setattr(loader.index_build, "PARALLEL_FROM", 1)  # as when hundreds of skills changed at once
-    monkeypatch.setattr(loader.index_plan, "RECHECK_LIMIT", 0)  # too many for a targeted refresh: walk
+    monkeypatch.setattr(loader.index.build, "PARALLEL_FROM", 1)  # as when hundreds of skills changed at once
+    monkeypatch.setattr(loader.index.plan, "RECHECK_LIMIT", 0)  # too many for a targeted refresh: walk
     for manifest in library.rglob("SKILL.md"):
         manifest.write_text(manifest.read_text() + "\nMore.\n")  # the old entries are pickled to the workers
     index, _ = open_index([library], index_path=path)
-    monkeypatch.setattr(loader.index_build, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(loader.index.build, "PARALLEL_FROM", 10**9)
     assert [_values(e) for e in index.entries] == [_values(e) for e in build_index([library])[0].entries]

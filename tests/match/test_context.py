@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult, skill_md, write_tree
-from loader.api import SkillLibrary
-from loader.context import LISTINGS, render_context, render_prefix, to_anthropic_blocks
-from loader.index import build_index
-from loader.match import match
+from loader.match.library import SkillLibrary
+from loader.match.context import LISTINGS, render_context, render_prefix, to_anthropic_blocks
+from loader.index.types import build_index
+from loader.match.rank import match
 
 Cli = Callable[..., CliResult]
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 UPDATE = os.environ.get("SKILLPACK_UPDATE_GOLDEN") == "1"
 
 TREE = {

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import BENCH, CORPUS, CliResult, needs_corpus, skill_md, write_tree
-from loader.evaluate import Query, evaluate, read_queries
-from loader.index import Index, build_index
-from loader.match import MatchResult
-from loader.model import Match
+from loader.match.evaluate import Query, evaluate, read_queries
+from loader.index.types import Index, build_index
+from loader.match.rank import MatchResult
+from loader.core.model import Match
 
 Cli = Callable[..., CliResult]
 
@@ -135,8 +135,8 @@ def test_dev_set_on_the_corpus_reports_consistent_metrics(cli: Cli, tmp_path: Pa
 
 
 def test_sweep_agrees_with_evaluating_at_each_threshold(small: tuple[Path, Path]) -> None:
-    from loader.evaluate import sweep
-    from loader.match import match
+    from loader.match.evaluate import sweep
+    from loader.match.rank import match
 
     lib, queries = small
     index, items = build_index([lib])[0], read_queries(queries)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult, env_without_debug, skill_md, write_tree
-from loader.index import Index, build_index
-from loader.match import DEFAULT_PARAMS, confidence_of, match, rank
+from loader.index.types import Index, build_index
+from loader.match.rank import DEFAULT_PARAMS, confidence_of, match, rank
 
 Cli = Callable[..., CliResult]
 
@@ -221,7 +221,7 @@ def test_skills_match_subprocess_uses_the_real_entry_point(library: Path, skills
 )
 def test_fast_path_prints_exactly_what_the_cli_prints(library: Path, cli: Cli, extra: list[str],
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    from loader.match_output import fast_main
+    from loader.cli.match_output import fast_main
 
     args = ["extract the tables from this pdf and commit", "--skills", str(library), *extra]
     expected = cli("match", *args)
@@ -231,13 +231,13 @@ def test_fast_path_prints_exactly_what_the_cli_prints(library: Path, cli: Cli, e
 
 @pytest.mark.parametrize("args", [["--help"], ["x", "--top-k", "0"], ["x", "--bogus"], [], ["x", "-f", "xml"]])
 def test_fast_path_defers_to_the_full_cli_for_anything_unusual(args: list[str]) -> None:
-    from loader.match_output import fast_main
+    from loader.cli.match_output import fast_main
 
     assert fast_main(args) is None
 
 
 def test_a_huge_pasted_prompt_keeps_only_its_most_specific_terms(index: Index) -> None:
-    from loader.match import MAX_QUERY_TERMS
+    from loader.match.rank import MAX_QUERY_TERMS
 
     noise = " ".join(f"word{i} token{i}x" for i in range(3000))
     result = match(index, f"{noise} extract the tables from this pdfplumber pdf")

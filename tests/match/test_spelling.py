@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult, skill_md, write_tree
-from loader.index import build_index
-from loader.match import match
-from loader.spelling import MAX_CORRECTIONS, correct, edits
+from loader.index.types import build_index
+from loader.match.rank import match
+from loader.match.spelling import MAX_CORRECTIONS, correct, edits
 
 Cli = Callable[..., CliResult]
 
@@ -83,7 +83,7 @@ def test_cli_reports_corrections(cli: Cli, library: Path) -> None:
 
 
 def test_typo_tolerance_can_be_turned_off(library: Path) -> None:
-    from loader.match import DEFAULT_PARAMS
+    from loader.match.rank import DEFAULT_PARAMS
 
     index = build_index([library])[0]
     strict = replace(DEFAULT_PARAMS, typos=False)

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from loader.errors import UsageError
-from loader.report import (
+from loader.core.errors import UsageError
+from loader.report.compute import (
     OnDemandInput,
     Prices,
     SkillSizes,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from loader.listing import (
+from loader.report.listing import (
     DEFAULT_LISTING_BUDGET,
     MAX_DESCRIPTION_CHARS,
     EntryStatus,

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import env_without_debug
-from loader.hook import HookInputError, HookOptions, parse_args, parse_event, render_context
-from loader.hook_state import MAX_SKILLS_PER_SESSION, SessionMemory, log_path, prune_sessions
-from loader.tokens import count_tokens
+from loader.runtime.hook import HookInputError, HookOptions, parse_args, parse_event, render_context
+from loader.runtime.hook_state import MAX_SKILLS_PER_SESSION, SessionMemory, log_path, prune_sessions
+from loader.core.tokens import count_tokens
 
 PDF_BODY = "# Filling PDF forms\n\n## Steps\n\n1. List the form fields with scripts/fields.py.\n2. Fill each field.\n"
 
@@ -160,9 +160,9 @@ def test_fast_path_imports_no_cli_or_schema_modules(skills_bin: list[str], libra
     context_of(run_hook(skills_bin, event(PDF_PROMPT), "--library", library))  # builds the index
     probe = ("import atexit, sys\n"
              "atexit.register(lambda: sys.stderr.write(repr(sorted(m for m in ('typer', 'click', 'jsonschema', "
-             "'loader.cli', 'loader.library') if m in sys.modules))))\n"
+             "'loader.cli.main', 'loader.cli.app', 'loader.validate.load') if m in sys.modules))))\n"
              f"sys.argv = ['skills', 'hook', '--library', {str(library)!r}]\n"
-             "from loader.entry import run\nrun()\n")
+             "from loader.cli.entry import run\nrun()\n")
     done = subprocess.run([skills_bin[0], "-c", probe], input=event(PDF_PROMPT, session="s9").encode(),
                           capture_output=True, env=env_without_debug(), timeout=60)
     assert done.returncode == 0 and b"pdf-forms" in done.stdout
@@ -206,7 +206,7 @@ def test_parse_event_accepts_extra_fields() -> None:
 
 
 def test_render_context_lists_left_out_skills() -> None:
-    from loader.hook import Loaded
+    from loader.runtime.hook import Loaded
 
     text = render_context([Loaded("a", 5.0, "/lib/a", "Body A"), Loaded("b", 4.0, "/lib/b", None)])
     assert text.splitlines()[0] == "skillpack loaded 1 skill for this prompt: a (score 5.00)."
@@ -262,7 +262,7 @@ def test_debug_mode_prints_the_traceback_to_stderr(skills_bin: list[str], librar
 
 
 def test_long_prompt_is_matched_on_its_head_and_tail(skills_bin: list[str], library: Path) -> None:
-    from loader.hook import MAX_PROMPT_CHARS, prompt_for_matching
+    from loader.runtime.hook import MAX_PROMPT_CHARS, prompt_for_matching
 
     pasted = "lorem ipsum dolor sit amet " * (MAX_PROMPT_CHARS // 10)
     prompt = f"{pasted}\n\n{PDF_PROMPT}"

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from conftest import env_without_debug
-from loader.errors import UsageError
-from loader.hook_settings import BACKUP_SUFFIX, install, is_our_command, uninstall
+from loader.core.errors import UsageError
+from loader.runtime.hook_settings import BACKUP_SUFFIX, install, is_our_command, uninstall
 
 THEIRS: dict[str, Any] = {
     "permissions": {"allow": ["Bash(npm test)"]},
@@ -122,7 +122,7 @@ def test_refuses_settings_it_cannot_read(tmp_path: Path, library: Path, text: st
 @pytest.mark.parametrize(("command", "ours"), [
     ("/venv/bin/skills hook --library /lib", True),
     ("skills hook --library '/my lib' --budget 100", True),
-    ("/usr/bin/python -c 'from loader.entry import run; run()' hook --library /lib", True),
+    ("/usr/bin/python -c 'from loader.cli.entry import run; run()' hook --library /lib", True),
     ("skills hook", False),
     ("other-tool hook --library /lib", False),
     ("date", False),

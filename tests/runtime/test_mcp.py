@@ -19,8 +19,8 @@ import anyio  # noqa: E402
 from mcp import ClientSession, StdioServerParameters  # noqa: E402
 from mcp.client.stdio import stdio_client  # noqa: E402
 
-from loader.index import open_index  # noqa: E402
-from loader.mcp_server import ToolError, load, read_file, safe_path, search  # noqa: E402
+from loader.index.types import open_index  # noqa: E402
+from loader.runtime.mcp import ToolError, load, read_file, safe_path, search  # noqa: E402
 
 REFERENCE = """# API reference
 
@@ -71,7 +71,7 @@ def _structured(result: Any) -> Any:
 
 def test_stdio_server_end_to_end(library: Path) -> None:
     params = StdioServerParameters(command=sys.executable,
-                                   args=["-c", "from loader.entry import run; run()", "mcp", str(library)],
+                                   args=["-c", "from loader.cli.entry import run; run()", "mcp", str(library)],
                                    env=env_without_debug(), cwd=str(Path.cwd()))
     seen: dict[str, Any] = {}
 

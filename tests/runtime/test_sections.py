@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loader.sections import find_section, headings, outline, slugify
+from loader.runtime.sections import find_section, headings, outline, slugify
 
 DOC = """# Title
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from loader.archive_safety import Limits, UnsafeArchiveError, inspect_zip, read_member, unsafe_path_reason
+from loader.ship.archive_safety import Limits, UnsafeArchiveError, inspect_zip, read_member, unsafe_path_reason
 
 SKILL_TEXT = (b"---\nname: good\ndescription: Explains how to do good things step by step. "
               b"Use when the user asks to do good things.\n---\n\n# Steps\n\n1. Do it.\n")

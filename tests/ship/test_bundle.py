@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import env_without_debug, skill_md, write_tree
-from loader import bundle
-from loader.ignore import IgnoreRules
-from loader.library import load_skills
+from loader.ship import bundle
+from loader.ship.ignore import IgnoreRules
+from loader.validate.load import load_skills
 
 
 def sha(path: Path) -> str:

@@ -14,9 +14,9 @@ import pytest
 from test_archive_safety import SMALL, UNSAFE_ARCHIVES, build_zip, lying_size
 
 from conftest import CliResult, env_without_debug, skill_md, write_tree
-from loader import archive_safety
-from loader.install import PAUSE_AFTER_ASIDE, PAUSE_AFTER_EXTRACT
-from loader.installed import STAGING_DIR
+from loader.ship import archive_safety
+from loader.ship.install import PAUSE_AFTER_ASIDE, PAUSE_AFTER_EXTRACT
+from loader.ship.installed import STAGING_DIR
 
 Cli = Callable[..., CliResult]
 
@@ -278,7 +278,7 @@ def test_a_zip_made_by_macos_finder_installs_without_its_resource_forks(tmp_path
 def test_a_failure_while_swapping_rolls_every_skill_back(tmp_path: Path, project: Path, packed: Path,
                                                         make_skill: Callable[..., Path], cli: Cli,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    import loader.install
+    import loader.ship.install
 
     make_skill("alpha-notes", root=tmp_path / "v2", body="# Version two\n")
     assert cli("pack", tmp_path / "v2", "-o", tmp_path / "dist2").code == 0
@@ -286,7 +286,7 @@ def test_a_failure_while_swapping_rolls_every_skill_back(tmp_path: Path, project
     def disk_full(path: Path, lock: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(loader.install, "write_lock", disk_full)
+    monkeypatch.setattr(loader.ship.install, "write_lock", disk_full)
     before = tree_state(project)
     result = cli("install", tmp_path / "dist2" / "alpha-notes.skill", packed / "beta-tools.skill",
                  "--project", project, "--upgrade")

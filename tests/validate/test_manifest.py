@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from loader.manifest import MAX_YAML_NODES, parse_manifest, parse_manifest_text
+from loader.validate.manifest import MAX_YAML_NODES, parse_manifest, parse_manifest_text
 
 P = Path("SKILL.md")
 

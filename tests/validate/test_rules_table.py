@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult, skill_md, write_tree
-from loader import discover as discover_module
-from loader.library import load_skills
-from loader.model import Profile, Severity
-from loader.rulebook import RULES
+from loader.validate import discover as discover_module
+from loader.validate.load import load_skills
+from loader.core.model import Profile, Severity
+from loader.validate.rulebook import RULES
 
 GOOD_DESC = "Formats Markdown tables with aligned columns. Use when the user asks to tidy a table."
 Tree = dict[str, str | bytes]

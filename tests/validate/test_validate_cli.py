@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, CliResult, env_without_debug, needs_corpus, skill_md, write_tree
-from loader.rulebook import RULES
+from loader.validate.rulebook import RULES
 
 Cli = Callable[..., CliResult]
 
