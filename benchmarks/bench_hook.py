@@ -89,7 +89,7 @@ def main() -> None:
         # images do) would time the compiler instead, so let the children cache it.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         start = time.perf_counter()
-        from loader.index.types import open_index
+        from loader.index import open_index
 
         index, _ = open_index([library])
         cold = time.perf_counter() - start
@@ -121,7 +121,7 @@ marks = [("start", time.perf_counter())]
 def mark(label): marks.append((label, time.perf_counter()))
 import loader.runtime.hook, loader.runtime.hook_state
 mark("import loader.runtime.hook (+ stdlib)")
-from loader.index.types import open_index, load_index
+from loader.index import open_index, load_index
 from loader.index.location import default_index_path
 from loader.match.rank import match
 mark("import loader.index.types + loader.match.rank")

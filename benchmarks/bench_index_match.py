@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import generate  # noqa: E402
 
-from loader.index.types import build_index, load_index, open_index, save_index, update_index  # noqa: E402
+from loader.index import build_index, load_index, open_index, save_index, update_index  # noqa: E402
 from loader.match.rank import match  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

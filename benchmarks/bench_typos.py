@@ -18,8 +18,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from loader.index import Index, open_index
 from loader.match.evaluate import Query, evaluate, read_queries
-from loader.index.types import Index, open_index
 from loader.match.rank import DEFAULT_PARAMS, MatchResult, match
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -25,3 +25,10 @@ def test_importing_the_package_loads_no_heavy_dependency() -> None:
     code = f"import sys, loader; print(sorted(m for m in {heavy} if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert proc.stdout.strip() == "[]"
+
+
+def test_the_readme_imports_keep_working() -> None:
+    from loader.api import SkillLibrary
+    from loader.context import to_anthropic_blocks
+
+    assert SkillLibrary is loader.SkillLibrary and to_anthropic_blocks is loader.to_anthropic_blocks

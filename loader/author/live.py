@@ -14,13 +14,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loader.validate.discover import discover
-from loader.core.errors import PathNotFoundError
-from loader.index.types import Index, build_index, update_index
-from loader.validate.load import LoadResult, blocking_errors, load_skill_dir, load_skills
-from loader.match.rank import MatchResult, match
-from loader.core.model import Diagnostic, Profile, Skill
 from loader.author.watch import DEFAULT_DEBOUNCE, ChangeKind, SkillEvent, WatchBatch, Watcher, watch_roots
+from loader.core.errors import PathNotFoundError
+from loader.core.model import Diagnostic, Profile, Skill
+from loader.index import Index, build_index, update_index
+from loader.match.rank import MatchResult, match
+from loader.validate.discover import discover
+from loader.validate.load import LoadResult, blocking_errors, load_skill_dir, load_skills
 
 if TYPE_CHECKING:
     from loader.match.library import SkillLibrary

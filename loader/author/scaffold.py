@@ -19,10 +19,6 @@ import yaml
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from loader.validate.discover import SKILL_FILE
-from loader.core.errors import UsageError
-from loader.validate.load import LoadedSkill, LoadResult, load_skills
-from loader.core.model import Profile, Severity
 from loader.author.templates import (
     DEFAULT_TEMPLATE,
     TEMPLATE_SUFFIX,
@@ -32,6 +28,10 @@ from loader.author.templates import (
     read_template_file,
     template_files,
 )
+from loader.core.errors import UsageError
+from loader.core.model import Profile, Severity
+from loader.validate.discover import SKILL_FILE
+from loader.validate.load import LoadedSkill, LoadResult, load_skills
 
 __all__ = ["DEFAULT_TEMPLATE", "Created", "TemplateInfo", "check_name", "create", "list_templates", "plan", "write"]
 

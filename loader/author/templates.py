@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from loader.validate.discover import SKILL_FILE, SKIP_DIRS
 from loader.core.errors import PathNotFoundError, UsageError
+from loader.validate.discover import SKILL_FILE, SKIP_DIRS
 
 TEMPLATE_SUFFIX = ".j2"
 DEFAULT_TEMPLATE = "basic"

@@ -23,8 +23,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-from loader.validate.discover import SKILL_FILE, SKIP_DIRS, discover
 from loader.core.errors import PathNotFoundError, SkillpackError
+from loader.validate.discover import SKILL_FILE, SKIP_DIRS, discover
 
 log = logging.getLogger("loader")
 

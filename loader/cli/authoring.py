@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 import typer
 
 from loader.cli.app import DEFAULT_SKILLS_DIR, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
+from loader.cli.render_diagnostics import display_path, render_text
 from loader.core.errors import UsageError
 from loader.core.model import Profile, Severity
-from loader.cli.render_diagnostics import display_path, render_text
 
 if TYPE_CHECKING:  # imported lazily below: watchdog and the index are not needed by other commands
     from loader.author.live import LiveLibrary, SkillUpdate

@@ -63,7 +63,7 @@ def _warn(diagnostics: list[Diagnostic], *, summary: bool = False) -> None:
 
 
 def _open(skills: list[Path] | None, index: Path | None, *, quiet: bool = False) -> Any:
-    from loader.index.types import open_index
+    from loader.index import open_index
 
     idx, diagnostics = open_index(paths_or_default(skills), index_path=index)
     if not quiet:
@@ -77,7 +77,7 @@ def index_command(
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
 ) -> int:
     """Build or refresh the index of a skill library and report what it holds."""
-    from loader.index.types import open_index
+    from loader.index import open_index
     from loader.index.location import default_index_path
 
     roots = paths_or_default(paths)

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
-    from loader.match.rank import MatchResult
     from loader.core.model import Diagnostic, Match
+    from loader.match.rank import MatchResult
 
 
 def _row(m: Match, reason: str | None = None) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def fast_main(args: Sequence[str]) -> int | None:
             or ns.prompt.startswith("-"):
         return None  # the full CLI reports these with its usual messages
     from loader.core.errors import SkillpackError
-    from loader.index.types import open_index
+    from loader.index import open_index
     from loader.match.rank import match
 
     try:

@@ -11,8 +11,8 @@ from itertools import groupby
 from pathlib import Path
 from typing import TextIO
 
-from loader.validate.load import LoadResult
 from loader.core.model import Diagnostic, Severity
+from loader.validate.load import LoadResult
 
 SCHEMA_VERSION = 1
 

@@ -56,10 +56,10 @@ def report(
     Exits 0 when the report was produced and the gates pass, 1 when a gate fails, 2 when it
     could not run.
     """
-    from loader.report.listing import default_budget
+    from loader.core.tokens import get_counter
     from loader.report.compute import compute, gate_failures, load_prices
     from loader.report.inputs import gather
-    from loader.core.tokens import get_counter
+    from loader.report.listing import default_budget
 
     counter = get_counter(counter_name)
     prices = load_prices(model, input_price=price_input, cache_write=price_cache_write,

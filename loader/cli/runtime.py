@@ -72,8 +72,8 @@ def hook_install(
     Keeps every other setting and hook, writes a backup next to the file, and records the
     library's absolute path in the hook's command line. Running it again changes nothing.
     """
+    from loader.index import open_index
     from loader.runtime.hook_settings import install, settings_path
-    from loader.index.types import open_index
 
     base = (project or Path.cwd()).resolve()
     roots = [p if p.is_absolute() else base / p for p in (library or [DEFAULT_SKILLS_DIR])]

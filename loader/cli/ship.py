@@ -9,18 +9,18 @@ from typing import Annotated, Any
 
 import typer
 
-from loader.ship import bundle
 from loader.cli.app import FormatOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
+from loader.cli.render_diagnostics import display_path, has_failures, render_text
 from loader.core.errors import UsageError
+from loader.core.model import Profile
+from loader.ship import bundle
 from loader.ship.install import install as run_install
 from loader.ship.install import plan_install
 from loader.ship.install import uninstall as run_uninstall
 from loader.ship.installed import Target, choose_target, find_target, installed
 from loader.ship.installed import verify as run_verify
-from loader.validate.load import errors_only, load_skills
 from loader.ship.lockfile import SKILL_DIR_NAME
-from loader.core.model import Profile
-from loader.cli.render_diagnostics import display_path, has_failures, render_text
+from loader.validate.load import errors_only, load_skills
 
 SCHEMA_VERSION = 1
 

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from loader.cli.app import FormatOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
-from loader.validate.load import load_skills
-from loader.core.model import Profile, Severity
 from loader.cli.render_diagnostics import has_failures, render_github, render_json, render_text
+from loader.core.model import Profile, Severity
+from loader.validate.load import load_skills
 from loader.validate.rulebook import RULES
 
 

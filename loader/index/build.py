@@ -19,13 +19,13 @@ from dataclasses import replace
 from operator import attrgetter
 from pathlib import Path
 
-from loader.validate.discover import MAX_DEPTH, SKIP_DIRS, SkillDir, discover
-from loader.index.types import REFERENCE_SUFFIXES, Index, IndexEntry, listing_line, stat_key
 from loader.core.model import Diagnostic, Severity
-from loader.index.postings import encode_terms, update_postings
 from loader.core.text import headings, terms
 from loader.core.textfile import read_text
 from loader.core.tokens import count_tokens
+from loader.index.postings import encode_terms, update_postings
+from loader.index.types import REFERENCE_SUFFIXES, Index, IndexEntry, listing_line, stat_key
+from loader.validate.discover import MAX_DEPTH, SKIP_DIRS, SkillDir, discover
 
 RACY_NS = 2_000_000_000
 """Folders modified less than this before the last walk are re-walked rather than trusted."""
@@ -33,6 +33,30 @@ PARALLEL_FROM = 400
 """Folders to (re)index before the work is spread over processes (forking costs ~50 ms)."""
 _Work = tuple[SkillDir, str, IndexEntry | None]
 _NAME = attrgetter("name")
+
+
+def build_index(roots: Sequence[Path], *, previous: Index | None = None) -> tuple[Index, list[Diagnostic]]:
+    """Index the skills under ``roots``; pure (writes nothing).
+
+    Unchanged folders (same sizes and mtimes) reuse ``previous``'s entry without being parsed;
+    changed ones are parsed and validated, and reuse the entry anyway when their content hash
+    is unchanged. Skills with error diagnostics are left out, with a warning saying so;
+    where two roots hold the same name the first wins, as in ``loader.validate.load``.
+
+    Raises:
+        PathNotFoundError: a root does not exist.
+    """
+    index, diagnostics, _ = scan(roots, previous)
+    return index, diagnostics
+
+
+def update_index(index: Index, folders: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
+    """Re-index only ``folders`` (skill folders that were edited, added or deleted); pure.
+
+    For watchers that know what changed: the rest of the library is not walked, so the cost
+    does not grow with its size (unlike :func:`build_index`, which stats every folder).
+    """
+    return refresh(index, folders)
 
 
 def scan(roots: Sequence[Path], previous: Index | None, *, postings: bool = True

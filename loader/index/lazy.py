@@ -14,7 +14,7 @@ went away since (another process re-indexed it) gets neutral values and is never
 auto-matched (``invocable`` false); the next open sees the change. When the file changed since
 it was read and is not one known to hold typed rows (``loader.index.trust``), its rows are
 type-checked before use (a mistyped row is treated as changed). A file that can no longer be
-read is an :class:`~loader.index.store.IndexDamagedError`, as for postings.
+read is an :class:`~loader.index.sqlite.IndexDamagedError`, as for postings.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from loader.core.gc_pause import gc_paused
-from loader.index.types import ENTRY_FIELDS, IndexEntry, _entry_values
-from loader.index.store import _BAD_ROWS, CHUNK, SEP, StoredTerms, TermSource, connect, damaged
-from loader.index.trust import is_checked, stamp
 from loader.index.postings import FIELDS
+from loader.index.sqlite import BAD_ROWS, CHUNK, SEP, connect, damaged
+from loader.index.stored_terms import StoredTerms, TermSource
+from loader.index.trust import is_checked, stamp
+from loader.index.types import ENTRY_FIELDS, IndexEntry, _entry_values
 
 SINGLE_LOADS = 8
 """Entries completed one query each before the rest are read in one go."""
@@ -113,17 +114,6 @@ for _name in HEAVY:
         setattr(PartialEntry, _name, _heavy(_name))
 for _lazy in (StoredEntry, PartialEntry):
     _lazy.terms = property(_terms, doc="The stored term lists, fetched on use (``StoredTerms``).")  # type: ignore[assignment]
-
-
-def read_for_matching(entries: Iterable[IndexEntry]) -> None:
-    """Read the :data:`MATCHING` fields of every pending entry among ``entries``, one query per index file."""
-    pending: dict[int, tuple[EntrySource, list[IndexEntry]]] = {}
-    for entry in entries:
-        if type(entry) is StoredEntry:
-            source = _source(entry)
-            pending.setdefault(id(source), (source, []))[1].append(entry)
-    for source, _ in pending.values():
-        source.read_matching()
 
 
 class EntrySource(TermSource):
@@ -213,7 +203,7 @@ class EntrySource(TermSource):
             current = stamp(self.path)
             # Rows are typed when the file is the one read (or one known checked), else check them.
             typed = current is not None and (current == self.stamp or is_checked(self.path, current))
-            typed = typed or not con.execute(_BAD_ROWS).fetchone()[0]
+            typed = typed or not con.execute(BAD_ROWS).fetchone()[0]
         with gc_paused():
             self._fill(entries, {row[0]: row for row in rows}, foreign=not typed)
         if everything and all(type(e) is IndexEntry for e in self.entries):

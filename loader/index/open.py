@@ -14,13 +14,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from loader.core.errors import UsageError
 from loader.core.gc_pause import gc_paused
-from loader.index.types import Index, _meta, build_index, load_index
-from loader.index.build import is_racy, refresh, scan, skipped_diagnostics
+from loader.core.model import Diagnostic, Severity
+from loader.core.tokens import DEFAULT_COUNTER
+from loader.index.build import build_index, is_racy, refresh, scan, skipped_diagnostics
+from loader.index.location import cache_index_path, default_index_path
 from loader.index.plan import Plan, plan_refresh
-from loader.index.store import StoreChangedError, StoredPostings
+from loader.index.sqlite import StoreChangedError
+from loader.index.store import read_index
+from loader.index.stored_terms import StoredPostings
+from loader.index.types import FORMAT, FORMAT_VERSION, NORMALIZER, Index
 from loader.index.write import write_changes, write_new
-from loader.core.model import Diagnostic
 
 ATTEMPTS = 3
 """Times to start over when another process stored the index in between, before serving from memory."""
@@ -36,6 +41,62 @@ def _write(action: Callable[[], T]) -> T:
         return action()
     except (OSError, sqlite3.Error) as exc:
         raise IndexWriteError(getattr(exc, "errno", None) or 0, str(exc)) from exc
+
+
+def _meta() -> dict[str, str]:
+    return {"format": FORMAT, "version": str(FORMAT_VERSION), "normalizer": str(NORMALIZER),
+            "token_counter": DEFAULT_COUNTER.name}
+
+
+def load_index(path: Path) -> Index | None:
+    """Open a stored index; ``None`` when it is missing, corrupt, or of another format version.
+
+    Only what finding changes needs is read per skill (name, folder, signature, file list); the
+    other fields are read on first use, term lists and postings when a query or an update needs
+    them (see ``loader.index.store``, ``loader.index.lazy``). Anything that is not an SQLite index of this
+    exact format (the old JSON index, other bytes, a truncated file, mistyped rows) is ``None``.
+    """
+    return read_index(Path(path), _meta())
+
+
+def save_index(index: Index, path: Path) -> None:
+    """Write ``index`` to ``path`` as a new file, atomically (temp file in the same folder, then rename)."""
+    write_new(index, Path(path), _meta())
+
+
+def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tuple[Index, list[Diagnostic]]:
+    """Load the index of ``roots``, refresh what changed, and store the changes.
+
+    Changed skill folders are found by ``stat`` (``loader.index.plan``) and only they are
+    re-indexed; their rows and the postings of their terms are rewritten in one transaction.
+    When that cannot settle it (a skill removed, many folders changed, other roots), the library
+    is walked, still reusing every unchanged entry. An index that cannot be trusted is rebuilt.
+    When the default location cannot be written, the index goes to the user cache directory.
+    """
+    roots = list(roots)
+    path = Path(index_path) if index_path is not None else default_index_path(roots)
+    try:  # create the index folder before the walk, so its creation is not seen as a change next time
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # reported when saving
+    try:
+        return refresh_stored(roots, path)
+    except IndexWriteError as exc:
+        if index_path is not None:
+            raise _unwritable(path, exc) from exc
+    try:
+        return refresh_stored(roots, cache_index_path(roots))
+    except IndexWriteError as exc2:
+        index, diagnostics = build_index(roots)
+        diagnostics.append(Diagnostic(path, None, "index-unwritable", Severity.WARNING,
+                                      f"index could not be saved: {exc2.strerror or exc2}",
+                                      "pass --index PATH to a writable location"))
+        return index, diagnostics
+
+
+def _unwritable(path: Path, exc: OSError) -> Exception:
+    return UsageError(message=f"cannot write the index to {path}: {exc.strerror or exc}",
+                      hint="choose a writable --index path")
 
 
 def refresh_stored(roots: Sequence[Path], path: Path) -> tuple[Index, list[Diagnostic]]:

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 
-from loader.validate.discover import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
-from loader.index.types import Index
 from loader.index.build import RACY_NS, _folder_signature, _tree, file_stamps
+from loader.index.types import Index
+from loader.validate.discover import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
 
 _PATH = attrgetter("path")
 RECHECK_LIMIT = 64

@@ -4,25 +4,24 @@ Guarantees: ``build_index`` is pure (reads the tree, writes nothing) and reuses 
 of unchanged skill folders (same file sizes and mtimes, else same content hash) without
 parsing them again; ``save_index`` and every update by ``open_index`` are atomic;
 ``load_index`` returns ``None`` for anything it cannot fully trust (missing, corrupt, older
-or newer format, the old JSON index), so callers rebuild. Storage is ``loader.index.store``.
+or newer format, the old JSON index), so callers rebuild. Storage is ``loader.index.store``;
+the operations (build, open, save) are in ``loader.index.build`` and ``loader.index.open``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from loader.index.location import cache_index_path, default_index_path
-from loader.core.model import Diagnostic, Severity
-from loader.index.postings import FIELDS, CollectionStats, build_postings, decode_terms
 from loader.core.text import TEXT_VERSION
 from loader.core.textfile import read_text
 from loader.core.tokens import DEFAULT_COUNTER
+from loader.index.postings import FIELDS, CollectionStats, build_postings, decode_terms
 
 if TYPE_CHECKING:
     from loader.index.store import Stored
@@ -43,7 +42,7 @@ class IndexEntry:
     """What the index knows about one skill: enough to match, rank, budget and load it.
 
     An entry read from a stored index may have its larger fields read from disk on first use
-    (``loader.index.store.StoredEntry``); it compares equal to an entry holding the same values.
+    (``loader.index.lazy.StoredEntry``); it compares equal to an entry holding the same values.
     """
 
     name: str
@@ -185,18 +184,13 @@ class Index:
     @cached_property
     def stats(self) -> CollectionStats:
         """Postings and collection statistics for the matcher (postings fetched and decoded per term, lazily)."""
-        from loader.index.lazy import read_for_matching
-
-        read_for_matching(self.entries)  # every skill's field lengths are needed: read them in one go
         postings = self.postings if self.postings is not None else {}
         if self.stored is None:
             return CollectionStats(self.entries, postings)
-        from loader.index.store import StoredPostings
-
-
+        if self.stored.source is not None:
+            self.stored.source.read_matching()  # every skill's field lengths are needed: read them in one go
         docs = {ident: doc for doc, ident in enumerate(self.stored.ids)}
-        prefetch = postings.prefetch if isinstance(postings, StoredPostings) else None
-        return CollectionStats(self.entries, postings, docs, prefetch)
+        return CollectionStats(self.entries, postings, docs, getattr(postings, "prefetch", None))
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form, with format name and version first (postings with doc = name position)."""
@@ -221,101 +215,6 @@ def stat_key(path: Path | str) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
-# --- building -------------------------------------------------------------------------------
-
-
-def build_index(roots: Sequence[Path], *, previous: Index | None = None) -> tuple[Index, list[Diagnostic]]:
-    """Index the skills under ``roots``; pure (writes nothing).
-
-    Unchanged folders (same sizes and mtimes) reuse ``previous``'s entry without being parsed;
-    changed ones are parsed and validated, and reuse the entry anyway when their content hash
-    is unchanged. Skills with error diagnostics are left out, with a warning saying so;
-    where two roots hold the same name the first wins, as in ``loader.validate.load``.
-
-    Raises:
-        PathNotFoundError: a root does not exist.
-    """
-    from loader.index.build import scan
-
-    index, diagnostics, _ = scan(roots, previous)
-    return index, diagnostics
-
-
-def update_index(index: Index, folders: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
-    """Re-index only ``folders`` (skill folders that were edited, added or deleted); pure.
-
-    For watchers that know what changed: the rest of the library is not walked, so the cost
-    does not grow with its size (unlike :func:`build_index`, which stats every folder).
-    """
-    from loader.index.build import refresh
-
-    return refresh(index, folders)
-
-
 def listing_line(name: str, description: str) -> str:
     """One skill's line in a listing; shared with ``loader.match.context`` so token counts agree."""
     return f"- {name}: {' '.join(description.split())}"
-
-
-def _meta() -> dict[str, str]:
-    return {"format": FORMAT, "version": str(FORMAT_VERSION), "normalizer": str(NORMALIZER),
-            "token_counter": DEFAULT_COUNTER.name}
-
-
-def load_index(path: Path) -> Index | None:
-    """Open a stored index; ``None`` when it is missing, corrupt, or of another format version.
-
-    Only what finding changes needs is read per skill (name, folder, signature, file list); the
-    other fields are read on first use, term lists and postings when a query or an update needs
-    them (see ``loader.index.store``, ``loader.index.lazy``). Anything that is not an SQLite index of this
-    exact format (the old JSON index, other bytes, a truncated file, mistyped rows) is ``None``.
-    """
-    from loader.index.store import read_index
-
-    return read_index(Path(path), _meta())
-
-
-def save_index(index: Index, path: Path) -> None:
-    """Write ``index`` to ``path`` as a new file, atomically (temp file in the same folder, then rename)."""
-    from loader.index.write import write_new
-
-    write_new(index, Path(path), _meta())
-
-
-def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tuple[Index, list[Diagnostic]]:
-    """Load the index of ``roots``, refresh what changed, and store the changes.
-
-    Changed skill folders are found by ``stat`` (``loader.index.plan``) and only they are
-    re-indexed; their rows and the postings of their terms are rewritten in one transaction.
-    When that cannot settle it (a skill removed, many folders changed, other roots), the library
-    is walked, still reusing every unchanged entry. An index that cannot be trusted is rebuilt.
-    When the default location cannot be written, the index goes to the user cache directory.
-    """
-    from loader.index.open import IndexWriteError, refresh_stored
-
-    roots = list(roots)
-    path = Path(index_path) if index_path is not None else default_index_path(roots)
-    try:  # create the index folder before the walk, so its creation is not seen as a change next time
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass  # reported when saving
-    try:
-        return refresh_stored(roots, path)
-    except IndexWriteError as exc:
-        if index_path is not None:
-            raise _unwritable(path, exc) from exc
-    try:
-        return refresh_stored(roots, cache_index_path(roots))
-    except IndexWriteError as exc2:
-        index, diagnostics = build_index(roots)
-        diagnostics.append(Diagnostic(path, None, "index-unwritable", Severity.WARNING,
-                                      f"index could not be saved: {exc2.strerror or exc2}",
-                                      "pass --index PATH to a writable location"))
-        return index, diagnostics
-
-
-def _unwritable(path: Path, exc: OSError) -> Exception:
-    from loader.core.errors import UsageError
-
-    return UsageError(message=f"cannot write the index to {path}: {exc.strerror or exc}",
-                      hint="choose a writable --index path")

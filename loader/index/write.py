@@ -3,7 +3,7 @@
 Guarantees: ``write_new`` builds the file under a temporary name and renames it into place;
 ``write_changes`` rewrites only the rows of skills that were added, removed or changed and the
 posting rows of their terms, after checking that the file is still at the generation the old
-index was read from (else :class:`~loader.index.store.StoreChangedError`, nothing written).
+index was read from (else :class:`~loader.index.sqlite.StoreChangedError`, nothing written).
 Skill ids are never reused, so a reader holding older rows cannot mistake a new skill for one
 it knows.
 """
@@ -20,19 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loader.index.lazy import EntrySource
-from loader.index.store import (
-    CHUNK,
-    ROW_COLUMNS,
-    SCHEMA,
-    SEP,
-    StoreChangedError,
-    Stored,
-    connect,
-    encode_tree,
-    fetch_terms,
-)
-from loader.index.trust import after_commit, remember, stamp
 from loader.index.postings import FIELDS, build_postings, decode_terms
+from loader.index.sqlite import CHUNK, ROW_COLUMNS, SCHEMA, SEP, StoreChangedError, connect, encode_tree
+from loader.index.store import Stored
+from loader.index.stored_terms import fetch_terms
+from loader.index.trust import after_commit, remember, stamp
 
 if TYPE_CHECKING:
     from loader.index.types import Index, IndexEntry

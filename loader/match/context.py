@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from loader.index.types import listing_line
 from loader.core.tokens import count_tokens
+from loader.index import listing_line
 
 if TYPE_CHECKING:
-    from loader.index.types import Index
+    from loader.index import Index
     from loader.match.rank import MatchResult
 
 Listing = Literal["none", "names", "full"]

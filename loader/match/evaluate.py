@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from loader.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from loader.index.types import Index
+    from loader.index import Index
     from loader.match.rank import MatchResult
 
 MAX_QUERY_FILE_BYTES = 16 * 1024 * 1024

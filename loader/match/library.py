@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from loader.match.context import DEFAULT_LISTING, Context, Listing, render_context
-from loader.index.types import Index, IndexEntry, build_index, open_index
-from loader.match.rank import MatchResult, match
 from loader.core.model import Diagnostic
+from loader.index import Index, IndexEntry, build_index, open_index
+from loader.match.context import DEFAULT_LISTING, Context, Listing, render_context
+from loader.match.rank import MatchResult, match
 
 
 class SkillLibrary:

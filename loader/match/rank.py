@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from loader.core.model import Match
+from loader.core.text import plain_words
+from loader.core.text import query_terms as weighted_terms
 from loader.index.postings import FIELDS as FIELD_NAMES
 from loader.index.postings import CollectionStats
 from loader.match.spelling import CORRECTED_WEIGHT, correct
-from loader.core.text import plain_words
-from loader.core.text import query_terms as weighted_terms
 
 if TYPE_CHECKING:
-    from loader.index.types import Index
+    from loader.index import Index
 
 
 

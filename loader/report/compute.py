@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from importlib import resources
 
 from loader.core.errors import UsageError
-from loader.report.listing import EntryStatus, ListingCheck, check_listing, listing_entry
 from loader.core.tokens import TokenCounter
+from loader.report.listing import EntryStatus, ListingCheck, check_listing, listing_entry
 
 SCHEMA_VERSION = 1
 

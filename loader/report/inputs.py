@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loader.core.errors import SkillpackError
-from loader.index.types import REFERENCE_SUFFIXES
-from loader.validate.load import load_skills
 from loader.core.model import Diagnostic, Skill
-from loader.report.compute import OnDemandInput, SkillSizes
 from loader.core.textfile import read_text
+from loader.index import REFERENCE_SUFFIXES
+from loader.report.compute import OnDemandInput, SkillSizes
+from loader.validate.load import load_skills
 
 if TYPE_CHECKING:
     from loader.match.library import SkillLibrary
@@ -87,8 +87,8 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
 
 def _open_library(paths: Sequence[Path], diagnostics: list[Diagnostic]) -> SkillLibrary:
     """The matcher's library, its index kept in the user cache (a report never writes into the library)."""
-    from loader.match.library import SkillLibrary
     from loader.index.location import cache_index_path
+    from loader.match.library import SkillLibrary
 
     try:
         library = SkillLibrary.open(list(paths), index_path=cache_index_path(list(paths)))

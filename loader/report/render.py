@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from loader.report.listing import EntryStatus
 from loader.report.compute import SCHEMA_VERSION, Report, Scenario
+from loader.report.listing import EntryStatus
 
 NO_QUERIES = ("on-demand cost depends on the prompts: pass --queries FILE.jsonl to measure it; "
               "until then, skillpack's stable prefix is its floor and each prompt adds the bodies it loads")

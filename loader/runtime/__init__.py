@@ -1,1 +1,34 @@
-"""TODO"""
+"""Runtime stage: serve the matched skills to a running agent.
+
+``hook`` is Claude Code's ``UserPromptSubmit`` hook: an event on stdin in, the bodies of the
+matched skills (wrapped, within a budget, once per session) out as ``additionalContext``; it
+never blocks a prompt. ``hook_state`` remembers what each session was sent, ``hook_settings``
+merges the hook into ``.claude/settings.json`` and takes it out again. ``mcp`` serves the same
+library over the Model Context Protocol (search, load, read a skill's file); ``sections``
+finds a Markdown section for it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from loader.core.exports import lazy_exports
+
+_EXPORTS = {
+    "HookOptions": "hook",
+    "run": "hook",
+    "install": "hook_settings",
+    "uninstall": "hook_settings",
+    "settings_path": "hook_settings",
+    "serve": "mcp",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+if TYPE_CHECKING:
+    from loader.runtime.hook import HookOptions as HookOptions
+    from loader.runtime.hook import run as run
+    from loader.runtime.hook_settings import install as install
+    from loader.runtime.hook_settings import settings_path as settings_path
+    from loader.runtime.hook_settings import uninstall as uninstall
+    from loader.runtime.mcp import serve as serve

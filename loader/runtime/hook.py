@@ -28,9 +28,6 @@ DEFAULT_MAX_CHARS = 9500
 """Claude Code keeps hook output inline only up to about 10,000 characters (past that the model
 sees a preview and a file path), so the context is cut, with a pointer, below that."""
 DEFAULT_TOP_K = 3
-MAX_PROMPT_CHARS = 16_000
-"""Longer prompts (pasted logs, files) are matched on their first and last 8,000 characters,
-where the request usually is; matching a 1 MB prompt whole takes ~0.35 s."""
 
 
 class HookInputError(ValueError):
@@ -144,14 +141,6 @@ class HookReply:
     """Skill name -> content hash of each skill placed in the context."""
 
 
-def prompt_for_matching(prompt: str) -> str:
-    """The prompt, or its head and tail when it is longer than ``MAX_PROMPT_CHARS``."""
-    if len(prompt) <= MAX_PROMPT_CHARS:
-        return prompt
-    half = MAX_PROMPT_CHARS // 2
-    return f"{prompt[:half]}\n{prompt[-half:]}"
-
-
 def _library_key(roots: Sequence[Path]) -> str:
     return "\0".join(map(str, roots))
 
@@ -173,7 +162,7 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
     if not any(root.exists() for root in roots):
         raise FileNotFoundError(f"skill library not found: {', '.join(map(str, roots))}")
 
-    from loader.index.types import open_index
+    from loader.index import open_index
     from loader.match.rank import match
 
     index, _diagnostics = open_index([r for r in roots if r.exists()])

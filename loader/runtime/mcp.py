@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from loader.index.types import Index, open_index
+from loader.core.textfile import read_text
+from loader.index import Index, open_index
 from loader.match.rank import match
 from loader.runtime.sections import find_section, outline
-from loader.core.textfile import read_text
 
 try:  # mcp 2.x renamed FastMCP to MCPServer
     from mcp.server.mcpserver import MCPServer as _Server

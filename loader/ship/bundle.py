@@ -18,11 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from loader.ship import archive_safety
 from loader.core.errors import SkillpackError, UsageError
+from loader.core.model import Skill
+from loader.ship import archive_safety
 from loader.ship.ignore import IgnoreRules
 from loader.ship.lockfile import LOCK_FILE, SKILL_DIR_NAME, Lock, LockedSkill, relative_source, write_lock
-from loader.core.model import Skill
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 COMPRESS_LEVEL = 9

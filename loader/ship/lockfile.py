@@ -16,9 +16,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from loader.ship.archive_safety import unsafe_path_reason
 from loader.core.atomic import write_bytes
 from loader.core.errors import SkillpackError
+from loader.ship.archive_safety import unsafe_path_reason
 
 LOCK_FILE = "skills.lock"
 LOCK_VERSION = 1

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from loader.core.errors import HintedError
+from loader.core.model import Diagnostic
 from loader.ship import bundle
 from loader.ship.archive_safety import SafeEntry, UnsafeArchiveError, inspect_zip
-from loader.core.errors import HintedError
 from loader.ship.installed import Target
-from loader.validate.load import load_skills
 from loader.ship.lockfile import LOCK_FILE, SKILL_DIR_NAME, Lock, read_lock
-from loader.core.model import Diagnostic
+from loader.validate.load import load_skills
 
 
 class InstallError(HintedError, RuntimeError):

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from loader.core.model import Diagnostic, Profile, Severity, Skill
 from loader.validate.discover import Discovery, SkillDir, discover
 from loader.validate.manifest import parse_manifest
-from loader.core.model import Diagnostic, Profile, Severity, Skill
 from loader.validate.rules import check_skill, skill_name
 from loader.validate.schema import check_frontmatter
 

@@ -10,10 +10,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from loader.validate.discover import SKILL_FILE, SkillDir
-from loader.validate.links import is_absolute, is_external, iter_links, resolve_relative
 from loader.core.model import Diagnostic, Manifest, Profile, Severity
 from loader.core.textfile import looks_binary, read_text
+from loader.validate.discover import SKILL_FILE, SkillDir
+from loader.validate.links import is_absolute, is_external, iter_links, resolve_relative
 
 MAX_BODY_LINES = 500
 MIN_DESCRIPTION_WORDS = 6

@@ -13,8 +13,8 @@ import yaml
 from conftest import write_tree
 from loader.author import scaffold
 from loader.core.errors import PathNotFoundError, UsageError
-from loader.validate.load import load_skills
 from loader.core.model import Profile
+from loader.validate.load import load_skills
 
 TEMPLATES = ["basic", "references", "scripts"]
 PROFILES = [p.value for p in Profile]

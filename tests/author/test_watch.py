@@ -11,9 +11,9 @@ import pytest
 
 from conftest import filler_skills as fillers
 from conftest import skill_md, write_tree
-from loader.core.errors import PathNotFoundError, SkillpackError
 from loader.author.live import LiveLibrary, LiveUpdate
 from loader.author.watch import ChangeKind, WatchBatch, Watcher, WatchUnavailableError, watch
+from loader.core.errors import PathNotFoundError, SkillpackError
 
 # watchdog's own harmless warning from its inotify thread (see loader/author/watch.py)
 pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")

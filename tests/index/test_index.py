@@ -13,19 +13,11 @@ import pytest
 
 import loader.validate.load
 from conftest import SAMPLE_LIBRARY, CliResult, skill_md, write_tree
-from loader.index.types import (
-    FORMAT,
-    FORMAT_VERSION,
-    Index,
-    build_index,
-    load_index,
-    open_index,
-    save_index,
-    update_index,
-)
+from loader.index import Index, build_index, load_index, open_index, save_index, update_index
 from loader.index.location import cache_index_path, default_index_path
-from loader.match.rank import match
 from loader.index.postings import build_postings
+from loader.index.types import FORMAT, FORMAT_VERSION
+from loader.match.rank import match
 
 Cli = Callable[..., CliResult]
 
@@ -205,7 +197,8 @@ def test_a_tampered_index_loads_as_none(library: Path, tmp_path: Path, statement
 
 def test_unreadable_postings_are_an_error_with_a_hint(library: Path, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import loader.index.store
+    import loader.index.sqlite
+    import loader.index.stored_terms
 
     path = tmp_path / "index.sqlite"
     save_index(build_index([library])[0], path)
@@ -215,8 +208,8 @@ def test_unreadable_postings_are_an_error_with_a_hint(library: Path, tmp_path: P
     def damaged(*args: object, **kwargs: object) -> sqlite3.Connection:
         raise sqlite3.DatabaseError("database disk image is malformed")
 
-    monkeypatch.setattr(loader.index.store, "connect", damaged)
-    with pytest.raises(loader.index.store.IndexDamagedError, match="cannot be read"):
+    monkeypatch.setattr(loader.index.stored_terms, "connect", damaged)
+    with pytest.raises(loader.index.sqlite.IndexDamagedError, match="cannot be read"):
         match(index, "extract pdf text")
 
 
@@ -425,7 +418,7 @@ def test_one_edit_reparses_only_that_skill_and_rewrites_only_its_rows(settled: P
 
 
 def test_a_writer_that_lost_the_race_starts_over(settled: Path, tmp_path: Path) -> None:
-    from loader.index.store import StoreChangedError
+    from loader.index.sqlite import StoreChangedError
     from loader.index.write import write_changes
 
     path = tmp_path / "index.sqlite"

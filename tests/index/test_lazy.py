@@ -15,10 +15,10 @@ import pytest
 import loader.index.lazy
 import loader.index.plan
 from conftest import SAMPLE_LIBRARY, skill_md, write_tree
-from loader.index.types import Index, IndexEntry, build_index, load_index, open_index, save_index
+from loader.index import Index, IndexEntry, build_index, load_index, open_index, save_index
 from loader.index.build import _settled
 from loader.index.lazy import PartialEntry, StoredEntry
-from loader.index.store import IndexDamagedError, decode_tree, encode_tree
+from loader.index.sqlite import IndexDamagedError, decode_tree, encode_tree
 from loader.index.trust import is_checked, stamp
 from loader.index.write import _without
 from loader.match.rank import match

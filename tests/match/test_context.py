@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult, skill_md, write_tree
-from loader.match.library import SkillLibrary
+from loader.index import build_index
 from loader.match.context import LISTINGS, render_context, render_prefix, to_anthropic_blocks
-from loader.index.types import build_index
+from loader.match.library import SkillLibrary
 from loader.match.rank import match
 
 Cli = Callable[..., CliResult]

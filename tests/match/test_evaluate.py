@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import BENCH, CORPUS, CliResult, needs_corpus, skill_md, write_tree
-from loader.match.evaluate import Query, evaluate, read_queries
-from loader.index.types import Index, build_index
-from loader.match.rank import MatchResult
 from loader.core.model import Match
+from loader.index import Index, build_index
+from loader.match.evaluate import Query, evaluate, read_queries
+from loader.match.rank import MatchResult
 
 Cli = Callable[..., CliResult]
 

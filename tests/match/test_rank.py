@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult, env_without_debug, skill_md, write_tree
-from loader.index.types import Index, build_index
+from loader.index import Index, build_index
 from loader.match.rank import DEFAULT_PARAMS, confidence_of, match, rank
 
 Cli = Callable[..., CliResult]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult, skill_md, write_tree
-from loader.index.types import build_index
+from loader.index import build_index
 from loader.match.rank import match
 from loader.match.spelling import MAX_CORRECTIONS, correct, edits
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from loader.core.tokens import FixedRatioCounter
 from loader.report.compute import OnDemandInput, Prices, SkillSizes, compute
 from loader.report.html import render_html
-from loader.core.tokens import FixedRatioCounter
 from tests.conftest import CliResult
 
 PRICES = Prices("m", 3.0, 3.75, 0.3, 15.0, "test", "2026-01-01")

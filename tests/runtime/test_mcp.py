@@ -19,7 +19,7 @@ import anyio  # noqa: E402
 from mcp import ClientSession, StdioServerParameters  # noqa: E402
 from mcp.client.stdio import stdio_client  # noqa: E402
 
-from loader.index.types import open_index  # noqa: E402
+from loader.index import open_index  # noqa: E402
 from loader.runtime.mcp import ToolError, load, read_file, safe_path, search  # noqa: E402
 
 REFERENCE = """# API reference

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import skill_md, write_tree
-from loader.validate.discover import discover
 from loader.core.errors import PathNotFoundError
+from loader.validate.discover import discover
 
 
 def test_finds_skills_sorted_and_lists_their_files(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from loader.validate.load import load_skills
 from loader.core.model import Profile
+from loader.validate.load import load_skills
 from tests.conftest import REPO
 
 SKILLS = REPO / "skills"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult, skill_md, write_tree
+from loader.core.model import Profile, Severity
 from loader.validate import discover as discover_module
 from loader.validate.load import load_skills
-from loader.core.model import Profile, Severity
 from loader.validate.rulebook import RULES
 
 GOOD_DESC = "Formats Markdown tables with aligned columns. Use when the user asks to tidy a table."
