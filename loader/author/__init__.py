@@ -16,7 +16,7 @@ _EXPORTS = {
     "LiveLibrary": "live",
     "LiveUpdate": "live",
     "SkillUpdate": "live",
-    "ChangeKind": "watch",
+    "ChangeKind": "changes",
     "watch": "watch",
     "create": "scaffold",
     "list_templates": "templates",
@@ -25,10 +25,10 @@ __all__ = sorted(_EXPORTS)
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 
 if TYPE_CHECKING:
+    from loader.author.changes import ChangeKind as ChangeKind
     from loader.author.live import LiveLibrary as LiveLibrary
     from loader.author.live import LiveUpdate as LiveUpdate
     from loader.author.live import SkillUpdate as SkillUpdate
     from loader.author.scaffold import create as create
     from loader.author.templates import list_templates as list_templates
-    from loader.author.watch import ChangeKind as ChangeKind
     from loader.author.watch import watch as watch

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loader.author.watch import DEFAULT_DEBOUNCE, ChangeKind, SkillEvent, WatchBatch, Watcher, watch_roots
+from loader.author.changes import ChangeKind, SkillEvent, WatchBatch, watch_roots
+from loader.author.watch import DEFAULT_DEBOUNCE, Watcher
 from loader.core.errors import PathNotFoundError
 from loader.core.model import Diagnostic, Profile, Skill
 from loader.index import Index, build_index, update_index

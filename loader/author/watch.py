@@ -4,7 +4,8 @@ Guarantees: bursts of events (editors' temp-file-and-rename saves, ``git checkou
 folded into one batch after ``debounce`` seconds of quiet; every batch names whole skill
 folders (added, changed or removed), including folders moved, deleted and recreated, and a
 root that disappears and comes back. The core never prints: it calls ``on_change`` on its
-own thread with a ``WatchBatch``. ``loader.author.live`` builds re-validation on top of this.
+own thread with a ``WatchBatch`` (``loader.author.changes``). ``loader.author.live`` builds
+re-validation on top of this.
 """
 
 from __future__ import annotations
@@ -15,16 +16,23 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-from loader.core.errors import PathNotFoundError, SkillpackError
-from loader.validate.discover import SKILL_FILE, SKIP_DIRS, discover
+from loader.author.changes import (
+    ChangeKind,
+    SkillEvent,
+    WatchBatch,
+    WatchUnavailableError,
+    skill_folders,
+    skipped,
+    watch_roots,
+)
+from loader.core.errors import PathNotFoundError
+from loader.validate.discover import SKILL_FILE, discover
 
 log = logging.getLogger("loader")
 
@@ -43,49 +51,6 @@ _EVENTS = frozenset({"created", "deleted", "modified", "moved", "closed"})
 _EDITOR_TEMP = re.compile(r"(.*~|\.#.*|#.*#|.*\.sw[a-px]|4913)")
 """Editors' swap, lock and backup files (vim, emacs): written while typing, never a save by themselves.
 An atomic save that renames one onto SKILL.md still counts, through the rename's destination."""
-
-
-class WatchUnavailableError(SkillpackError, OSError):
-    """The operating system refused to watch the folders (e.g. the inotify watch limit)."""
-
-    def __init__(self, *, roots: Sequence[Path], reason: str) -> None:
-        super().__init__(reason)
-        self.roots = tuple(roots)
-        self.reason = reason
-
-    def __str__(self) -> str:
-        where = ", ".join(str(root) for root in self.roots)
-        return (f"cannot watch {where}: {self.reason} (on Linux, raise fs.inotify.max_user_watches "
-                "or watch fewer folders)")
-
-
-class ChangeKind(StrEnum):
-    """What happened to a skill folder."""
-
-    ADDED = "added"
-    CHANGED = "changed"
-    REMOVED = "removed"
-
-
-@dataclass(frozen=True, slots=True)
-class SkillEvent:
-    """One skill folder that changed."""
-
-    kind: ChangeKind
-    path: Path
-    """Absolute path of the skill folder."""
-    root: Path
-    """The watched root it is under."""
-
-
-@dataclass(frozen=True, slots=True)
-class WatchBatch:
-    """The skill folders touched by one debounced burst of filesystem events."""
-
-    events: tuple[SkillEvent, ...]
-    """Sorted by path; each folder appears once."""
-    first_event: float
-    """``time.monotonic()`` of the first filesystem event in the burst (for save-to-update latency)."""
 
 
 class _Handler(FileSystemEventHandler):
@@ -128,7 +93,7 @@ class Watcher:
         self._on_error = on_error
         self._observer = observer or Observer()
         self._watches: dict[Path, ObservedWatch | None] = {}
-        self._known: set[Path] = set(known) if known is not None else _skill_folders(self.roots)
+        self._known: set[Path] = set(known) if known is not None else skill_folders(self.roots)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -145,7 +110,7 @@ class Watcher:
         except OSError as exc:  # typically the inotify watch limit (fs.inotify.max_user_watches)
             raise WatchUnavailableError(roots=self.roots, reason=exc.strerror or str(exc)) from exc
         self._thread.start()
-        missed = self._known.symmetric_difference(_skill_folders(self.roots))
+        missed = self._known.symmetric_difference(skill_folders(self.roots))
         self.notify((folder, True) for folder in missed)  # appeared or vanished before we watched
         return self
 
@@ -241,7 +206,7 @@ class Watcher:
     def _root_of(self, path: Path) -> Path | None:
         for root in self.roots:
             if path == root or root in path.parents:
-                return None if _skipped(path, root) else root
+                return None if skipped(path, root) else root
         return None
 
     def _resolve(self, pending: dict[Path, bool]) -> tuple[SkillEvent, ...]:
@@ -285,31 +250,6 @@ class Watcher:
             if folder == root or root not in folder.parents:
                 return None
             folder = folder.parent
-
-
-def _skill_folders(roots: Sequence[Path]) -> set[Path]:
-    return {d.path for d in discover(roots).skill_dirs}
-
-
-def _skipped(path: Path, root: Path) -> bool:
-    return any(part in SKIP_DIRS for part in path.relative_to(root).parts)
-
-
-def watch_roots(paths: Sequence[Path]) -> list[Path]:
-    """Absolute, resolved folders to watch; a ``SKILL.md`` path stands for its folder.
-
-    Raises:
-        PathNotFoundError: a path does not exist.
-    """
-    roots = []
-    for given in paths:
-        if not given.exists():
-            raise PathNotFoundError(path=given, what="skills folder")
-        root = given.resolve()
-        if root.is_file() and root.name != SKILL_FILE:
-            raise PathNotFoundError(path=given, what="skills folder (got a file that is not SKILL.md)")
-        roots.append(root.parent if root.is_file() else root)
-    return roots
 
 
 def watch(paths: Sequence[Path], on_change: Callable[[WatchBatch], None], *, debounce: float = DEFAULT_DEBOUNCE,

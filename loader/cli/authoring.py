@@ -136,7 +136,7 @@ def dev(
 
 
 def _update_lines(item: SkillUpdate) -> list[str]:
-    from loader.author.watch import ChangeKind
+    from loader.author.changes import ChangeKind
 
     where = display_path(item.path)
     if item.kind is ChangeKind.REMOVED:

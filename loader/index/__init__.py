@@ -10,7 +10,8 @@ Modules, from the top down (each imports only those below it):
 ``open`` (load, refresh, save) -> ``write`` -> ``plan`` (what changed, by stat) -> ``build``
 (folders to entries; uses the validate stage) -> ``store`` (read a file) -> ``lazy`` (a stored
 entry's fields on first use) -> ``types`` (``Index``, ``IndexEntry``) -> ``stored_terms``,
-``sqlite`` (the file's schema and connections) -> ``postings``, ``trust``, ``location``.
+``sqlite`` (the file's schema and connections) -> ``postings``, ``stamps`` (change
+detection by stat), ``trust``, ``location``.
 """
 
 from __future__ import annotations

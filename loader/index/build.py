@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from operator import attrgetter
 from pathlib import Path
@@ -24,11 +24,10 @@ from loader.core.text import headings, terms
 from loader.core.textfile import read_text
 from loader.core.tokens import count_tokens
 from loader.index.postings import encode_terms, update_postings
+from loader.index.stamps import folder_signature, folder_tree, settled
 from loader.index.types import REFERENCE_SUFFIXES, Index, IndexEntry, listing_line, stat_key
-from loader.validate.discover import MAX_DEPTH, SKIP_DIRS, SkillDir, discover
+from loader.validate.discover import SkillDir, discover
 
-RACY_NS = 2_000_000_000
-"""Folders modified less than this before the last walk are re-walked rather than trusted."""
 PARALLEL_FROM = 400
 """Folders to (re)index before the work is spread over processes (forking costs ~50 ms)."""
 _Work = tuple[SkillDir, str, IndexEntry | None]
@@ -67,7 +66,7 @@ def scan(roots: Sequence[Path], previous: Index | None, *, postings: bool = True
     (``open_index`` keeps them on disk and updates them there).
     """
     tree_time = time.time_ns()
-    tree = _tree([Path(r).resolve() for r in roots])  # before discovery: a change during the walk is seen next time
+    tree = folder_tree([Path(r).resolve() for r in roots])  # before discovery: a change during the walk is seen next time
     found = discover(roots)
     diagnostics = list(found.diagnostics)
     old_by_path = {e.path: e for e in previous.entries} if previous is not None else {}
@@ -77,7 +76,7 @@ def scan(roots: Sequence[Path], previous: Index | None, *, postings: bool = True
     todo: list[_Work] = []
     for skill_dir in found.skill_dirs:
         try:
-            signature = _folder_signature(skill_dir.path, skill_dir.files)
+            signature = folder_signature(skill_dir.path, skill_dir.files)
         except OSError:
             continue  # vanished between discovery and stat: it is simply not there any more
         old = old_by_path.get(str(skill_dir.path))
@@ -115,36 +114,9 @@ def scan(roots: Sequence[Path], previous: Index | None, *, postings: bool = True
     return index, sorted(diagnostics, key=Diagnostic.sort_key), changed
 
 
-def is_racy(tree: Mapping[str, int], tree_time: int) -> bool:
-    """True when a folder of ``tree`` changed so shortly before the walk at ``tree_time`` (ns)
-    that its mtime cannot be trusted.
-
-    Timestamps are coarse (a clock tick, often 4 ms): a folder changed just before the walk
-    could change again within the same tick unseen (git's "racy clean" problem).
-    """
-    return not tree or max(tree.values()) >= tree_time - RACY_NS
-
-
 def skipped_diagnostics(index: Index) -> list[Diagnostic]:
     """The warnings for skills left out of ``index``, as the walk that found them said."""
     return [_skipped(Path(path) / "SKILL.md", message) for path, (_, message, _) in sorted(index.skipped.items())]
-
-
-def _tree(roots: Sequence[Path], depth: int = 0) -> dict[str, int]:
-    tree: dict[str, int] = {}
-    stack = [(root, depth) for root in roots if root.is_dir()]
-    while stack:
-        folder, depth = stack.pop()
-        try:
-            tree[str(folder)] = os.stat(folder).st_mtime_ns  # noqa: PTH116 - hot path
-            with os.scandir(folder) as entries:
-                subdirs = [e.path for e in entries
-                           if e.name not in SKIP_DIRS and not e.is_symlink() and e.is_dir(follow_symlinks=False)]
-        except OSError:
-            continue
-        if depth < MAX_DEPTH:
-            stack.extend((Path(sub), depth + 1) for sub in subdirs)
-    return tree
 
 
 def refresh(index: Index, folders: Sequence[Path], *, postings: bool = True) -> tuple[Index, list[Diagnostic]]:
@@ -164,7 +136,7 @@ def refresh(index: Index, folders: Sequence[Path], *, postings: bool = True) -> 
         found = discover([folder])
         diagnostics.extend(found.diagnostics)
         for skill_dir in found.skill_dirs[:1]:
-            signature = _folder_signature(skill_dir.path, skill_dir.files)
+            signature = folder_signature(skill_dir.path, skill_dir.files)
             entry, found_diags = _index_skill_dir(skill_dir, signature, old)
             diagnostics.extend(found_diags)
             if entry is None and found_diags:
@@ -226,41 +198,6 @@ def _index_work(work: _Work) -> tuple[IndexEntry | None, list[Diagnostic]]:
     return _index_skill_dir(*work)
 
 
-def _folder_signature(folder: str | Path, files: Sequence[str]) -> str:
-    """``SKILL.md:size:mtime_ns``, then one such line per other file (``?`` when it cannot be read).
-
-    Kept as plain text, not hashed: comparing it is what every open does for every skill,
-    and formatting a few numbers is several times cheaper than hashing them.
-    """
-    base = f"{folder}{os.sep}"  # plain strings: this runs for every skill on every open
-    st = os.stat(base + "SKILL.md")  # noqa: PTH116 - hot path
-    signature = f"SKILL.md:{st.st_size}:{st.st_mtime_ns}"
-    return signature + file_stamps(base, files) if files else signature
-
-
-def file_stamps(base: str, files: Sequence[str]) -> str:
-    """The signature lines of ``files`` (relative to ``base``, which ends with a separator)."""
-    lines = ""
-    for rel in files:
-        try:
-            st = os.stat(base + rel)  # noqa: PTH116
-            lines += f"\n{rel}:{st.st_size}:{st.st_mtime_ns}"
-        except OSError:
-            lines += f"\n{rel}:?"
-    return lines
-
-
-def _settled(signature: str, manifest_stat: str) -> str:
-    """``signature``, unless SKILL.md changed between it and ``manifest_stat`` (taken after reading).
-
-    Then the first line becomes ``SKILL.md:?``, which no stat gives, so the next check re-reads
-    the skill. This keeps a signature that matches the disk equal to ``manifest_stat`` for SKILL.md,
-    which lets change detection judge a racy timestamp from the file's current mtime.
-    """
-    first, sep, rest = signature.partition("\n")
-    return signature if first == f"SKILL.md:{manifest_stat}" else f"SKILL.md:?{sep}{rest}"
-
-
 def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
                      ) -> tuple[IndexEntry | None, list[Diagnostic]]:
     # Hash first: content identical to the indexed entry needs no parsing (a re-check of a
@@ -279,7 +216,7 @@ def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
                 hasher.update(read.text.encode("utf-8"))
                 references[rel] = count_tokens(read.text)
     content_hash = hasher.hexdigest()
-    signature = _settled(signature, manifest_stat)
+    signature = settled(signature, manifest_stat)
     if old is not None and old.content_hash == content_hash and manifest_stat:
         if (old.signature, old.manifest_stat, old.files) == (signature, manifest_stat, tuple(skill_dir.files)):
             return old, []

@@ -18,10 +18,11 @@ from loader.core.errors import UsageError
 from loader.core.gc_pause import gc_paused
 from loader.core.model import Diagnostic, Severity
 from loader.core.tokens import DEFAULT_COUNTER
-from loader.index.build import build_index, is_racy, refresh, scan, skipped_diagnostics
+from loader.index.build import build_index, refresh, scan, skipped_diagnostics
 from loader.index.location import cache_index_path, default_index_path
 from loader.index.plan import Plan, plan_refresh
 from loader.index.sqlite import StoreChangedError
+from loader.index.stamps import is_racy
 from loader.index.store import read_index
 from loader.index.stored_terms import StoredPostings
 from loader.index.types import FORMAT, FORMAT_VERSION, NORMALIZER, Index

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 
-from loader.index.build import RACY_NS, _folder_signature, _tree, file_stamps
+from loader.index.stamps import RACY_NS, file_stamps, folder_signature, folder_tree
 from loader.index.types import Index
 from loader.validate.discover import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
 
@@ -55,7 +55,7 @@ def plan_refresh(index: Index, roots: Sequence[Path]) -> Plan | None:
     tree = index.tree
     try:
         # A skill's folder, then its files (neighbours on disk are cheaper to stat one after the other).
-        for entry in index.entries:  # what _folder_signature gives, inlined (only signature, path, files are read)
+        for entry in index.entries:  # what folder_signature gives, inlined (only signature, path, files are read)
             path = entry.path
             mtime = tree.get(path)
             if mtime is not None and (stat(path).st_mtime_ns != mtime or mtime >= racy_from):
@@ -65,7 +65,7 @@ def plan_refresh(index: Index, roots: Sequence[Path]) -> Plan | None:
             signature = f"SKILL.md:{st.st_size}:{st.st_mtime_ns}"
             if entry.files:
                 signature += file_stamps(path + os.sep, entry.files)
-            # An unchanged signature has SKILL.md's stamp as indexed (``index_build._settled``),
+            # An unchanged signature has SKILL.md's stamp as indexed (``loader.index.stamps.settled``),
             # so its current mtime is the indexed one.
             racy = st.st_mtime_ns >= racy_from
             if racy or signature != entry.signature:
@@ -78,7 +78,7 @@ def plan_refresh(index: Index, roots: Sequence[Path]) -> Plan | None:
                 dirs.append(folder)
                 rechecked = rechecked or mtime >= racy_from
         for path, (signature, _, files) in index.skipped.items():
-            if _folder_signature(path, files) != signature:
+            if folder_signature(path, files) != signature:
                 folders.add(path)
     except (OSError, ValueError):
         return None  # something vanished: a walk sorts out what went with it
@@ -119,7 +119,7 @@ def _settle_dirs(dirs: list[str], index: Index, skills: set[str], roots: tuple[s
         if depth >= MAX_DEPTH:
             continue
         for sub in sorted(subdirs - children.get(folder, set())):
-            added = _tree([Path(sub)], depth + 1)
+            added = folder_tree([Path(sub)], depth + 1)
             tree.update(added)
             folders.update(f for f in added if _is_new_skill(f, added))
     return True
@@ -153,7 +153,7 @@ def _retree(folders: list[str], tree: dict[str, int], roots: tuple[str, ...]) ->
     for folder in folders:
         depth = _depth(folder, roots)
         if depth is not None:
-            tree.update(_tree([Path(folder)], depth))
+            tree.update(folder_tree([Path(folder)], depth))
 
 
 def _owner(folder: str, skills: set[str], roots: tuple[str, ...]) -> str | None:

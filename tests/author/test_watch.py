@@ -11,8 +11,9 @@ import pytest
 
 from conftest import filler_skills as fillers
 from conftest import skill_md, write_tree
+from loader.author.changes import ChangeKind, WatchBatch, WatchUnavailableError
 from loader.author.live import LiveLibrary, LiveUpdate
-from loader.author.watch import ChangeKind, WatchBatch, Watcher, WatchUnavailableError, watch
+from loader.author.watch import Watcher, watch
 from loader.core.errors import PathNotFoundError, SkillpackError
 
 # watchdog's own harmless warning from its inotify thread (see loader/author/watch.py)

@@ -16,9 +16,9 @@ import loader.index.lazy
 import loader.index.plan
 from conftest import SAMPLE_LIBRARY, skill_md, write_tree
 from loader.index import Index, IndexEntry, build_index, load_index, open_index, save_index
-from loader.index.build import _settled
 from loader.index.lazy import PartialEntry, StoredEntry
 from loader.index.sqlite import IndexDamagedError, decode_tree, encode_tree
+from loader.index.stamps import settled
 from loader.index.trust import is_checked, stamp
 from loader.index.write import _without
 from loader.match.rank import match
@@ -150,9 +150,9 @@ def test_an_index_file_gone_before_completion_is_an_error_with_a_hint(library: P
 
 
 def test_a_signature_taken_before_skill_md_changed_never_matches_again() -> None:
-    assert _settled("SKILL.md:10:5\nreferences/a.md:3:4", "10:5") == "SKILL.md:10:5\nreferences/a.md:3:4"
-    assert _settled("SKILL.md:10:5\nreferences/a.md:3:4", "12:9") == "SKILL.md:?\nreferences/a.md:3:4"
-    assert _settled("SKILL.md:10:5", "") == "SKILL.md:?"
+    assert settled("SKILL.md:10:5\nreferences/a.md:3:4", "10:5") == "SKILL.md:10:5\nreferences/a.md:3:4"
+    assert settled("SKILL.md:10:5\nreferences/a.md:3:4", "12:9") == "SKILL.md:?\nreferences/a.md:3:4"
+    assert settled("SKILL.md:10:5", "") == "SKILL.md:?"
 
 
 def test_the_folder_tree_round_trips_and_damage_is_detected(library: Path, tmp_path: Path) -> None:
