@@ -108,10 +108,11 @@ def match_command(
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
 ) -> int:
     """Show which skills would load for PROMPT (none, when nothing is relevant)."""
+    from loader.core.text import prompt_for_matching
     from loader.match.rank import match
 
     idx = _open(skills, index)
-    result = match(idx, prompt, top_k=top_k, budget_tokens=budget, threshold=threshold)
+    result = match(idx, prompt_for_matching(prompt), top_k=top_k, budget_tokens=budget, threshold=threshold)
     if output is MatchFormat.JSON:
         render_json(result, sys.stdout)
     else:
@@ -128,11 +129,12 @@ def context_command(
     output: Annotated[ContextFormat, typer.Option("--format", "-f", help="Output format.")] = ContextFormat.TEXT,
 ) -> int:
     """Print the context to send for PROMPT: the stable prefix, then the loaded skills."""
+    from loader.core.text import prompt_for_matching
     from loader.match.context import DEFAULT_LISTING, render_context, to_anthropic_blocks
     from loader.match.rank import match
 
     idx = _open(skills, index)
-    result = match(idx, prompt, top_k=top_k, budget_tokens=budget)
+    result = match(idx, prompt_for_matching(prompt), top_k=top_k, budget_tokens=budget)
     ctx = render_context(idx, result, listing=listing.value if listing else DEFAULT_LISTING)
     if output is ContextFormat.ANTHROPIC:
         json.dump(to_anthropic_blocks(ctx), sys.stdout, indent=2, ensure_ascii=False)

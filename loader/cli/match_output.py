@@ -1,9 +1,10 @@
 """Render ``skills match`` results, and run ``skills match`` without importing typer (fast path).
 
 Guarantees: the typer command (``loader.cli.match``) and the fast path print byte-identical
-output, because both call the renderers here. The fast path understands exactly the
-options of ``skills match``; anything else (``--help``, a typo) returns ``None`` so the
-caller falls back to the full CLI, which explains the problem properly.
+output, because both call the renderers here on a prompt cut the same way
+(``loader.core.text.prompt_for_matching``; the JSON ``prompt`` field shows the cut prompt). The
+fast path understands exactly the options of ``skills match``; anything else (``--help``, a
+typo) returns ``None`` so the caller falls back to the full CLI, which explains the problem.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def fast_main(args: Sequence[str]) -> int | None:
             or ns.prompt.startswith("-"):
         return None  # the full CLI reports these with its usual messages
     from loader.core.errors import SkillpackError
+    from loader.core.text import prompt_for_matching
     from loader.index import open_index
     from loader.match.rank import match
 
@@ -92,7 +94,8 @@ def fast_main(args: Sequence[str]) -> int | None:
         sys.stderr.write(f"error: {exc}\n")
         return 2
     sys.stderr.write(warning_summary(diagnostics))
-    result = match(index, ns.prompt, top_k=ns.top_k, budget_tokens=ns.budget, threshold=ns.threshold)
+    result = match(index, prompt_for_matching(ns.prompt), top_k=ns.top_k, budget_tokens=ns.budget,
+                   threshold=ns.threshold)
     if ns.format == "json":
         render_json(result, sys.stdout)
     else:

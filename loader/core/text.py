@@ -168,6 +168,21 @@ def plain_words(text: str) -> Iterator[tuple[str, str]]:
             yield stem(pieces[0]), pieces[0]
 
 
+MAX_PROMPT_CHARS = 16_000
+"""Longer prompts (pasted logs, files) are matched on their first and last 8,000 characters,
+where the request usually is. Every entry point that matches a prompt (the hook, ``skills
+match``, ``skills context``, the MCP ``search_skills``) cuts through :func:`prompt_for_matching`,
+so each sees the same words and pays the same bounded cost (matching 1 MB whole takes ~0.35 s)."""
+
+
+def prompt_for_matching(prompt: str) -> str:
+    """The prompt, or its head and tail when it is longer than ``MAX_PROMPT_CHARS``."""
+    if len(prompt) <= MAX_PROMPT_CHARS:
+        return prompt
+    half = MAX_PROMPT_CHARS // 2
+    return f"{prompt[:half]}\n{prompt[-half:]}"
+
+
 def headings(markdown: str) -> str:
     """The Markdown ATX headings of ``markdown``, one per line (a strong topical signal)."""
     return "\n".join(m.group(1) for m in _HEADING.finditer(markdown))

@@ -3,7 +3,8 @@
 Guarantees: the prefix depends only on the set of indexed skills (names and descriptions,
 sorted by name) and the listing mode, never on the prompt, paths, clock or machine, so it is
 byte-identical across calls and prompt caching hits; the tail holds the loaded bodies,
-byte-exact, in match order.
+byte-exact but for ``<skill`` tags inside them (escaped, so no body can forge a block), in
+match order.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from loader.core.tokens import count_tokens
+from loader.core.wrapper import escape_attribute, escape_text
 from loader.index import listing_line
 
 if TYPE_CHECKING:
@@ -55,21 +57,26 @@ def render_prefix(index: Index, *, listing: Listing = DEFAULT_LISTING) -> str:
     entries = sorted((e for e in index.entries if e.invocable), key=lambda e: e.name)
     if listing == "none" or not entries:
         return PREAMBLE
+    # Escaped like the tail (loader.core.wrapper): a name or description cannot forge a <skill> block.
     if listing == "names":
-        lines = ["", "## Available skills", "", ", ".join(e.name for e in entries)]
+        lines = ["", "## Available skills", "", ", ".join(escape_attribute(e.name) for e in entries)]
     else:
-        lines = ["", "## Available skills", "", *(listing_line(e.name, e.description) for e in entries)]
+        lines = ["", "## Available skills", "",
+                 *(escape_text(listing_line(escape_attribute(e.name), e.description)) for e in entries)]
     return PREAMBLE + "\n".join(lines) + "\n"
 
 
 def render_tail(index: Index, result: MatchResult) -> str:
-    """The loaded bodies, each in a ``<skill name=...>`` element, in match order."""
+    """The loaded bodies, each in a ``<skill name=...>`` element, in match order.
+
+    Names and bodies are escaped as in ``loader.core.wrapper``, so a body cannot forge a block.
+    """
     parts = []
     for found in result.matches:
-        body = index.body(found.skill)
+        body = escape_text(index.body(found.skill))
         if not body.endswith("\n"):
             body += "\n"
-        parts.append(f'<skill name="{found.skill}">\n{body}</skill>\n')
+        parts.append(f'<skill name="{escape_attribute(found.skill)}">\n{body}</skill>\n')
     return "\n".join(parts)
 
 

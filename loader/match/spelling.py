@@ -4,8 +4,9 @@ contains, is read as that word (``preveiw`` -> ``preview``).
 Guarantees: only words absent from the library are corrected, and only into words some skill
 contains (the library's own vocabulary is the dictionary, so a correction can only ever point
 at a skill); only slips that rarely turn one real word into another are tried (``edits``);
-at most ``MAX_CORRECTIONS`` words per prompt, each with a few dozen candidate spellings looked
-up in one batch, so the cost stays bounded. Deterministic: the candidate found in the most
+at most ``MAX_CORRECTIONS`` words per prompt, each at most ``MAX_LENGTH`` letters long and with a
+few dozen candidate spellings looked up in one batch, so the cost stays bounded and linear in the
+prompt's length, whatever it holds. Deterministic: the candidate found in the most
 skills wins, ties by spelling. Measured in ``docs/matching.md`` (a small gain on the dev set,
 no wrong corrections on it or on the example prompts).
 """
@@ -18,6 +19,13 @@ from loader.core.text import STOPWORDS, stem
 
 MIN_LENGTH = 4
 """Shorter words are left alone: any slip turns too many of them into other real words."""
+MAX_LENGTH = 32
+"""Longer words are left alone. A word's slips cost time and memory quadratic in its length
+(about 3 x L spellings of L letters each: one 60,000-letter word took over a minute and 7 GB),
+and people do not type words this long: ``antidisestablishmentarianism`` has 28 letters,
+technical words far fewer (``internationalization``: 20), and identifiers never get here (they
+are split on case, ``-`` and ``_`` first). A plain run of more than 32 letters is a hash, base64
+or text pasted without spaces; with this cap one word costs at most ~100 spellings of 33 letters."""
 MIN_SWAP_LENGTH = 5
 """Swapped letters are tried from this length on (``form``/``from``, ``farm``/``fram(e)``)."""
 MAX_CORRECTIONS = 8
@@ -27,8 +35,8 @@ CORRECTED_WEIGHT = 0.8
 
 
 def worth_trying(word: str) -> bool:
-    """Whether ``word`` (lower case) is long enough, and plain enough, to be read as a typo."""
-    return len(word) >= MIN_LENGTH and word.isalpha()
+    """Whether ``word`` (lower case) is long enough, short enough and plain enough to be read as a typo."""
+    return MIN_LENGTH <= len(word) <= MAX_LENGTH and word.isalpha()
 
 
 def edits(word: str) -> set[str]:
@@ -38,6 +46,7 @@ def edits(word: str) -> set[str]:
     Substituted, inserted or dropped letters in general are left out on purpose: they turn too
     many real words into other real words (``slack`` -> ``lack``, ``react`` -> ``reach``); so
     is un-doubling the last letter (``referee`` is a word, not a slip for ``refere``).
+    Quadratic in ``len(word)``: callers pass only words that are ``worth_trying``.
     """
     found = {word[:i] + word[i] + word[i:] for i in range(len(word))}
     found |= {word[:i] + word[i + 1:] for i in range(len(word) - 2) if word[i] == word[i + 1]}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from loader.core.wrapper import escape_attribute, skill_block, valid_name
 from loader.runtime.hook_state import SessionMemory, log_line
 
 MAX_STDIN_BYTES = 8 * 1024 * 1024
@@ -162,13 +163,14 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
     if not any(root.exists() for root in roots):
         raise FileNotFoundError(f"skill library not found: {', '.join(map(str, roots))}")
 
+    from loader.core.text import prompt_for_matching
     from loader.index import open_index
     from loader.match.rank import match
 
     index, _diagnostics = open_index([r for r in roots if r.exists()])
     result = match(index, prompt_for_matching(event.prompt), top_k=options.top_k)
     sent = memory.sent() if memory is not None else {}
-    fresh = [m for m in result.matches if sent.get(m.skill) != index.entry(m.skill).content_hash]
+    fresh = [m for m in _named_validly(result.matches) if sent.get(m.skill) != index.entry(m.skill).content_hash]
     if not fresh:
         return None
     loaded = _fit(index, fresh, options)
@@ -177,6 +179,21 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
     output = {"hookSpecificOutput": {"hookEventName": "UserPromptSubmit", "additionalContext": render_context(loaded)}}
     sent = {item.name: index.entry(item.name).content_hash for item in loaded if item.text is not None}
     return HookReply(json.dumps(output, ensure_ascii=False), sent)
+
+
+def _named_validly(matches: Sequence[Any]) -> list[Any]:
+    """The matches whose skill name fits the schema; the others are skipped, with a log line.
+
+    The index keeps such skills (``skills validate`` reports them), but a name like ``Admin`` or
+    one holding quotes or a newline could pass for another skill in the model's eyes.
+    """
+    kept = []
+    for found in matches:
+        if valid_name(found.skill):
+            kept.append(found)
+        else:
+            log_line(f"skipped skill {found.skill!r}: its name is not lowercase letters, digits and hyphens")
+    return kept
 
 
 def _fit(index: Any, matches: Sequence[Any], options: HookOptions) -> list[Loaded]:
@@ -215,7 +232,7 @@ def _cut(name: str, folder: str, body: str, tokens: int, chars: int) -> str | No
 
     def version(keep: int) -> str:
         pointer = (f"[skillpack: cut to fit the context budget; {len(lines) - keep} more lines in "
-                   f"{Path(folder) / 'SKILL.md'}; read that file for the rest]")
+                   f"{escape_attribute(str(Path(folder) / 'SKILL.md'))}; read that file for the rest]")
         return "".join(lines[:keep]).rstrip("\n") + "\n\n" + pointer
 
     def fits(keep: int) -> bool:
@@ -233,19 +250,23 @@ def _cut(name: str, folder: str, body: str, tokens: int, chars: int) -> str | No
 
 
 def _block(name: str, folder: str, text: str) -> str:
-    return f'\n<skill name="{name}" folder="{folder}">\n{text}\n</skill>'
+    return "\n" + skill_block(name, text, folder=folder)
 
 
 def render_context(loaded: Sequence[Loaded]) -> str:
-    """The ``additionalContext`` text: a one-line header, then each body after its folder path."""
+    """The ``additionalContext`` text: a one-line header, then each body after its folder path.
+
+    Every name and path is escaped (``loader.core.wrapper``), so none can break a line or a block.
+    """
     included = [item for item in loaded if item.text is not None]
     left_out = [item for item in loaded if item.text is None]
-    names = ", ".join(f"{item.name} (score {item.score:.2f})" for item in included)
+    names = ", ".join(f"{escape_attribute(item.name)} (score {item.score:.2f})" for item in included)
     header = f"skillpack loaded {len(included)} skill{'s' if len(included) != 1 else ''} for this prompt: {names}."
     parts = [header]
     if left_out:
         parts.append("Also relevant, not loaded (over the context budget): " + "; ".join(
-            f"{item.name} ({Path(item.folder) / 'SKILL.md'})" for item in left_out) + ".")
+            f"{escape_attribute(item.name)} ({escape_attribute(str(Path(item.folder) / 'SKILL.md'))})"
+            for item in left_out) + ".")
     parts.append("Each skill's folder holds the reference files and scripts its instructions mention.")
     parts.extend(_block(item.name, item.folder, item.text) for item in included if item.text is not None)
     return "\n".join(parts)

@@ -3,7 +3,8 @@
 Guarantees: stdlib only (the hook imports this on every prompt); every write is atomic (temp
 file in the same folder + ``os.replace``); every file is bounded (entries per session, number
 of session files, log size), and a corrupt or oversized state file is treated as empty, never
-trusted and never fatal. Nothing here ever raises on bad state: the hook must fail open.
+trusted and never fatal; a FIFO or device in place of a state or log file is skipped, never
+opened in a way that could block. Nothing here ever raises on bad state: the hook must fail open.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,6 +34,32 @@ MAX_LOG_BYTES = 512 * 1024
 _FORMAT = 1
 
 
+def _open_regular(path: Path, flags: int, mode: int = 0o666) -> int | None:
+    """A file descriptor on ``path``, or ``None`` when it is not a regular file (a FIFO, a device).
+
+    The type is checked before opening (opening a device can act on it) and again on the open
+    descriptor (the path may have changed in between). ``O_NONBLOCK`` makes opening a FIFO return
+    at once instead of waiting for the other end, which would hang the hook.
+
+    Raises:
+        OSError: the file cannot be opened (missing, no permission; a FIFO without a reader).
+    """
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+    except FileNotFoundError:
+        if not flags & os.O_CREAT:
+            raise
+    fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0), mode)
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
 def log_path() -> Path:
     """Where the hook writes one line per problem."""
     return state_dir() / "hook.log"
@@ -42,6 +70,8 @@ def log_line(message: str, *, path: Path | None = None) -> None:
     target = path or log_path()
     line = " ".join(message.split())[:1000]  # one line, bounded, whatever the message holds
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    # backslashreplace: a lone surrogate (e.g. in a session id) is logged as \ud800, not fatal
+    data = f"{stamp} {line}\n".encode("utf-8", "backslashreplace")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -49,9 +79,11 @@ def log_line(message: str, *, path: Path | None = None) -> None:
                 os.replace(target, target.with_name(target.name + ".1"))
         except FileNotFoundError:
             pass
-        with target.open("a", encoding="utf-8") as handle:
-            handle.write(f"{stamp} {line}\n")
-    except OSError:
+        fd = _open_regular(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        if fd is not None:
+            with os.fdopen(fd, "ab") as handle:
+                handle.write(data)
+    except (OSError, ValueError):
         pass
 
 
@@ -65,13 +97,17 @@ class SessionMemory:
 
     def __init__(self, session_id: str, library: str, *, root: Path | None = None) -> None:
         self.root = (root or state_dir()) / "sessions"
-        key = hashlib.sha256(f"{session_id}\0{library}".encode()).hexdigest()[:32]
+        # surrogatepass: a session id holding a lone surrogate (bad JSON from the caller) still has a key
+        key = hashlib.sha256(f"{session_id}\0{library}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
         self.path = self.root / f"{key}.json"
 
     def sent(self) -> dict[str, str]:
         """The skills already sent in this session (empty when unknown, corrupt or oversized)."""
         try:
-            with self.path.open("rb") as handle:
+            fd = _open_regular(self.path, os.O_RDONLY)
+            if fd is None:
+                return {}
+            with os.fdopen(fd, "rb") as handle:
                 data = handle.read(MAX_STATE_BYTES + 1)
         except OSError:
             return {}

@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from loader.core.text import prompt_for_matching
 from loader.core.textfile import read_text
+from loader.core.wrapper import escape_attribute, skill_block, valid_name
 from loader.index import Index, open_index
 from loader.match.rank import match
 from loader.runtime.sections import find_section, outline
@@ -76,15 +78,33 @@ class SkillSource:
             self._watcher.stop()
 
 
+def _available(index: Index, name: str) -> bool:
+    """Whether ``name`` is a skill the tools may show: indexed, and named by the schema's rule.
+
+    A skill named outside the rule (``Admin``, quotes, a newline) could pass for another one in
+    the model's eyes, so the tools act as if it did not exist, and say so in the log.
+    """
+    if name not in index:
+        return False
+    if not valid_name(name):
+        log.warning("skipped skill %r: its name is not lowercase letters, digits and hyphens", name)
+        return False
+    return True
+
+
 def search(index: Index, query: str, top_k: int = 5) -> dict[str, Any]:
-    """Rank skills for ``query``; ``recommended`` marks those the matcher would load by itself."""
+    """Rank skills for ``query``; ``recommended`` marks those the matcher would load by itself.
+
+    A long query is matched, and echoed, as ``loader.core.text.prompt_for_matching`` cuts it.
+    """
     top_k = max(1, min(int(top_k), 50))
+    query = prompt_for_matching(query)
     result = match(index, query, top_k=top_k)
     chosen = set(result.names)
     rows = []
     for found in result.ranking:
         entry = index.entry(found.skill)
-        if not entry.invocable:
+        if not entry.invocable or not _available(index, found.skill):
             continue
         rows.append({"name": entry.name, "description": entry.description, "score": round(found.score, 3),
                      "body_tokens": entry.body_tokens, "recommended": entry.name in chosen})
@@ -94,31 +114,34 @@ def search(index: Index, query: str, top_k: int = 5) -> dict[str, Any]:
 
 
 def load(index: Index, names: Sequence[str]) -> str:
-    """The bodies of ``names``, each with its folder and file list, in the order asked."""
+    """The bodies of ``names``, each with its folder and file list, in the order asked.
+
+    Each body is wrapped by ``loader.core.wrapper.skill_block``, so no name, folder, file name
+    or body text can close its block or forge another one.
+    """
     if not names:
         raise ToolError("give at least one skill name (search_skills finds them)")
     if len(names) > MAX_BATCH:
         raise ToolError(f"at most {MAX_BATCH} skills per call; got {len(names)}")
     parts, missing = [], []
     for name in dict.fromkeys(names):
-        if name not in index:
+        if not _available(index, name):
             missing.append(name)
             continue
         entry = index.entry(name)
         files = _folder_files(Path(entry.path))
         listing = f"Files: {', '.join(files)}\n" if files else ""
-        parts.append(f'<skill name="{name}" folder="{entry.path}">\n{listing}\n'
-                     f"{index.body(name).strip(chr(10))}\n</skill>")
+        parts.append(skill_block(name, f"{listing}\n{index.body(name).strip(chr(10))}", folder=entry.path))
     if missing and not parts:
         raise ToolError(f"no skill named {', '.join(map(repr, missing))}; use search_skills to find names")
     if missing:
-        parts.append(f"Not found: {', '.join(missing)} (use search_skills to find names).")
+        parts.append(f"Not found: {', '.join(map(escape_attribute, missing))} (use search_skills to find names).")
     return "\n\n".join(parts)
 
 
 def read_file(index: Index, name: str, path: str, section: str | None = None) -> str:
     """One file of skill ``name`` (``path`` relative to its folder), or one Markdown section of it."""
-    if name not in index:
+    if not _available(index, name):
         raise ToolError(f"no skill named {name!r}; use search_skills to find names")
     folder = Path(index.entry(name).path)
     target = safe_path(folder, path)

@@ -12,7 +12,7 @@ import pytest
 from conftest import CliResult, skill_md, write_tree
 from loader.index import build_index
 from loader.match.rank import match
-from loader.match.spelling import MAX_CORRECTIONS, correct, edits
+from loader.match.spelling import MAX_CORRECTIONS, MAX_LENGTH, correct, edits, worth_trying
 
 Cli = Callable[..., CliResult]
 
@@ -41,6 +41,24 @@ def test_edits_leave_out_substitutions_and_short_swaps() -> None:
     assert "reach" not in edits("react")  # a substituted letter
     assert "from" not in edits("form")  # swaps only from five letters on
     assert "refere" not in edits("referee")  # a doubled last letter is how the word is spelled
+
+
+@pytest.mark.parametrize(("word", "tried"), [
+    ("eror", True), ("internationalizaton", True), ("a" * MAX_LENGTH, True), ("a" * (MAX_LENGTH + 1), False),
+    ("q" * 60_000, False), ("eor", False), ("s3bucket", False),
+])
+def test_only_words_of_plausible_length_are_tried(word: str, tried: bool) -> None:
+    assert worth_trying(word) is tried
+
+
+def test_an_overlong_unknown_word_costs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import loader.match.spelling as spelling
+
+    asked: list[str] = []
+    monkeypatch.setattr(spelling, "edits", lambda word: asked.append(word) or edits(word))
+    fixes = correct([("x" * 60_000, "x" * 60_000), ("preveiw", "preveiw")],
+                    lambda term: 1 if term == "preview" else 0, lambda terms: None)
+    assert fixes == {"preveiw": "preview"} and asked == ["preveiw"]
 
 
 def test_typo_loads_the_skill_and_says_so(library: Path) -> None:

@@ -262,7 +262,7 @@ def test_debug_mode_prints_the_traceback_to_stderr(skills_bin: list[str], librar
 
 
 def test_long_prompt_is_matched_on_its_head_and_tail(skills_bin: list[str], library: Path) -> None:
-    from loader.runtime.hook import MAX_PROMPT_CHARS, prompt_for_matching
+    from loader.core.text import MAX_PROMPT_CHARS, prompt_for_matching
 
     pasted = "lorem ipsum dolor sit amet " * (MAX_PROMPT_CHARS // 10)
     prompt = f"{pasted}\n\n{PDF_PROMPT}"
