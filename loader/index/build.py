@@ -66,7 +66,8 @@ def scan(roots: Sequence[Path], previous: Index | None, *, postings: bool = True
     (``open_index`` keeps them on disk and updates them there).
     """
     tree_time = time.time_ns()
-    tree = folder_tree([Path(r).resolve() for r in roots])  # before discovery: a change during the walk is seen next time
+    # Taken before discovery: a change during the walk is seen next time.
+    tree = folder_tree([Path(r).resolve() for r in roots])
     found = discover(roots)
     diagnostics = list(found.diagnostics)
     old_by_path = {e.path: e for e in previous.entries} if previous is not None else {}

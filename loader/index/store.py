@@ -20,6 +20,7 @@ import gc
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,11 +61,23 @@ def read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
             gc.enable()
 
 
+def _is_sqlite_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file that starts like an SQLite database.
+
+    Opened non-blocking and checked by type first: a FIFO or a device left at the index path
+    would otherwise block the open forever (and the hook with it). Raises ``OSError``.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(MAGIC)) == MAGIC
+    finally:
+        os.close(fd)
+
+
 def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
     try:
-        with path.open("rb") as handle:
-            if handle.read(len(MAGIC)) != MAGIC:
-                return None
+        if not _is_sqlite_file(path):
+            return None
         # A journal left by a killed writer is rolled back by the first connection that may
         # write; a read-only one could not read past it.
         hot = os.path.exists(f"{path}-journal") and os.access(path, os.W_OK)  # noqa: PTH110

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from loader.core.model import Match
-from loader.core.text import plain_words
+from loader.core.text import plain_words, prompt_for_matching
 from loader.core.text import query_terms as weighted_terms
 from loader.index.postings import FIELDS as FIELD_NAMES
 from loader.index.postings import CollectionStats
@@ -56,8 +56,6 @@ RANK_DEPTH = 25
 MAX_QUERY_TERMS = 64
 SMALL_LIBRARY = 2.5
 """How fast chance matches grow with library size (see ``confidence_of``); fitted on corpus sub-samples."""
-MAX_PROMPT_CHARS = 200_000
-"""Longer prompts are matched on their beginning (a paste this long is not a request)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,9 +168,10 @@ def build_query(prompt: str, params: Params = DEFAULT_PARAMS, index: Index | Non
     contains is read as that word, at a little less weight (``loader.match.spelling``). A pasted log
     or file can hold thousands of distinct words; only the ``MAX_QUERY_TERMS`` most specific
     ones that some skill contains (highest IDF) are kept, then unknown words, which bounds the
-    cost and barely changes the ranking: common words add almost nothing to a BM25 score.
+    cost and barely changes the ranking: common words add almost nothing to a BM25 score. A
+    prompt past ``MAX_PROMPT_CHARS`` is read by its head and tail, as at every entry point.
     """
-    text = prompt[:MAX_PROMPT_CHARS]
+    text = prompt_for_matching(prompt)
     query = weighted_terms(text)
     if index is None:
         return query, ()
