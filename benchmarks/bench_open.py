@@ -32,7 +32,7 @@ PROBE = """
 import sys, time, json
 from pathlib import Path
 from loader.index import open_index
-from loader.match.rank import match
+from loader.match import match
 root, prompt = Path(sys.argv[1]), sys.argv[2]
 t0 = time.perf_counter()
 index, _ = open_index([root])
@@ -42,14 +42,13 @@ t2 = time.perf_counter()
 print(json.dumps({"open": t1 - t0, "first_match": t2 - t1, "loaded": [m.skill for m in result.matches]}))
 """
 HOOK = """
-import sys
-try:
-    from loader.cli.entry import run
-except ImportError:
-    from loader.cli.entry import run
-sys.argv = ["skills", *sys.argv[1:]]
+import importlib, sys
+run = importlib.import_module(sys.argv[1]).run
+sys.argv = ["skills", *sys.argv[2:]]
 run()
 """
+"""The console entry point, given by module: ``loader.cli.entry`` now, ``loader.entry`` in older checkouts
+(trying one and falling back would import the older ``loader.cli`` package, typer and all)."""
 
 
 def _env(checkout: Path) -> dict[str, str]:
@@ -68,9 +67,21 @@ def _hook(checkout: Path, root: Path, prompt: str) -> float:
     event = json.dumps({"session_id": f"bench-{time.monotonic_ns()}", "prompt": prompt,
                         "hook_event_name": "UserPromptSubmit", "cwd": str(root)}).encode()
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", HOOK, "hook", "--library", str(root)], input=event,
+    entry = "loader.cli.entry" if (checkout / "loader" / "cli" / "entry.py").is_file() else "loader.entry"
+    subprocess.run([sys.executable, "-c", HOOK, entry, "hook", "--library", str(root)], input=event,
                    capture_output=True, env=_env(checkout), check=True)
     return time.perf_counter() - start
+
+
+def _settle(root: Path) -> None:
+    """Date every file and folder a minute back, as a library that is not being edited is.
+
+    Without it the index cannot trust timestamps taken within two seconds of its walk (the
+    racy window) and re-walks the library on every open, whichever checkout was copied last.
+    """
+    settled = time.time() - 60
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (settled, settled), follow_symlinks=False)
 
 
 def _pass() -> float:
@@ -93,6 +104,7 @@ def main() -> None:
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             products = generate(Path(tmp) / "lib", size)
+            _settle(Path(tmp) / "lib")
             prompt = f"please review the invoice file for {products[size // 2]}"
             # Each checkout keeps its own library copy: index formats may differ between versions.
             roots = {}
