@@ -28,7 +28,7 @@ from loader.core.gc_pause import gc_paused
 from loader.index.postings import FIELDS
 from loader.index.sqlite import BAD_ROWS, CHUNK, SEP, connect, damaged
 from loader.index.stored_terms import StoredTerms, TermSource
-from loader.index.trust import is_checked, stamp
+from loader.index.trust import held, is_checked
 from loader.index.types import ENTRY_FIELDS, IndexEntry, _entry_values
 
 SINGLE_LOADS = 8
@@ -159,8 +159,8 @@ class EntrySource(TermSource):
         pending = [(e, i) for e, i in zip(self.entries, self.ids, strict=True) if type(e) is StoredEntry]
         if not pending:
             return
-        with self._reading() as con:
-            same = self.stamp is not None and stamp(self.path) == self.stamp  # the very rows read at open
+        with self._reading() as (con, current):
+            same = self.stamp is not None and current == self.stamp  # the very rows read at open
             found = con.execute(f"SELECT id, signature, {MATCHING_COLUMNS} FROM skills").fetchall() if same else []
         if not same:  # the file changed since: read whole rows, checked by name and signature
             self._load([e for e, _ in pending], everything=len(pending) > CHUNK)
@@ -184,23 +184,24 @@ class EntrySource(TermSource):
                 swap(entry, "__class__", PartialEntry)
 
     @contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
+    def _reading(self) -> Iterator[tuple[sqlite3.Connection, str | None]]:
+        """A read transaction on the file, and the file's stamp while it holds (``loader.index.trust``)."""
         try:
-            con = connect(self.path, write=False)
-            try:
-                con.execute("BEGIN")
-                con.execute("SELECT 1 FROM meta LIMIT 1").fetchall()  # takes the read lock: the stamp holds
-                yield con
-                con.execute("COMMIT")
-            finally:
-                con.close()
+            with held(self.path) as handle:  # open before the connection, closed after it (loader.index.trust)
+                con = connect(self.path, write=False)
+                try:
+                    con.execute("BEGIN")
+                    con.execute("SELECT 1 FROM meta LIMIT 1").fetchall()  # takes the read lock: the stamp holds
+                    yield con, handle.stamp()
+                    con.execute("COMMIT")
+                finally:
+                    con.close()
         except (sqlite3.Error, OSError) as exc:
             raise damaged(self.path, exc) from exc
 
     def _load(self, entries: Sequence[IndexEntry], *, everything: bool = False) -> None:
-        with self._reading() as con:
+        with self._reading() as (con, current):
             rows = self._fetch(con, [e.name for e in entries], everything)
-            current = stamp(self.path)
             # Rows are typed when the file is the one read (or one known checked), else check them.
             typed = current is not None and (current == self.stamp or is_checked(self.path, current))
             typed = typed or not con.execute(BAD_ROWS).fetchone()[0]

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from loader.core.errors import HintedError
 
-MAGIC = b"SQLite format 3\x00"
 CHUNK = 500
 """Terms per ``IN (...)`` query (SQLite's parameter limit is far higher; this keeps statements small)."""
 BUSY_MS = 5000

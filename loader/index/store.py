@@ -20,15 +20,14 @@ import gc
 import json
 import os
 import sqlite3
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from loader.index.lazy import EntrySource
-from loader.index.sqlite import BAD_ROWS, MAGIC, SEP, TABLES, connect, decode_tree
+from loader.index.sqlite import BAD_ROWS, SEP, TABLES, connect, decode_tree
 from loader.index.stored_terms import StoredPostings
-from loader.index.trust import is_checked, remember, stamp
+from loader.index.trust import HeldFile, held, is_checked, remember
 from loader.index.types import Index
 
 
@@ -38,7 +37,8 @@ class Stored:
 
     path: Path
     generation: int
-    """Bumped by every write: a writer whose index was read at another generation starts over."""
+    """Bumped by every write (a new file starts at a random number): a writer whose index was read at
+    another generation starts over."""
     ids: tuple[int, ...]
     """Stable id of each entry, in entry (name) order; the doc numbers of the stored postings."""
     next_id: int
@@ -61,23 +61,40 @@ def read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
             gc.enable()
 
 
-def _is_sqlite_file(path: Path) -> bool:
-    """Whether ``path`` is a regular file that starts like an SQLite database.
-
-    Opened non-blocking and checked by type first: a FIFO or a device left at the index path
-    would otherwise block the open forever (and the hook with it). Raises ``OSError``.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, len(MAGIC)) == MAGIC
-    finally:
-        os.close(fd)
-
-
 def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
     try:
-        if not _is_sqlite_file(path):
+        with held(path) as handle:  # open before SQLite's connection, closed after it (loader.index.trust)
+            if not handle.is_sqlite():
+                return None
+            found = _read_rows(path, handle, meta_expected)
+    except OSError:
+        return None
+    if found is None:
+        return None
+    rows, skipped, tree, meta, current, checked = found
+    try:
+        roots = json.loads(meta["roots"])
+        if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots) \
+                or not all(isinstance(v, str) for item in skipped.values() for v in (item[0], item[1], *item[2])):
             return None
+        generation, next_id, tree_time = int(meta["generation"]), int(meta["next_id"]), int(meta["tree_time"])
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
+    if not checked:
+        remember(path, current)
+    source = EntrySource(path, current)
+    stored = Stored(path, generation, tuple(r[0] for r in rows), next_id, source, current)
+    return Index(tuple(source.make(rows)), tuple(roots), meta["token_counter"], StoredPostings(path), skipped, tree,
+                 tree_time, stored=stored)
+
+
+_Rows = tuple[list[tuple[int, str, str, str, str]], dict[str, tuple[str, str, tuple[str, ...]]], dict[str, int],
+              dict[str, str], str | None, bool]
+
+
+def _read_rows(path: Path, handle: HeldFile, meta_expected: Mapping[str, str]) -> _Rows | None:
+    """Everything an open reads, in one read transaction; ``None`` for anything untrustworthy."""
+    try:
         # A journal left by a killed writer is rolled back by the first connection that may
         # write; a read-only one could not read past it.
         hot = os.path.exists(f"{path}-journal") and os.access(path, os.W_OK)  # noqa: PTH110
@@ -93,7 +110,7 @@ def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
         if any(meta.get(k) != v for k, v in meta_expected.items()):
             return None
         pages = con.execute("PRAGMA page_count").fetchone()[0] * con.execute("PRAGMA page_size").fetchone()[0]
-        current = stamp(path)  # our read transaction holds the file: no writer can commit meanwhile
+        current = handle.stamp()  # our read transaction holds the file: no writer can commit meanwhile
         checked = is_checked(path, current)
         if os.stat(path).st_size < pages or (not checked and con.execute(BAD_ROWS).fetchone()[0]):  # noqa: PTH116
             return None
@@ -103,18 +120,8 @@ def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
         if tree is None:
             return None
         con.execute("COMMIT")
-        roots = json.loads(meta["roots"])
-        if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots) \
-                or not all(isinstance(v, str) for item in skipped.values() for v in (item[0], item[1], *item[2])):
-            return None
-        generation, next_id, tree_time = int(meta["generation"]), int(meta["next_id"]), int(meta["tree_time"])
+        return rows, skipped, tree, meta, current, checked
     except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
     finally:
         con.close()
-    if not checked:
-        remember(path, current)
-    source = EntrySource(path, current)
-    stored = Stored(path, generation, tuple(r[0] for r in rows), next_id, source, current)
-    return Index(tuple(source.make(rows)), tuple(roots), meta["token_counter"], StoredPostings(path), skipped, tree,
-                 tree_time, stored=stored)

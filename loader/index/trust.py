@@ -9,48 +9,80 @@ the counter, a replaced file has another inode, so a remembered stamp only ever 
 very bytes that were checked. Writers that start from a checked file and write only typed rows
 record the stamp their own commit produces.
 
-Guarantees: read while the caller's transaction holds the file (no writer can commit in
-between); any doubt (unreadable header or record, a counter that moved more than the
-writer's own commit) means "check again", never "trust".
+The header is read through a descriptor opened *before* SQLite's connection and closed only
+*after* it (:func:`held`): on Linux, closing any descriptor of a file releases every POSIX lock
+the process holds on it, SQLite's included. An earlier version opened and closed the file for
+each stamp inside a transaction, which let a second writer in and corrupted the index.
+Any doubt (unreadable header, a counter that moved more than the writer's own commit) means
+"check again", never "trust".
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from contextlib import suppress
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from loader.core.atomic import write_text
 from loader.core.userdirs import cache_dir
 
+MAGIC = b"SQLite format 3\x00"
 COUNTER = slice(24, 28)
 """Where the SQLite header keeps the file change counter (big-endian)."""
 
 
-def stamp(path: Path) -> str | None:
-    """``dev:ino:size:counter`` of the index file now; ``None`` when it cannot be read."""
-    try:
-        with Path(path).open("rb") as handle:
-            header = handle.read(COUNTER.stop)
-            st = os.fstat(handle.fileno())
-    except OSError:
-        return None
-    if len(header) < COUNTER.stop:
-        return None
-    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{int.from_bytes(header[COUNTER], 'big')}"
+class HeldFile:
+    """An open, non-blocking, read-only descriptor of the index file, for its header."""
+
+    def __init__(self, fd: int) -> None:
+        """Wrap ``fd`` (closed by :func:`held`)."""
+        self.fd = fd
+
+    def is_sqlite(self) -> bool:
+        """Whether the file is a regular file that starts like an SQLite database."""
+        try:
+            return stat.S_ISREG(os.fstat(self.fd).st_mode) and os.pread(self.fd, len(MAGIC), 0) == MAGIC
+        except OSError:
+            return False
+
+    def stamp(self) -> str | None:
+        """``dev:ino:size:counter`` of the file now; ``None`` when its header cannot be read."""
+        try:
+            header = os.pread(self.fd, COUNTER.stop, 0)
+            st = os.fstat(self.fd)
+        except OSError:
+            return None
+        if len(header) < COUNTER.stop:
+            return None
+        return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{int.from_bytes(header[COUNTER], 'big')}"
+
+    def after_commit(self, before: str | None) -> str | None:
+        """The stamp one commit by this process turned ``before`` into (the counter moves by one)."""
+        if before is None:
+            return None
+        dev, ino, _, counter = before.split(":")
+        try:
+            size = os.fstat(self.fd).st_size
+        except OSError:
+            return None
+        return f"{dev}:{ino}:{size}:{int(counter) + 1}"
 
 
-def after_commit(before: str | None, path: Path) -> str | None:
-    """The stamp a single commit by this process turned ``before`` into (the counter moves by one)."""
-    if before is None:
-        return None
-    dev, ino, _, counter = before.split(":")
+@contextmanager
+def held(path: Path) -> Iterator[HeldFile]:
+    """The index file held open for the whole of a connection's life: open it first, close it last.
+
+    Opened non-blocking, so a FIFO or a device left at the index path cannot block the open
+    (``HeldFile.is_sqlite`` then says no). Raises ``OSError`` when the file cannot be opened.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        size = os.stat(path).st_size  # noqa: PTH116
-    except OSError:
-        return None
-    return f"{dev}:{ino}:{size}:{int(counter) + 1}"
+        yield HeldFile(fd)
+    finally:
+        os.close(fd)
 
 
 def _record(path: Path) -> Path:

@@ -27,10 +27,12 @@ if TYPE_CHECKING:
     from loader.index.store import Stored
 
 FORMAT = "skillpack-index"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """Bumped when what an index holds changes (2: skills with only non-blocking errors are indexed;
 3: an SQLite file with postings keyed by stable skill ids, replacing the JSON file;
-4: ``signature`` is the plain ``file:size:mtime_ns`` list, compared without hashing)."""
+4: ``signature`` is the plain ``file:size:mtime_ns`` list, compared without hashing;
+5: a new file's ``generation`` starts at a random number, so concurrent writers cannot mistake a
+rebuilt file for the one they read)."""
 NORMALIZER = TEXT_VERSION
 """Indexes built with another text normalisation are rebuilt: their terms would not meet the query's."""
 REFERENCE_SUFFIXES = (".md", ".markdown", ".txt", ".rst")

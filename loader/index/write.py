@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sqlite3
 from collections.abc import Mapping, Sequence
 from itertools import compress
@@ -24,7 +25,7 @@ from loader.index.postings import FIELDS, build_postings, decode_terms
 from loader.index.sqlite import CHUNK, ROW_COLUMNS, SCHEMA, SEP, StoreChangedError, connect, encode_tree
 from loader.index.store import Stored
 from loader.index.stored_terms import fetch_terms
-from loader.index.trust import after_commit, remember, stamp
+from loader.index.trust import held, remember
 
 if TYPE_CHECKING:
     from loader.index.types import Index, IndexEntry
@@ -47,10 +48,21 @@ def _meta(index: Index, meta: Mapping[str, str], generation: int, next_id: int) 
     return sorted(values.items())
 
 
+def first_generation() -> int:
+    """A new file's first generation: random, so that no two files of one path share a generation.
+
+    A writer checks, under the write lock, that the file is still at the generation it read. Were
+    every new file to start at 1, a writer that read the old file could find a rebuilt one (renamed
+    into place by another process) at "its" generation and write its ids into it.
+    """
+    return secrets.randbits(48)
+
+
 def write_new(index: Index, path: Path, meta: Mapping[str, str]) -> Stored:
     """Write ``index`` as a new file replacing ``path`` (temp file + rename: all or nothing)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    generation = first_generation()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     postings = index.postings if index.stored is None and isinstance(index.postings, dict) \
@@ -67,19 +79,55 @@ def write_new(index: Index, path: Path, meta: Mapping[str, str]) -> Stored:
                             ((i, _terms_text(e)) for i, e in enumerate(index.entries)))
             con.executemany("INSERT INTO postings(term, docs) VALUES (?, ?)", sorted(postings.items()))
             _write_side_tables(con, index, None)
-            con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", _meta(index, meta, 1, len(index.entries)))
+            con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
+                            _meta(index, meta, generation, len(index.entries)))
             con.execute("COMMIT")
         finally:
             con.close()
         os.chmod(tmp, 0o644)  # noqa: PTH101
-        Path(f"{path}-journal").unlink(missing_ok=True)  # a stale journal must not be replayed into the new file
-        checked = stamp(tmp)  # written here, rows typed: the same inode once renamed
-        os.replace(tmp, path)
+        with held(tmp) as handle:  # written here, rows typed: the same inode once renamed
+            checked = handle.stamp()
+        _replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     remember(path, checked)
-    return Stored(path, 1, tuple(range(len(index.entries))), len(index.entries), stamp=checked)
+    return Stored(path, generation, tuple(range(len(index.entries))), len(index.entries), stamp=checked)
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    """Rename ``tmp`` onto ``path`` while no writer is inside a transaction on the file there.
+
+    The rename happens under the old file's write lock: a writer mid-transaction keeps its
+    journal (deleting it under the writer once broke its commit with "disk I/O error"), and
+    taking the lock rolls back a journal left by a killed writer, so none is left to be
+    replayed into the new file. A file there that is not a usable index has no live writer:
+    its stale journal is deleted and the new file renamed over it.
+    """
+    con = _locked(path) if path.is_file() else None
+    if con is None:
+        Path(f"{path}-journal").unlink(missing_ok=True)
+        os.replace(tmp, path)
+        return
+    try:
+        os.replace(tmp, path)
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+
+
+def _locked(path: Path) -> sqlite3.Connection | None:
+    """A connection holding ``path``'s write lock (waiting for a writer to finish), or ``None`` if it is no index."""
+    try:
+        con = connect(path, write=True)
+    except sqlite3.Error:
+        return None
+    try:
+        con.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error:
+        con.close()
+        return None
+    return con
 
 
 def _write_side_tables(con: sqlite3.Connection, index: Index, old: Index | None) -> None:
@@ -168,37 +216,43 @@ def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
         for term, tfs in _tfs([entry.terms.get(f, "") for f in FIELDS]).items():
             additions.setdefault(term, []).append(f"{next_id}:{tfs}")
         next_id += 1
-    con = connect(stored.path, write=True)
     try:
-        con.execute("BEGIN IMMEDIATE")
-        found = con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        if found is None or found[0] != str(stored.generation):
-            con.execute("ROLLBACK")
-            raise StoreChangedError(str(stored.path))
-        unchanged = stamp(stored.path)  # the write lock is held: only this commit moves the counter now
-        gone = [(old_ids[e.name],) for e in removed]
-        con.executemany("DELETE FROM skills WHERE id = ?", gone)
-        con.executemany("DELETE FROM terms WHERE id = ?", gone)
-        con.executemany(f"INSERT INTO skills(id, {ROW_COLUMNS}) VALUES ({','.join('?' * 18)})",
-                        [_row(e, ids[e.name]) for e in added])
-        con.executemany("INSERT INTO terms(id, terms) VALUES (?, ?)", [(ids[e.name], _terms_text(e)) for e in added])
-        columns = ", ".join(f"{c.strip()} = ?" for c in ROW_COLUMNS.split(","))
-        con.executemany(f"UPDATE skills SET {columns} WHERE id = ?",
-                        [(*_row(e, 0)[1:], ids[e.name]) for e in (*moved, *(e for _, e in edited))])
-        con.executemany("UPDATE terms SET terms = ? WHERE id = ?", [(_terms_text(e), ids[e.name]) for _, e in edited])
-        _update_postings(con, removals, additions)
-        _write_side_tables(con, new, old)
-        con.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                        _meta(new, meta, stored.generation + 1, next_id))
-        con.execute("COMMIT")
-    except BaseException:
-        if con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
-    finally:
-        con.close()
-    # Typed rows written into a file whose rows were known typed (and not changed since): still typed.
-    checked = after_commit(unchanged, stored.path) if unchanged is not None and unchanged == stored.stamp else None
+        with held(stored.path) as handle:  # open before the connection, closed after it (loader.index.trust)
+            con = connect(stored.path, write=True)
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                found = con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+                if found is None or found[0] != str(stored.generation):
+                    con.execute("ROLLBACK")
+                    raise StoreChangedError(str(stored.path))
+                unchanged = handle.stamp()  # the write lock is held: only this commit moves the counter now
+                gone = [(old_ids[e.name],) for e in removed]
+                con.executemany("DELETE FROM skills WHERE id = ?", gone)
+                con.executemany("DELETE FROM terms WHERE id = ?", gone)
+                con.executemany(f"INSERT INTO skills(id, {ROW_COLUMNS}) VALUES ({','.join('?' * 18)})",
+                                [_row(e, ids[e.name]) for e in added])
+                con.executemany("INSERT INTO terms(id, terms) VALUES (?, ?)",
+                                [(ids[e.name], _terms_text(e)) for e in added])
+                columns = ", ".join(f"{c.strip()} = ?" for c in ROW_COLUMNS.split(","))
+                con.executemany(f"UPDATE skills SET {columns} WHERE id = ?",
+                                [(*_row(e, 0)[1:], ids[e.name]) for e in (*moved, *(e for _, e in edited))])
+                con.executemany("UPDATE terms SET terms = ? WHERE id = ?",
+                                [(_terms_text(e), ids[e.name]) for _, e in edited])
+                _update_postings(con, removals, additions)
+                _write_side_tables(con, new, old)
+                con.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                                _meta(new, meta, stored.generation + 1, next_id))
+                con.execute("COMMIT")
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+            finally:
+                con.close()
+            # Typed rows written into a file whose rows were known typed (and not changed since): still typed.
+            checked = handle.after_commit(unchanged) if unchanged is not None and unchanged == stored.stamp else None
+    except FileNotFoundError as exc:  # deleted since it was read: read it again (and rebuild)
+        raise StoreChangedError(str(stored.path)) from exc
     remember(stored.path, checked)
     source = stored.source
     if isinstance(source, EntrySource) and checked is not None and source.stamp == stored.stamp:

@@ -19,7 +19,7 @@ from loader.index import Index, IndexEntry, build_index, load_index, open_index,
 from loader.index.lazy import PartialEntry, StoredEntry
 from loader.index.sqlite import IndexDamagedError, decode_tree, encode_tree
 from loader.index.stamps import settled
-from loader.index.trust import is_checked, stamp
+from loader.index.trust import held, is_checked
 from loader.index.write import _without
 from loader.match.rank import match
 
@@ -48,6 +48,12 @@ def _stored(library: Path, tmp_path: Path) -> tuple[Index, Index, Path]:
     loaded = load_index(path)
     assert loaded is not None
     return built, loaded, path
+
+
+def stamp(path: Path) -> str | None:
+    """The index file's stamp now (see ``loader.index.trust``)."""
+    with held(path) as handle:
+        return handle.stamp()
 
 
 def _pending(index: Index) -> list[str]:
