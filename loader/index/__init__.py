@@ -8,8 +8,8 @@ only the folders whose stamps changed, and stores the difference in one transact
 
 Modules, from the top down (each imports only those below it):
 ``open`` (load, refresh, save) -> ``write`` -> ``plan`` (what changed, by stat) -> ``build``
-(folders to entries; uses the validate stage) -> ``store`` (read a file) -> ``lazy`` (a stored
-entry's fields on first use) -> ``types`` (``Index``, ``IndexEntry``) -> ``stored_terms``,
+(folders to entries; uses the validate stage) -> ``store`` (read a file in one transaction) ->
+``types`` (``Index``, ``IndexEntry``) -> ``stored_terms``,
 ``sqlite`` (the file's schema and connections) -> ``postings``, ``stamps`` (change
 detection by stat), ``trust``, ``location``.
 """

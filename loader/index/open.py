@@ -52,10 +52,10 @@ def _meta() -> dict[str, str]:
 def load_index(path: Path) -> Index | None:
     """Open a stored index; ``None`` when it is missing, corrupt, or of another format version.
 
-    Only what finding changes needs is read per skill (name, folder, signature, file list); the
-    other fields are read on first use, term lists and postings when a query or an update needs
-    them (see ``loader.index.store``, ``loader.index.lazy``). Anything that is not an SQLite index of this
-    exact format (the old JSON index, other bytes, a truncated file, mistyped rows) is ``None``.
+    Every skill's row is read in one transaction; term lists and postings stay on disk until a
+    query or an update needs them (see ``loader.index.store``). Anything that is not an SQLite
+    index of this exact format (the old JSON index, other bytes, a truncated file, mistyped rows)
+    is ``None``.
     """
     return read_index(Path(path), _meta())
 

@@ -6,8 +6,7 @@ a file's size and mtime (a walk misses those too). Folders and manifests modifie
 ``RACY_NS`` before the index was taken are re-examined, as their timestamps cannot be trusted.
 Whatever is hard to settle locally (a folder or skill removed, a folder that became a skill,
 many folders changed at once) returns ``None``: the caller walks the whole library. Of each
-entry it reads only the folder, signature and file list, so a stored index's other fields stay
-unread (``loader.index.lazy``).
+entry it reads only the folder, signature and file list.
 """
 
 from __future__ import annotations

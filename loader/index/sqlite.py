@@ -1,8 +1,8 @@
 """Index storage, the file itself: its SQLite schema, connections, errors and the folder-tree encoding.
 
 Everything that reads or writes the index file goes through :func:`connect`; the other
-storage modules (``store`` reads, ``write`` writes, ``stored_terms`` and ``lazy`` fetch on
-use) build on this one and never on each other's internals.
+storage modules (``store`` reads, ``write`` writes, ``stored_terms`` fetches term lists and
+postings on use) build on this one and never on each other's internals.
 """
 
 from __future__ import annotations

@@ -1,17 +1,25 @@
-"""Index storage, reading half: one SQLite file (stdlib ``sqlite3``), read lazily.
+"""Index storage, reading half: one SQLite file (stdlib ``sqlite3``), read in one transaction.
 
-Guarantees: opening reads, in one read transaction, each skill's name, folder, signature and
-file list (what finding changes needs) and the folder tree; every other field is read when
-first used (``loader.index.lazy``), term lists when an update needs them, and a query's
-postings with one indexed SELECT. The type of every stored column is checked at open, unless
-the very same file already passed (``loader.index.trust``). Writers
-(``loader.index.write``) change the file in single transactions, so readers see the old index
-or the new one, never a mix, and a killed writer leaves the old index (its journal is rolled
-back by the next connection that may write). Anything that is not an index of this exact format (another format
-version, the old JSON file, any other bytes, a truncated file, mistyped rows) reads as
-``None``, so callers rebuild. Reads open the file with ``mode=ro``: a read-only location works.
-Doc numbers in stored postings are stable skill ids (never reused), not name positions;
+Guarantees: opening reads every skill's row and the folder tree in one read transaction, so the
+skills of an index are one consistent snapshot of the file, however many processes write it;
+term lists and postings (the bulk of the file) stay on disk until an update or a query asks for
+them (``loader.index.stored_terms``), and postings map back to the snapshot's skills by stored
+id (a skill stored since is ignored). The type of every stored column is checked at open, unless
+the very same file already passed (``loader.index.trust``). Writers (``loader.index.write``)
+change the file in single transactions, so readers see the old index or the new one, never a
+mix, and a killed writer leaves the old index (its journal is rolled back by the next connection
+that may write). Anything that is not an index of this exact format (another format version,
+the old JSON file, any other bytes, a truncated file, mistyped rows, a FIFO) reads as ``None``,
+so callers rebuild. Reads open the file with ``mode=ro``: a read-only location works. Doc
+numbers in stored postings are stable skill ids (never reused), not name positions;
 :class:`Stored` maps them back.
+
+Every row is read whole. Reading only what finding changes needs and the rest on first use
+(index format 4's "lazy entries") saved 1-2 ms an open at 1,000 skills and about 30 ms at
+10,000, but it took a subclass that swapped its ``__class__`` and filled frozen slots by hand,
+and a skill rewritten by another process between the open and the first use had to be served
+with neutral values. Measured on this machine before the change, open plus first match: 19.4
+vs 20.9 ms at 1,000 skills, 174 vs 178 ms at 10,000 (benchmarks/bench_open.py).
 """
 
 from __future__ import annotations
@@ -23,12 +31,13 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from loader.index.lazy import EntrySource
-from loader.index.sqlite import BAD_ROWS, SEP, TABLES, connect, decode_tree
-from loader.index.stored_terms import StoredPostings
+from loader.index.postings import FIELDS
+from loader.index.sqlite import BAD_ROWS, ROW_COLUMNS, SEP, TABLES, connect, decode_tree
+from loader.index.stored_terms import StoredPostings, StoredTerms, TermSource
 from loader.index.trust import HeldFile, held, is_checked, remember
-from loader.index.types import Index
+from loader.index.types import Index, IndexEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +51,6 @@ class Stored:
     ids: tuple[int, ...]
     """Stable id of each entry, in entry (name) order; the doc numbers of the stored postings."""
     next_id: int
-    source: EntrySource | None = None
-    """Where the entries read from this file complete themselves (``loader.index.lazy``)."""
     stamp: str | None = None
     """The file's ``loader.index.trust`` stamp when its rows were known to be well typed."""
 
@@ -82,13 +89,32 @@ def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
         return None
     if not checked:
         remember(path, current)
-    source = EntrySource(path, current)
-    stored = Stored(path, generation, tuple(r[0] for r in rows), next_id, source, current)
-    return Index(tuple(source.make(rows)), tuple(roots), meta["token_counter"], StoredPostings(path), skipped, tree,
-                 tree_time, stored=stored)
+    stored = Stored(path, generation, tuple(r[0] for r in rows), next_id, current)
+    return Index(_entries(rows, TermSource(path)), tuple(roots), meta["token_counter"], StoredPostings(path), skipped,
+                 tree, tree_time, stored=stored)
 
 
-_Rows = tuple[list[tuple[int, str, str, str, str]], dict[str, tuple[str, str, tuple[str, ...]]], dict[str, int],
+def _entries(rows: list[tuple[Any, ...]], terms: TermSource) -> tuple[IndexEntry, ...]:
+    """Plain entries from ``skills`` rows (``id`` then :data:`ROW_COLUMNS`); term lists stay on disk until asked for.
+
+    Written out field by field: this runs for every skill on every open.
+    """
+    f_name, f_description, f_when, f_headings, f_body = FIELDS
+    return tuple(
+        IndexEntry(name, description, folder, content_hash, signature, manifest_stat, offset, listing, body,
+                   _refs(refs) if refs else {}, invocable == 1, StoredTerms(terms, name),
+                   {f_name: l_name, f_description: l_description, f_when: l_when, f_headings: l_headings,
+                    f_body: l_body}, tuple(files.split(SEP)) if files else ())
+        for (_, name, description, folder, content_hash, signature, manifest_stat, offset, listing, body, refs,
+             invocable, l_name, l_description, l_when, l_headings, l_body, files) in rows)
+
+
+def _refs(text: str) -> dict[str, int]:
+    parts = text.split(SEP)
+    return dict(zip(parts[::2], map(int, parts[1::2]), strict=True))
+
+
+_Rows = tuple[list[tuple[Any, ...]], dict[str, tuple[str, str, tuple[str, ...]]], dict[str, int],
               dict[str, str], str | None, bool]
 
 
@@ -114,7 +140,7 @@ def _read_rows(path: Path, handle: HeldFile, meta_expected: Mapping[str, str]) -
         checked = is_checked(path, current)
         if os.stat(path).st_size < pages or (not checked and con.execute(BAD_ROWS).fetchone()[0]):  # noqa: PTH116
             return None
-        rows = con.execute("SELECT id, name, path, signature, files FROM skills ORDER BY name").fetchall()
+        rows = con.execute(f"SELECT id, {ROW_COLUMNS} FROM skills ORDER BY name").fetchall()
         skipped = {p: (s, m, tuple(_split(f))) for p, s, m, f in con.execute("SELECT * FROM skipped")}
         tree = decode_tree(con.execute("SELECT folders, mtimes FROM tree").fetchone())
         if tree is None:

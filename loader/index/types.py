@@ -43,8 +43,8 @@ REFERENCE_SUFFIXES = (".md", ".markdown", ".txt", ".rst")
 class IndexEntry:
     """What the index knows about one skill: enough to match, rank, budget and load it.
 
-    An entry read from a stored index may have its larger fields read from disk on first use
-    (``loader.index.lazy.StoredEntry``); it compares equal to an entry holding the same values.
+    An entry read from a stored index holds its term lists as ``StoredTerms`` (fetched on use);
+    it compares equal to an entry built in memory from the same skill.
     """
 
     name: str
@@ -76,7 +76,7 @@ class IndexEntry:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, IndexEntry):
             return NotImplemented
-        # Name and signature first: they settle most comparisons without reading a stored entry's other fields.
+        # Name and signature first: they settle most comparisons without comparing every field.
         return self is other or (self.name == other.name and self.signature == other.signature
                                  and _entry_values(self) == _entry_values(other))
 
@@ -189,8 +189,6 @@ class Index:
         postings = self.postings if self.postings is not None else {}
         if self.stored is None:
             return CollectionStats(self.entries, postings)
-        if self.stored.source is not None:
-            self.stored.source.read_matching()  # every skill's field lengths are needed: read them in one go
         docs = {ident: doc for doc, ident in enumerate(self.stored.ids)}
         return CollectionStats(self.entries, postings, docs, getattr(postings, "prefetch", None))
 

@@ -20,7 +20,6 @@ from operator import attrgetter, is_not
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loader.index.lazy import EntrySource
 from loader.index.postings import FIELDS, build_postings, decode_terms
 from loader.index.sqlite import CHUNK, ROW_COLUMNS, SCHEMA, SEP, StoreChangedError, connect, encode_tree
 from loader.index.store import Stored
@@ -254,12 +253,9 @@ def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
     except FileNotFoundError as exc:  # deleted since it was read: read it again (and rebuild)
         raise StoreChangedError(str(stored.path)) from exc
     remember(stored.path, checked)
-    source = stored.source
-    if isinstance(source, EntrySource) and checked is not None and source.stamp == stored.stamp:
-        source.stamp = checked  # its entries' rows not rewritten here are still the rows it read
     same_skills = not added and not removed  # then the entries are in the same order, with the same ids
     new_ids = stored.ids if same_skills else tuple(ids[e.name] for e in new.entries)
-    return Stored(stored.path, stored.generation + 1, new_ids, next_id, source, checked)
+    return Stored(stored.path, stored.generation + 1, new_ids, next_id, checked)
 
 
 def _update_postings(con: sqlite3.Connection, removals: dict[str, set[int]],

@@ -1,4 +1,4 @@
-"""Fast opens: lazily read entries, plain-text signatures, the folder tree's encoding, checked files."""
+"""Stored indexes: entries read whole in one snapshot, the folder tree's encoding, checked files, posting edits."""
 
 from __future__ import annotations
 
@@ -12,13 +12,11 @@ from pathlib import Path
 
 import pytest
 
-import loader.index.lazy
-import loader.index.plan
 from conftest import SAMPLE_LIBRARY, skill_md, write_tree
 from loader.index import Index, IndexEntry, build_index, load_index, open_index, save_index
-from loader.index.lazy import PartialEntry, StoredEntry
 from loader.index.sqlite import IndexDamagedError, decode_tree, encode_tree
 from loader.index.stamps import settled
+from loader.index.stored_terms import StoredTerms
 from loader.index.trust import held, is_checked
 from loader.index.write import _without
 from loader.match.rank import match
@@ -56,57 +54,29 @@ def stamp(path: Path) -> str | None:
         return handle.stamp()
 
 
-def _pending(index: Index) -> list[str]:
-    """Entries with fields not read yet."""
-    return [e.name for e in index.entries if type(e) is not IndexEntry]
-
-
-def test_a_lazily_read_entry_equals_an_eagerly_built_one(library: Path, tmp_path: Path) -> None:
+def test_a_stored_entry_equals_one_built_in_memory(library: Path, tmp_path: Path) -> None:
     built, loaded, _ = _stored(library, tmp_path)
-    assert {type(e) for e in loaded.entries} == {StoredEntry}  # nothing but names, folders, stamps read yet
-    for lazy, eager in zip(loaded.entries, built.entries, strict=True):
-        assert _values(lazy) == _values(eager)
-        assert type(lazy) is IndexEntry and lazy == eager  # completed: a plain entry now
+    assert all(type(e) is IndexEntry and isinstance(e.terms, StoredTerms) for e in loaded.entries)
+    for stored, fresh in zip(loaded.entries, built.entries, strict=True):
+        assert _values(stored) == _values(fresh) and stored == fresh
     assert loaded.to_json()["entries"] == built.to_json()["entries"]
 
 
-def test_entries_complete_one_by_one_then_all_at_once(library: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loader.index.lazy, "SINGLE_LOADS", 1)
-    built, loaded, _ = _stored(library, tmp_path)
-    assert loaded.entry("commit").description == built.entry("commit").description
-    assert _pending(loaded) == ["manual-only", "pdf-tools"]
-    assert loaded.entry("pdf-tools").reference_tokens == built.entry("pdf-tools").reference_tokens
-    assert _pending(loaded) == []
-
-
-def test_matching_reads_what_it_needs_of_every_entry_in_one_go(library: Path, tmp_path: Path) -> None:
-    built, loaded, _ = _stored(library, tmp_path)
-    assert match(loaded, "extract text from a pdf").names == match(built, "extract text from a pdf").names
-    assert {type(e) for e in loaded.entries} == {PartialEntry}  # lengths, flags, token counts: read for all
-    assert [(e.lengths, e.invocable, e.body_tokens) for e in loaded.entries] == \
-        [(e.lengths, e.invocable, e.body_tokens) for e in built.entries]
-    assert _pending(loaded) == ["commit", "manual-only", "pdf-tools"]  # descriptions, hashes...: not yet
-    assert [_values(e) for e in loaded.entries] == [_values(e) for e in built.entries]
-    assert _pending(loaded) == []
-
-
-def test_replace_and_pickle_give_plain_equal_entries(library: Path, tmp_path: Path) -> None:
+def test_replace_and_pickle_give_equal_entries(library: Path, tmp_path: Path) -> None:
     built, loaded, _ = _stored(library, tmp_path)
     replaced = dataclasses.replace(loaded.entry("commit"), signature="other")
-    assert type(replaced) is IndexEntry and replaced.description == built.entry("commit").description
+    assert replaced.description == built.entry("commit").description and replaced.signature == "other"
     copied = pickle.loads(pickle.dumps(loaded.entry("pdf-tools")))
-    assert type(copied) is IndexEntry and _values(copied) == _values(built.entry("pdf-tools"))
+    assert _values(copied) == _values(built.entry("pdf-tools"))
 
 
-def test_an_edit_reads_no_unchanged_entry_and_they_complete_after_the_write(library: Path, tmp_path: Path) -> None:
+def test_an_edit_re_indexes_one_skill_and_the_result_equals_a_fresh_build(library: Path, tmp_path: Path) -> None:
     path = tmp_path / "index.sqlite"
     open_index([library], index_path=path)
     skill = library / "commit" / "SKILL.md"
     skill.write_text(skill.read_text() + "\n## Signing\n\nSign with a zebra key.\n")
     write_tree(library, {"fresh/SKILL.md": skill_md("fresh", "Brand new skill about otters.")})
     index, _ = open_index([library], index_path=path)
-    assert _pending(index) == ["manual-only", "pdf-tools"]  # the open stat-checked them, read nothing else
     expected, _ = build_index([library])
     assert [_values(e) for e in index.entries] == [_values(e) for e in expected.entries]
     assert match(index, "sign with a zebra key").names == ["commit"]
@@ -123,36 +93,26 @@ def test_a_deleted_skill_is_seen(library: Path, tmp_path: Path) -> None:
         [_values(e) for e in build_index([library])[0].entries]
 
 
-def test_a_row_rewritten_by_another_process_gives_a_neutral_entry(library: Path, tmp_path: Path) -> None:
-    path = tmp_path / "index.sqlite"
-    open_index([library], index_path=path)
-    stale = load_index(path)  # read, not completed yet
-    assert stale is not None
-    skill = library / "commit" / "SKILL.md"
-    skill.write_text(skill.read_text() + "\nMore.\n")
-    open_index([library], index_path=path)  # another process re-indexes the edited skill
-    gone = stale.entry("commit")  # its row no longer has the stamps this index read: not used
-    assert (gone.invocable, gone.description, gone.body_tokens) == (False, "", 0)
-    assert stale.entry("pdf-tools").description == build_index([library])[0].entry("pdf-tools").description
-    assert match(stale, "conventional commit messages").names == []  # never matched from a stale index
-
-
-def test_matching_on_an_index_changed_since_it_was_read(library: Path, tmp_path: Path) -> None:
+def test_an_index_read_before_another_process_wrote_keeps_its_own_snapshot(library: Path, tmp_path: Path) -> None:
     path = tmp_path / "index.sqlite"
     open_index([library], index_path=path)
     stale = load_index(path)
     assert stale is not None
+    before = stale.entry("commit")
+    skill = library / "commit" / "SKILL.md"
+    skill.write_text(skill.read_text() + "\nMore about zebra keys.\n")
     write_tree(library, {"fresh/SKILL.md": skill_md("fresh", "Otters and beavers.")})
-    open_index([library], index_path=path)  # another process adds a skill (new ids, same other rows)
-    assert match(stale, "extract text from a pdf").names == ["pdf-tools"]
-    assert _pending(stale) == []  # read whole rows, each checked against what the index read
+    open_index([library], index_path=path)  # another process re-indexes: new rows, a new skill, new ids
+    assert stale.entry("commit") is before and "fresh" not in stale  # everything was read in one transaction
+    assert match(stale, "extract text from a pdf").names == ["pdf-tools"]  # its postings map back by stored id
+    assert match(stale, "otters and beavers").names == []  # a skill stored since is not in this snapshot
 
 
-def test_an_index_file_gone_before_completion_is_an_error_with_a_hint(library: Path, tmp_path: Path) -> None:
+def test_an_index_file_gone_before_a_query_is_an_error_with_a_hint(library: Path, tmp_path: Path) -> None:
     _, loaded, path = _stored(library, tmp_path)
     path.unlink()
     with pytest.raises(IndexDamagedError, match="cannot be read"):
-        _ = loaded.entry("commit").description
+        match(loaded, "extract text from a pdf")
 
 
 def test_a_signature_taken_before_skill_md_changed_never_matches_again() -> None:
@@ -195,19 +155,6 @@ def test_posting_items_are_removed_by_search_exactly_as_by_splitting() -> None:
         remove = set(rng.sample([1, 2, 11, 12, 21, 111, 112], rng.randint(0, 3)))
         expected = " ".join(item for item in docs.split() if int(item.partition(":")[0]) not in remove)
         assert _without(docs, remove) == expected
-
-
-def test_after_its_own_write_an_open_index_still_reads_only_what_matching_needs(library: Path,
-                                                                                 tmp_path: Path) -> None:
-    path = tmp_path / "index.sqlite"
-    open_index([library], index_path=path)
-    skill = library / "commit" / "SKILL.md"
-    skill.write_text(skill.read_text() + "\n## Signing\n\nSign with a zebra key.\n")
-    index, _ = open_index([library], index_path=path)  # writes commit's rows
-    assert match(index, "sign with a zebra key").names == ["commit"]
-    assert {type(e) for e in index.entries if e.name != "commit"} == {PartialEntry}
-    expected, _ = build_index([library])
-    assert [_values(e) for e in index.entries] == [_values(e) for e in expected.entries]
 
 
 def test_stored_entries_go_to_worker_processes_when_many_skills_changed(library: Path, tmp_path: Path,
