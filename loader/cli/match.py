@@ -82,7 +82,7 @@ def index_command(
 
     roots = paths_or_default(paths)
     started = time.perf_counter()
-    idx, diagnostics = open_index(roots, index_path=index)
+    idx, diagnostics = open_index(roots, index_path=index, check=True)  # repairs a damaged index
     elapsed = time.perf_counter() - started
     _warn(diagnostics)
     skipped = sum(1 for d in diagnostics if d.rule == "index-skipped")

@@ -21,6 +21,7 @@ _EXPORTS = {
     "Severity": "model",
     "Skill": "model",
     "HintedError": "errors",
+    "IndexDamagedError": "errors",
     "PathNotFoundError": "errors",
     "SkillNotFoundError": "errors",
     "SkillpackError": "errors",
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from loader.core.atomic import write_bytes as write_bytes
     from loader.core.atomic import write_text as write_text
     from loader.core.errors import HintedError as HintedError
+    from loader.core.errors import IndexDamagedError as IndexDamagedError
     from loader.core.errors import PathNotFoundError as PathNotFoundError
     from loader.core.errors import SkillNotFoundError as SkillNotFoundError
     from loader.core.errors import SkillpackError as SkillpackError

@@ -33,6 +33,15 @@ class HintedError(SkillpackError):
         return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
 
 
+class IndexDamagedError(HintedError):
+    """The stored index opened but part of it cannot be read or decoded (damage past its rows)."""
+
+    def __init__(self, *, message: str,
+                 hint: str = "run `skills index` on the library: it checks the index and rebuilds a damaged one",
+                 ) -> None:
+        super().__init__(message=message, hint=hint)
+
+
 class UsageError(HintedError, ValueError):
     """An option or argument that cannot work, with what to do instead."""
 

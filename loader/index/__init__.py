@@ -40,6 +40,7 @@ __all__ = sorted(_EXPORTS)
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 
 if TYPE_CHECKING:
+    from loader.core.errors import IndexDamagedError as IndexDamagedError
     from loader.index.build import build_index as build_index
     from loader.index.build import update_index as update_index
     from loader.index.location import cache_index_path as cache_index_path
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     from loader.index.open import save_index as save_index
     from loader.index.postings import FIELDS as FIELDS
     from loader.index.postings import CollectionStats as CollectionStats
-    from loader.index.sqlite import IndexDamagedError as IndexDamagedError
     from loader.index.types import REFERENCE_SUFFIXES as REFERENCE_SUFFIXES
     from loader.index.types import Index as Index
     from loader.index.types import IndexEntry as IndexEntry

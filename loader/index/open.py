@@ -21,11 +21,12 @@ from loader.core.tokens import DEFAULT_COUNTER
 from loader.index.build import build_index, refresh, scan, skipped_diagnostics
 from loader.index.location import cache_index_path, default_index_path
 from loader.index.plan import Plan, plan_refresh
-from loader.index.sqlite import StoreChangedError
+from loader.index.sqlite import IndexBusyError, StoreChangedError
 from loader.index.stamps import is_racy
 from loader.index.store import read_index
 from loader.index.stored_terms import StoredPostings
 from loader.index.types import FORMAT, FORMAT_VERSION, NORMALIZER, Index
+from loader.index.verify import problems
 from loader.index.write import write_changes, write_new
 
 ATTEMPTS = 3
@@ -65,7 +66,8 @@ def save_index(index: Index, path: Path) -> None:
     write_new(index, Path(path), _meta())
 
 
-def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tuple[Index, list[Diagnostic]]:
+def open_index(roots: Sequence[Path], *, index_path: Path | None = None, check: bool = False,
+               ) -> tuple[Index, list[Diagnostic]]:
     """Load the index of ``roots``, refresh what changed, and store the changes.
 
     Changed skill folders are found by ``stat`` (``loader.index.plan``) and only they are
@@ -73,6 +75,8 @@ def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tupl
     When that cannot settle it (a skill removed, many folders changed, other roots), the library
     is walked, still reusing every unchanged entry. An index that cannot be trusted is rebuilt.
     When the default location cannot be written, the index goes to the user cache directory.
+    With ``check``, the whole stored file is checked first (``loader.index.verify``) and rebuilt,
+    with an ``index-repaired`` warning, when any of it is damaged (``skills index`` does this).
     """
     roots = list(roots)
     path = Path(index_path) if index_path is not None else default_index_path(roots)
@@ -81,12 +85,12 @@ def open_index(roots: Sequence[Path], *, index_path: Path | None = None) -> tupl
     except OSError:
         pass  # reported when saving
     try:
-        return refresh_stored(roots, path)
+        return refresh_stored(roots, path, check=check)
     except IndexWriteError as exc:
         if index_path is not None:
             raise _unwritable(path, exc) from exc
     try:
-        return refresh_stored(roots, cache_index_path(roots))
+        return refresh_stored(roots, cache_index_path(roots), check=check)
     except IndexWriteError as exc2:
         index, diagnostics = build_index(roots)
         diagnostics.append(Diagnostic(path, None, "index-unwritable", Severity.WARNING,
@@ -100,7 +104,12 @@ def _unwritable(path: Path, exc: OSError) -> Exception:
                       hint="choose a writable --index path")
 
 
-def refresh_stored(roots: Sequence[Path], path: Path) -> tuple[Index, list[Diagnostic]]:
+def _not_stored(path: Path, exc: IndexBusyError) -> Diagnostic:
+    return Diagnostic(path, None, "index-busy", Severity.WARNING, f"changes not stored: {exc.message}",
+                      "nothing to do: the next command stores them")
+
+
+def refresh_stored(roots: Sequence[Path], path: Path, *, check: bool = False) -> tuple[Index, list[Diagnostic]]:
     """The current index of ``roots``, stored at ``path`` (read, refreshed and written as needed).
 
     Raises:
@@ -109,9 +118,17 @@ def refresh_stored(roots: Sequence[Path], path: Path) -> tuple[Index, list[Diagn
     for _ in range(ATTEMPTS):
         with gc_paused():
             previous = load_index(path)
-        if previous is None:
+        damage = problems(path) if check and previous is not None else []
+        if previous is None or damage:
             index, diagnostics = build_index(roots)
-            _write(lambda: write_new(index, path, _meta()))  # noqa: B023 - called at once
+            try:
+                _write(lambda: write_new(index, path, _meta()))  # noqa: B023 - called at once
+            except IndexBusyError as exc:
+                return index, [*diagnostics, _not_stored(path, exc)]
+            if damage:
+                diagnostics.append(Diagnostic(path, None, "index-repaired", Severity.WARNING,
+                                              f"the index was damaged and has been rebuilt: {'; '.join(damage)}",
+                                              "nothing to do; if it recurs, report it with how the index is shared"))
             return index, diagnostics
         try:
             return _update(previous, roots)
@@ -132,8 +149,13 @@ def _update(previous: Index, roots: Sequence[Path]) -> tuple[Index, list[Diagnos
     stored = previous.stored
     assert stored is not None
     if save:
-        with gc_paused():
-            index.stored = _write(lambda: write_changes(previous, index, _meta()))
+        try:
+            with gc_paused():
+                index.stored = _write(lambda: write_changes(previous, index, _meta()))
+        except IndexBusyError as exc:  # serve what this process found; the next open stores it
+            memory = Index(index.entries, index.roots, postings=None, skipped=index.skipped, tree=index.tree,
+                           tree_time=index.tree_time)
+            return memory, [*diagnostics, _not_stored(stored.path, exc)]
         index.postings = StoredPostings(stored.path)
     elif index.entries == previous.entries:
         index.stored, index.postings = stored, previous.postings

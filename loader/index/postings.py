@@ -12,6 +12,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from loader.core.errors import IndexDamagedError
+
 if TYPE_CHECKING:
     from loader.index.types import IndexEntry
 
@@ -72,11 +74,18 @@ def build_postings(entries: Sequence[IndexEntry]) -> dict[str, str]:
 
 
 def decode_posting(text: str) -> list[Posting]:
-    """``"3:0,1,0,0,2 9:..."`` -> ``[(3, (0, 1, 0, 0, 2)), (9, ...)]``."""
+    """``"3:0,1,0,0,2 9:..."`` -> ``[(3, (0, 1, 0, 0, 2)), (9, ...)]``.
+
+    Raises:
+        ValueError: an item is not ``doc:tf,...`` with one count per field.
+    """
     out: list[Posting] = []
     for item in text.split():
         doc, _, tfs = item.partition(":")
-        out.append((int(doc), tuple(int(x) for x in tfs.split(","))))
+        counts = tuple(int(x) for x in tfs.split(","))
+        if len(counts) != len(FIELDS):
+            raise ValueError(f"{item!r} does not hold {len(FIELDS)} counts")
+        out.append((int(doc), counts))
     return out
 
 
@@ -101,7 +110,7 @@ class CollectionStats:
 
     def __init__(self, entries: Sequence[IndexEntry], postings: Mapping[str, str],
                  docs: Mapping[int, int] | None = None, prefetch: Callable[[Iterable[str]], None] | None = None,
-                 ) -> None:
+                 where: str = "the index") -> None:
         """Wrap ``postings`` of ``entries`` (doc = position in ``entries``).
 
         Args:
@@ -110,11 +119,13 @@ class CollectionStats:
             docs: when the posting strings number documents otherwise (stored ids), id -> position;
                 ids not in it (skills stored after ``entries`` were read) are ignored.
             prefetch: fetches the postings of many terms at once (a stored index), or ``None``.
+            where: the index file, for the error a malformed posting string raises.
         """
         self.n_docs = len(entries)
         self.raw = postings
         self.docs = docs
         self._prefetch = prefetch
+        self.where = where
         self.lengths: list[tuple[int, ...]] = [tuple(e.lengths.get(f, 0) for f in FIELDS) for e in entries]
         n = max(1, self.n_docs)
         self.avg_lengths = tuple(max(1.0, sum(row[i] for row in self.lengths) / n) for i in range(len(FIELDS)))
@@ -132,7 +143,10 @@ class CollectionStats:
         """The term's postings (empty when no skill has it); cached."""
         found = self._decoded.get(term)
         if found is None:
-            found = decode_posting(self.raw.get(term, ""))
+            try:
+                found = decode_posting(self.raw.get(term, ""))
+            except ValueError as exc:
+                raise IndexDamagedError(message=f"{self.where}: the postings of {term!r} are malformed: {exc}") from exc
             if self.docs is not None:
                 docs = self.docs
                 found = sorted((docs[d], tfs) for d, tfs in found if d in docs)

@@ -13,12 +13,13 @@ from array import array
 from collections.abc import Mapping
 from pathlib import Path
 
-from loader.core.errors import HintedError
+from loader.core.errors import HintedError, IndexDamagedError
 
 CHUNK = 500
 """Terms per ``IN (...)`` query (SQLite's parameter limit is far higher; this keeps statements small)."""
 BUSY_MS = 5000
-"""How long a reader or writer waits for another process's transaction to finish."""
+"""How long a reader or writer waits for another process's transaction to finish (by default)."""
+_wait = {"ms": BUSY_MS}
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,22 +50,44 @@ BAD_ROWS = (
 SEP = "\0"
 
 
-
-class IndexDamagedError(HintedError):
-    """The stored postings could not be read although the index opened (damage past its rows)."""
+class IndexBusyError(HintedError):
+    """Another process held the index longer than this one may wait (see :func:`wait_at_most`)."""
 
 
 class StoreChangedError(Exception):
     """Another process wrote the index after it was read: re-read it and try again."""
 
+
+def wait_at_most(seconds: float) -> None:
+    """How long this process waits for another process's transaction on an index file.
+
+    The Claude Code hook waits 2 s, not 5: it must answer within its own timeout, and an index
+    it cannot read in time costs one prompt its skills, not the prompt itself.
+    """
+    _wait["ms"] = max(0, round(seconds * 1000))
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite giving up on a lock another process holds."""
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
+def busy(path: Path) -> IndexBusyError:
+    """The error for an index another process held longer than this one may wait."""
+    return IndexBusyError(message=f"the index {path} is being written by another process "
+                                  f"(waited {_wait['ms'] / 1000:g} s)",
+                          hint="try again in a moment; if it persists, another skillpack may be stuck: stop it")
+
+
 def connect(path: Path, *, write: bool) -> sqlite3.Connection:
     """A connection to the index file: read-only (``mode=ro``) unless ``write``."""
+    timeout = _wait["ms"] / 1000
     if write:
-        con = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_MS / 1000)
+        con = sqlite3.connect(str(path), isolation_level=None, timeout=timeout)
         con.execute("PRAGMA synchronous=OFF")  # a cache: a killed process is safe, a power cut rebuilds
     else:
         uri = Path(path).resolve().as_uri() + "?mode=ro"
-        con = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_MS / 1000)
+        con = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
     return con
 
 def encode_tree(tree: Mapping[str, int]) -> tuple[str, bytes]:
@@ -97,5 +120,4 @@ def decode_tree(row: tuple[object, ...] | None) -> dict[str, int] | None:
 
 def damaged(path: Path, exc: Exception) -> IndexDamagedError:
     """The error for an index that opened but can no longer be read (damage past its rows, or gone)."""
-    return IndexDamagedError(message=f"the index {path} cannot be read: {exc}",
-                             hint=f"delete {path}; the next command rebuilds it")
+    return IndexDamagedError(message=f"the index {path} cannot be read: {exc}")

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from loader.index.postings import FIELDS
-from loader.index.sqlite import BAD_ROWS, ROW_COLUMNS, SEP, TABLES, connect, decode_tree
+from loader.index.sqlite import BAD_ROWS, ROW_COLUMNS, SEP, TABLES, busy, connect, decode_tree, is_busy
 from loader.index.stored_terms import StoredPostings, StoredTerms, TermSource
 from loader.index.trust import HeldFile, held, is_checked, remember
 from loader.index.types import Index, IndexEntry
@@ -87,10 +87,14 @@ def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
         generation, next_id, tree_time = int(meta["generation"]), int(meta["next_id"]), int(meta["tree_time"])
     except (ValueError, KeyError, TypeError, RecursionError):
         return None
+    try:
+        entries = _entries(rows, TermSource(path))
+    except (ValueError, TypeError):  # reference counts that do not parse: not an index we wrote
+        return None
     if not checked:
         remember(path, current)
     stored = Stored(path, generation, tuple(r[0] for r in rows), next_id, current)
-    return Index(_entries(rows, TermSource(path)), tuple(roots), meta["token_counter"], StoredPostings(path), skipped,
+    return Index(entries, tuple(roots), meta["token_counter"], StoredPostings(path), skipped,
                  tree, tree_time, stored=stored)
 
 
@@ -147,7 +151,9 @@ def _read_rows(path: Path, handle: HeldFile, meta_expected: Mapping[str, str]) -
             return None
         con.execute("COMMIT")
         return rows, skipped, tree, meta, current, checked
-    except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, RecursionError):
+    except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        if is_busy(exc):  # held by another process longer than we may wait: not damage, do not rebuild
+            raise busy(path) from exc
         return None
     finally:
         con.close()

@@ -190,7 +190,8 @@ class Index:
         if self.stored is None:
             return CollectionStats(self.entries, postings)
         docs = {ident: doc for doc, ident in enumerate(self.stored.ids)}
-        return CollectionStats(self.entries, postings, docs, getattr(postings, "prefetch", None))
+        return CollectionStats(self.entries, postings, docs, getattr(postings, "prefetch", None),
+                               where=f"the index {self.stored.path}")
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form, with format name and version first (postings with doc = name position)."""

@@ -21,7 +21,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loader.index.postings import FIELDS, build_postings, decode_terms
-from loader.index.sqlite import CHUNK, ROW_COLUMNS, SCHEMA, SEP, StoreChangedError, connect, encode_tree
+from loader.index.sqlite import (
+    CHUNK,
+    ROW_COLUMNS,
+    SCHEMA,
+    SEP,
+    StoreChangedError,
+    busy,
+    connect,
+    encode_tree,
+    is_busy,
+)
 from loader.index.store import Stored
 from loader.index.stored_terms import fetch_terms
 from loader.index.trust import held, remember
@@ -116,15 +126,21 @@ def _replace(tmp: Path, path: Path) -> None:
 
 
 def _locked(path: Path) -> sqlite3.Connection | None:
-    """A connection holding ``path``'s write lock (waiting for a writer to finish), or ``None`` if it is no index."""
+    """A connection holding ``path``'s write lock (waiting for a writer to finish), or ``None`` if it is no index.
+
+    Raises:
+        IndexBusyError: another process held the lock longer than this one may wait.
+    """
     try:
         con = connect(path, write=True)
     except sqlite3.Error:
         return None
     try:
         con.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error:
+    except sqlite3.Error as exc:
         con.close()
+        if is_busy(exc):
+            raise busy(path) from exc
         return None
     return con
 
@@ -242,6 +258,12 @@ def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
                 con.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
                                 _meta(new, meta, stored.generation + 1, next_id))
                 con.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                if is_busy(exc):
+                    raise busy(stored.path) from exc
+                raise
             except BaseException:
                 if con.in_transaction:
                     con.execute("ROLLBACK")

@@ -28,6 +28,8 @@ DEFAULT_BUDGET_TOKENS = 2500
 DEFAULT_MAX_CHARS = 9500
 """Claude Code keeps hook output inline only up to about 10,000 characters (past that the model
 sees a preview and a file path), so the context is cut, with a pointer, below that."""
+HOOK_WAIT_S = 2.0
+"""Longest the hook waits for another process's write to the index; past it, this prompt gets no skill."""
 DEFAULT_TOP_K = 3
 
 
@@ -165,8 +167,10 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
 
     from loader.core.text import prompt_for_matching
     from loader.index import open_index
+    from loader.index.sqlite import wait_at_most
     from loader.match.rank import match
 
+    wait_at_most(HOOK_WAIT_S)  # never block the prompt long behind another process's write
     index, _diagnostics = open_index([r for r in roots if r.exists()])
     result = match(index, prompt_for_matching(event.prompt), top_k=options.top_k)
     sent = memory.sent() if memory is not None else {}
