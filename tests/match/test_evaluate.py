@@ -163,3 +163,37 @@ def test_cli_eval_sweep(small: tuple[Path, Path], cli: Cli) -> None:
     assert [row["threshold"] for row in data["sweep"]] == sorted(row["threshold"] for row in data["sweep"])
     rates = [row["false_load_rate"] for row in data["sweep"]]
     assert rates == sorted(rates, reverse=True)
+
+
+def test_reach_and_suggestion_metrics_by_hand() -> None:
+    from loader.core.tokens import count_tokens
+    from loader.match.tiers import Suggestion, render_suggestions
+
+    def offer(*names: str) -> list[Suggestion]:
+        return [Suggestion(n, f"Does {n}.", f"/lib/{n}/SKILL.md", 1.0, 0.5) for n in names]
+
+    offers = {"a": offer("y"), "b": offer("x", "w"), "c": [], "d": offer("w"), "e": offer("v"), "f": []}
+    answers = {"a": ["x"], "b": [], "c": [], "d": [], "e": [], "f": []}
+
+    def matcher(index: Index, prompt: str) -> MatchResult:
+        loaded = [Match(name, 1.0, tokens=100) for name in answers[prompt]]
+        return MatchResult(prompt, loaded, ranking=loaded, suggested=offers[prompt])
+
+    queries = [Query("a", ("x",), 1),  # loaded: reached, hit@1
+               Query("b", ("x",), 2),  # suggested only: reached, a body miss
+               Query("c", ("x",), 3),  # neither: not reached
+               Query("d", ("x",), 4),  # a wrong suggestion only: not reached
+               Query("e", (), 5),      # no-skill prompt given a suggestion: a false suggestion, not a false load
+               Query("f", (), 6)]      # no-skill prompt given nothing
+    report = evaluate(Index(()), queries, matcher)
+    assert report.hit1 == pytest.approx(1 / 4) and report.false_load_rate == 0.0
+    assert report.reach == pytest.approx(2 / 4)
+    assert report.false_suggest_rate == pytest.approx(1 / 2)
+    one, two = count_tokens(render_suggestions(offer("y"))), count_tokens(render_suggestions(offer("x", "w")))
+    assert one == count_tokens(render_suggestions(offer("w"))) == count_tokens(render_suggestions(offer("v")))
+    assert report.suggestion_tokens == pytest.approx((3 * one + two) / 6)
+    assert report.tokens_per_query == pytest.approx((100 + 3 * one + two) / 6)
+    data = report.to_json()
+    assert {"reach", "suggestion_tokens", "tokens_per_query", "false_suggest_rate"} <= set(data)
+    assert data["reach"] == 0.5 and data["false_suggest_rate"] == 0.5
+    assert [f["suggested"] for f in data["failures"]] == [["x", "w"], [], ["w"]]  # a suggestion is no false load
