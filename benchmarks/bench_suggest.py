@@ -12,6 +12,7 @@ picks the (N, floor) with the highest reach whose suggestion tokens stay under
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -86,6 +87,32 @@ def summary_costs(index: Index) -> None:
         print(f"{chars if chars < 100_000 else 'full':<14} {whole / len(entries):<21.2f} {mean:.1f}")
 
 
+def hook_sizes(skills: Path, queries: Sequence[Query], cache: Path) -> None:
+    """The hook's whole ``additionalContext`` per prompt (no session memory), against its default budget."""
+    import os
+
+    from loader.core.tokens import count_tokens
+    from loader.runtime.hook import DEFAULT_BUDGET_TOKENS, DEFAULT_MAX_CHARS, HOOK_HINT, HookEvent, HookOptions, handle
+
+    os.environ["XDG_CACHE_HOME"] = str(cache)  # the hook's index goes to the temp folder, never next to the corpus
+    options = HookOptions(libraries=(skills.resolve(),))
+    sizes: list[tuple[int, int]] = []
+    kinds: Counter[str] = Counter()
+    for q in queries:
+        reply = handle(HookEvent("UserPromptSubmit", "", q.query, str(skills)), options)
+        if reply is None:
+            kinds["nothing"] += 1
+            continue
+        text = json.loads(reply.output)["hookSpecificOutput"]["additionalContext"]
+        sizes.append((count_tokens(text), len(text)))
+        kinds["suggestions only" if text.startswith(HOOK_HINT) else
+              "bodies and suggestions" if HOOK_HINT in text else "bodies only"] += 1
+    over = sum(1 for t, c in sizes if t > DEFAULT_BUDGET_TOKENS or c > DEFAULT_MAX_CHARS)
+    print(f"\nhook, default options: {dict(kinds)}; largest additionalContext {max(t for t, _ in sizes)} tokens, "
+          f"{max(c for _, c in sizes)} chars (budget {DEFAULT_BUDGET_TOKENS} tokens, {DEFAULT_MAX_CHARS} chars); "
+          f"over budget: {over}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the trade-off table, the summary costs and the cross-validated choice."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -119,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         pooled = summarize([o for r in held for o in r.outcomes])
         print(f"  pooled held-out reach {pooled.reach:.3f}, suggestion tokens {pooled.suggestion_tokens:.0f}")
         print("  chosen (N, floor): " + ", ".join(f"{k} x{v}" for k, v in chosen.most_common()))
+        hook_sizes(ns.skills, queries, Path(tmp) / "cache")
     return 0
 
 
