@@ -64,6 +64,23 @@ SAMPLE_LIBRARY = {
 }
 """A small library the index tests share: a skill with a reference file, a plain one, a manual-only one."""
 
+TIERED = {
+    **filler_skills(),
+    "pdf-forms/SKILL.md": skill_md("pdf-forms", "Fills in PDF forms, finds the form fields and writes values into "
+                                                "them. Use when the user wants to fill a PDF form.",
+                                   "# Forms\n\nList the fields, then fill each one.\n"),
+    "pdf-merge/SKILL.md": skill_md("pdf-merge", "Merges and splits PDF files, reorders and rotates pages. Use when "
+                                                "the user wants to combine PDF documents."),
+    "invoice-totals/SKILL.md": skill_md("invoice-totals", "Checks invoice totals, tax lines and currency rounding. "
+                                                          "Use when the user asks to verify an invoice."),
+    "admin-reset/SKILL.md": skill_md("admin-reset", "Resets PDF form admin passwords.",
+                                     extra="disable-model-invocation: true\n"),
+}
+"""pdf-forms loads for a PDF-form prompt with pdf-merge suggested; ``pdf`` alone loads nothing and suggests
+both; admin-reset (manual only) ranks high on PDF-form prompts and must never be suggested."""
+FORM_PROMPT = "fill in the fields of this PDF form"
+"""A prompt for which ``TIERED`` loads pdf-forms and suggests pdf-merge."""
+
 
 @pytest.fixture
 def make_skill(tmp_path: Path) -> Callable[..., Path]:

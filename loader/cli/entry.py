@@ -2,7 +2,7 @@
 
 Importing typer and the command modules costs ~150 ms; the Claude Code hook runs on every
 prompt, so it must not pay that. ``skills hook`` with only run options (``--library``,
-``--budget``, ``--max-chars``, ``--top-k``) goes straight to ``loader.runtime.hook``; everything else,
+``--budget``, ``--max-chars``, ``--top-k``, ``--suggest``) goes straight to ``loader.runtime.hook``; everything else,
 including ``skills hook --help``, ``hook install`` and ``hook uninstall``, goes to
 ``loader.cli.main``. ``skills match`` with plain options is answered by
 ``loader.cli.match_output.fast_main``, which hands anything it does not handle back (``None``).

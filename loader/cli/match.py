@@ -30,6 +30,9 @@ BudgetOpt = Annotated[int | None, typer.Option("--budget", min=0, help="Never lo
 ThresholdOpt = Annotated[float | None, typer.Option("--threshold", min=0.0,
                                                      help="Confidence needed to load (default: calibrated).",
                                                      show_default=False)]
+SuggestOpt = Annotated[int | None, typer.Option("--suggest", min=0, show_default=False,
+                                                help="Suggest at most N more skills in one line each (0: none; "
+                                                     "default: 5).")]
 
 
 class MatchFormat(StrEnum):
@@ -52,6 +55,12 @@ class ListingMode(StrEnum):
     NONE = "none"
     NAMES = "names"
     FULL = "full"
+
+
+def _suggest(value: int | None) -> int:
+    from loader.match.tiers import DEFAULT_SUGGEST
+
+    return DEFAULT_SUGGEST if value is None else value
 
 
 def _warn(diagnostics: list[Diagnostic], *, summary: bool = False) -> None:
@@ -103,7 +112,7 @@ def index_command(
 def match_command(
     prompt: Annotated[str, typer.Argument(help="The prompt to find skills for.")],
     skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
-    threshold: ThresholdOpt = None,
+    threshold: ThresholdOpt = None, suggest: SuggestOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show why each candidate scored.")] = False,
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
 ) -> int:
@@ -112,7 +121,8 @@ def match_command(
     from loader.match.rank import match
 
     idx = _open(skills, index)
-    result = match(idx, prompt_for_matching(prompt), top_k=top_k, budget_tokens=budget, threshold=threshold)
+    result = match(idx, prompt_for_matching(prompt), top_k=top_k, budget_tokens=budget, threshold=threshold,
+                   suggest=_suggest(suggest))
     if output is MatchFormat.JSON:
         render_json(result, sys.stdout)
     else:
@@ -124,6 +134,7 @@ def match_command(
 def context_command(
     prompt: Annotated[str, typer.Argument(help="The prompt to build context for.")],
     skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
+    suggest: SuggestOpt = None,
     listing: Annotated[ListingMode | None, typer.Option("--listing", help="What the stable prefix lists.",
                                                         show_default=False)] = None,
     output: Annotated[ContextFormat, typer.Option("--format", "-f", help="Output format.")] = ContextFormat.TEXT,
@@ -134,7 +145,7 @@ def context_command(
     from loader.match.rank import match
 
     idx = _open(skills, index)
-    result = match(idx, prompt_for_matching(prompt), top_k=top_k, budget_tokens=budget)
+    result = match(idx, prompt_for_matching(prompt), top_k=top_k, budget_tokens=budget, suggest=_suggest(suggest))
     ctx = render_context(idx, result, listing=listing.value if listing else DEFAULT_LISTING)
     if output is ContextFormat.ANTHROPIC:
         json.dump(to_anthropic_blocks(ctx), sys.stdout, indent=2, ensure_ascii=False)
@@ -148,26 +159,32 @@ def context_command(
 def eval_command(
     queries: Annotated[Path, typer.Argument(help="JSON Lines: {\"query\": ..., \"expected\": [names]}.")],
     skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
-    threshold: ThresholdOpt = None,
+    threshold: ThresholdOpt = None, suggest: SuggestOpt = None,
     show_failures: Annotated[bool, typer.Option("--show-failures", help="List the queries it got wrong.")] = False,
-    sweep: Annotated[bool, typer.Option("--sweep", help="Show the metrics at thresholds 0.30 to 0.80.")] = False,
+    sweep: Annotated[bool, typer.Option("--sweep", help="Show the metrics at thresholds 0.30 to 0.80, "
+                                                        "then at suggestion counts N 0 to 8.")] = False,
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
 ) -> int:
-    """Measure matching quality on a query set: hit@1, hit@3, MRR, false loads, tokens.
+    """Measure matching quality on a query set: hit@1, hit@3, MRR, false loads, reach, tokens.
 
-    --sweep prints the same metrics for a range of thresholds, to calibrate on your own queries.
+    hit@1, hit@3, MRR and false loads count loaded bodies only; reach also counts suggestions.
+    --sweep prints the same metrics for a range of thresholds and of suggestion counts, to
+    calibrate on your own queries.
     """
     from loader.match.evaluate import evaluate, read_queries
     from loader.match.rank import DEFAULT_PARAMS, match
+    from loader.match.tiers import SUGGEST_FLOOR
 
     items = read_queries(queries)
     idx = _open(skills, index, quiet=True)
+    n = _suggest(suggest)
     if sweep:
         return _sweep(idx, items, top_k, budget, output)
-    report = evaluate(idx, items, lambda i, p: match(i, p, top_k=top_k, budget_tokens=budget, threshold=threshold))
+    report = evaluate(idx, items, lambda i, p: match(i, p, top_k=top_k, budget_tokens=budget, threshold=threshold,
+                                                     suggest=n))
     used = DEFAULT_PARAMS.threshold if threshold is None else threshold
     setup = {"threshold": used, "top_k": top_k, "budget_tokens": budget, "relative": DEFAULT_PARAMS.relative,
-             "token_counter": idx.token_counter}
+             "suggest": n, "suggest_floor": SUGGEST_FLOOR, "token_counter": idx.token_counter}
     if output is MatchFormat.JSON:
         data = {**report.to_json(), "setup": setup}
         if not show_failures:
@@ -181,13 +198,18 @@ def eval_command(
     typer.echo(f"hit@3            {report.hit3:.3f}")
     typer.echo(f"MRR              {report.mrr:.3f}")
     typer.echo(f"false-load rate  {report.false_load_rate:.3f}")
-    typer.echo(f"tokens/query     {report.mean_tokens:.0f} (body tokens loaded, {idx.token_counter})")
-    typer.echo(f"matcher          threshold {used:g}, top-k {top_k}, budget {budget if budget is not None else 'none'}")
+    typer.echo(f"reach            {report.reach:.3f} (a right skill loaded or suggested)")
+    typer.echo(f"false suggests   {report.false_suggest_rate:.3f} (no-skill prompts given any suggestion)")
+    typer.echo(f"tokens/query     {report.tokens_per_query:.0f} ({report.mean_tokens:.0f} body + "
+               f"{report.suggestion_tokens:.0f} suggestion tokens, {idx.token_counter})")
+    typer.echo(f"matcher          threshold {used:g}, top-k {top_k}, "
+               f"budget {budget if budget is not None else 'none'}, suggest {n} (floor {SUGGEST_FLOOR:g})")
     if show_failures:
         for o in report.failures:
             typer.echo(f"\nline {o.query.line}: {o.query.query}")
             typer.echo(f"  expected: {', '.join(o.query.expected) or '(none)'}")
             typer.echo(f"  loaded:   {', '.join(o.loaded) or '(none)'}")
+            typer.echo(f"  suggested: {', '.join(o.suggested) or '(none)'}")
             typer.echo(f"  ranked:   {', '.join(o.ranked) or '(none)'}")
     return 0
 
@@ -195,20 +217,31 @@ def eval_command(
 def _sweep(idx: Any, items: Any, top_k: int, budget: int | None, output: MatchFormat) -> int:
     from loader.match.evaluate import sweep
     from loader.match.rank import DEFAULT_PARAMS, match
+    from loader.match.tiers import DEFAULT_SUGGEST, SUGGEST_FLOOR
 
-    thresholds = sorted({round(0.30 + 0.025 * i, 3) for i in range(21)} | {DEFAULT_PARAMS.threshold})
-    table = sweep(idx, items, thresholds, lambda i, p: match(i, p, top_k=top_k, budget_tokens=budget, threshold=0.0))
-    rows = [{"threshold": t, "hit@1": round(r.hit1, 4), "hit@3": round(r.hit3, 4), "mrr": round(r.mrr, 4),
-             "false_load_rate": round(r.false_load_rate, 4), "mean_tokens_loaded": round(r.mean_tokens, 1)}
-            for t, r in table]
+    default = DEFAULT_PARAMS.threshold
+    thresholds = sorted({round(0.30 + 0.025 * i, 3) for i in range(21)} | {default})
+    grid = [(DEFAULT_SUGGEST, SUGGEST_FLOOR), *((n, SUGGEST_FLOOR) for n in range(9) if n != DEFAULT_SUGGEST)]
+    table = sweep(idx, items, thresholds, lambda i, p: match(i, p, top_k=top_k, budget_tokens=budget, threshold=0.0,
+                                                             suggest=0), suggest=grid)
+    rows = [{"threshold": t, "suggest": n, "suggest_floor": f, **r.metrics()} for t, n, f, r in table
+            if n == DEFAULT_SUGGEST or t == default]
+    by_threshold = [r for r in rows if r["suggest"] == DEFAULT_SUGGEST]
+    by_n = sorted((r for r in rows if r["threshold"] == default), key=lambda r: r["suggest"])
     if output is MatchFormat.JSON:
-        json.dump({"schema_version": 1, "default_threshold": DEFAULT_PARAMS.threshold, "sweep": rows}, sys.stdout,
-                  indent=2)
+        json.dump({"schema_version": 1, "default_threshold": default, "default_suggest": DEFAULT_SUGGEST,
+                   "suggest_floor": SUGGEST_FLOOR, "sweep": by_threshold, "suggest_sweep": by_n}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    typer.echo("threshold  hit@1  hit@3  MRR    false-load  tokens/query")
-    for row in rows:
-        mark = "  (default)" if abs(row["threshold"] - DEFAULT_PARAMS.threshold) < 1e-9 else ""
+    typer.echo(f"threshold  hit@1  hit@3  MRR    false-load  reach  tokens/query   (suggest {DEFAULT_SUGGEST})")
+    for row in by_threshold:
+        mark = "  (default)" if abs(row["threshold"] - default) < 1e-9 else ""
         typer.echo(f"{row['threshold']:<9.3f}  {row['hit@1']:.3f}  {row['hit@3']:.3f}  {row['mrr']:.3f}  "
-                   f"{row['false_load_rate']:<10.3f}  {row['mean_tokens_loaded']:.0f}{mark}")
+                   f"{row['false_load_rate']:<10.3f}  {row['reach']:.3f}  {row['tokens_per_query']:.0f}{mark}")
+    typer.echo(f"\nsuggest N  reach  suggestion tokens  false suggests   "
+               f"(threshold {default:g}, floor {SUGGEST_FLOOR:g})")
+    for row in by_n:
+        mark = "  (default)" if row["suggest"] == DEFAULT_SUGGEST else ""
+        typer.echo(f"{row['suggest']:<9}  {row['reach']:.3f}  {row['suggestion_tokens']:<17.0f}  "
+                   f"{row['false_suggest_rate']:.3f}{mark}")
     return 0

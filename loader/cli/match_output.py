@@ -19,34 +19,51 @@ if TYPE_CHECKING:
     from loader.match.rank import MatchResult
 
 
-def _row(m: Match, reason: str | None = None) -> dict[str, Any]:
-    row = {"skill": m.skill, "score": m.score, "tokens": m.tokens, "explanation": list(m.explanation)}
+def _confidences(result: MatchResult) -> dict[str, float]:
+    """Each ranked candidate's own confidence: the quantity the threshold and the suggestion floor apply to."""
+    return {m.skill: c for m, c in zip(result.ranking, result.confidences, strict=False)}
+
+
+def _row(m: Match, confidence: dict[str, float], reason: str | None = None) -> dict[str, Any]:
+    row = {"skill": m.skill, "score": m.score, "confidence": round(confidence.get(m.skill, 0.0), 4),
+           "tokens": m.tokens, "explanation": list(m.explanation)}
     return row if reason is None else {**row, "reason": reason}
 
 
 def render_json(result: MatchResult, out: TextIO) -> None:
     """The ``--format json`` document (``schema_version`` 1; fields are only ever added)."""
+    each = _confidences(result)
     json.dump({"schema_version": 1, "prompt": result.prompt, "query_terms": list(result.query_terms),
                "corrections": [{"typed": typed, "read_as": term} for typed, term in result.corrections],
-               "confidence": round(result.confidence, 4), "loaded": [_row(m) for m in result.matches],
-               "cut": [_row(m, r) for m, r in result.cut[:10]], "tokens": result.tokens},
+               "confidence": round(result.confidence, 4), "loaded": [_row(m, each) for m in result.matches],
+               "cut": [_row(m, each, r) for m, r in result.cut[:10]], "tokens": result.tokens,
+               "suggested": [{"skill": s.name, "summary": s.summary, "path": s.path, "score": s.score,
+                              "confidence": round(s.confidence, 4)} for s in result.suggested]},
               out, indent=2, ensure_ascii=False)
     out.write("\n")
 
 
 def render_text(result: MatchResult, out: TextIO, *, explain: bool = False) -> None:
-    """One line per loaded skill (name, score, tokens), or ``no skill``; ``explain`` adds why."""
+    """One line per loaded skill (name, score, tokens), or ``no skill``, then one per suggestion
+    (``suggest``, name, score, SKILL.md path); ``explain`` adds why, with each candidate's confidence."""
+    each = _confidences(result)
     if not result.matches:
         out.write("no skill\n")
     for m in result.matches:
         out.write(f"{m.skill}\t{m.score:.3f}\t{m.tokens} tokens\n")
         if explain:
+            out.write(f"    confidence {each.get(m.skill, 0.0):.3f}\n")
             out.writelines(f"    {line}\n" for line in m.explanation)
+    for s in result.suggested:
+        out.write(f"suggest {s.name}\t{s.score:.3f}\t{s.path}\n")
+        if explain:
+            out.write(f"    confidence {s.confidence:.3f}: {s.summary}\n")
     if explain:
         out.write(f"confidence {result.confidence:.3f} (terms: {' '.join(result.query_terms) or '-'})\n")
         out.writelines(f"  read {typed!r} as {term!r} (typo)\n" for typed, term in result.corrections)
         for m, reason in result.cut[:5]:
-            out.write(f"  not loaded: {m.skill} ({reason}, score {m.score:.3f})\n")
+            sure = each.get(m.skill, 0.0)
+            out.write(f"  not loaded: {m.skill} ({reason}, score {m.score:.3f}, confidence {sure:.3f})\n")
             out.writelines(f"    {line}\n" for line in m.explanation)
 
 
@@ -74,6 +91,7 @@ def fast_main(args: Sequence[str]) -> int | None:
     parser.add_argument("--top-k", "-k", type=int, default=3)
     parser.add_argument("--budget", type=int)
     parser.add_argument("--threshold", type=float)
+    parser.add_argument("--suggest", type=int)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--format", "-f", choices=("text", "json"), default="text")
     try:
@@ -81,12 +99,13 @@ def fast_main(args: Sequence[str]) -> int | None:
     except (argparse.ArgumentError, SystemExit):
         return None
     if ns.top_k < 1 or (ns.budget is not None and ns.budget < 0) or (ns.threshold is not None and ns.threshold < 0) \
-            or ns.prompt.startswith("-"):
+            or (ns.suggest is not None and ns.suggest < 0) or ns.prompt.startswith("-"):
         return None  # the full CLI reports these with its usual messages
     from loader.core.errors import SkillpackError
     from loader.core.text import prompt_for_matching
     from loader.index import open_index
     from loader.match.rank import match
+    from loader.match.tiers import DEFAULT_SUGGEST
 
     try:
         index, diagnostics = open_index(ns.skills or [Path("skills")], index_path=ns.index)
@@ -95,7 +114,7 @@ def fast_main(args: Sequence[str]) -> int | None:
         return 2
     sys.stderr.write(warning_summary(diagnostics))
     result = match(index, prompt_for_matching(ns.prompt), top_k=ns.top_k, budget_tokens=ns.budget,
-                   threshold=ns.threshold)
+                   threshold=ns.threshold, suggest=DEFAULT_SUGGEST if ns.suggest is None else ns.suggest)
     if ns.format == "json":
         render_json(result, sys.stdout)
     else:

@@ -44,6 +44,9 @@ def hook(
     max_chars: Annotated[int, typer.Option(
         "--max-chars", min=1, help="Most characters added per prompt (Claude Code inlines ~10,000).")] = 9500,
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="Most skills added per prompt.")] = 3,
+    suggest: Annotated[int | None, typer.Option(
+        "--suggest", min=0, help="Most skills suggested in one line each (0: none; default: 5).",
+        show_default=False)] = None,
 ) -> None:
     """Run the hook: read Claude Code's event JSON on stdin, print the matched skills as context.
 
@@ -54,7 +57,7 @@ def hook(
         return
     from loader.runtime.hook import HookOptions, run
 
-    options = HookOptions(tuple(library or ()), budget, max_chars, top_k)
+    options = HookOptions(tuple(library or ()), budget, max_chars, top_k, suggest)
     out = getattr(sys.stdout, "buffer", None) or _BinaryOut(sys.stdout)
     raise typer.Exit(run(options, _binary(sys.stdin), out))
 

@@ -2,7 +2,8 @@
 
 :func:`match` ranks every invocable skill by field-weighted BM25 (``rank``; typo tolerance in
 ``spelling``), turns the best score into a confidence that says "no skill" when nothing is
-relevant, and keeps what fits ``top_k`` and a token budget: a :class:`MatchResult`.
+relevant, and keeps what fits ``top_k`` and a token budget: a :class:`MatchResult`, whose
+``suggested`` holds the next candidates as one-line suggestions (:class:`Suggestion`, ``tiers``).
 ``context`` renders a byte-stable prefix (depends only on the library) and a volatile tail
 (this prompt's bodies) as a :class:`Context`; ``evaluate`` scores query sets; ``library``
 holds :class:`SkillLibrary`, the Python API for agent builders.
@@ -25,6 +26,7 @@ _EXPORTS = {
     "evaluate": "evaluate",
     "read_queries": "evaluate",
     "SkillLibrary": "library",
+    "Suggestion": "tiers",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__ = lazy_exports(__name__, _EXPORTS)
@@ -40,3 +42,4 @@ if TYPE_CHECKING:
     from loader.match.rank import MatchResult as MatchResult
     from loader.match.rank import Params as Params
     from loader.match.rank import match as match
+    from loader.match.tiers import Suggestion as Suggestion

@@ -4,7 +4,8 @@ Guarantees: the prefix depends only on the set of indexed skills (names and desc
 sorted by name) and the listing mode, never on the prompt, paths, clock or machine, so it is
 byte-identical across calls and prompt caching hits; the tail holds the loaded bodies,
 byte-exact but for ``<skill`` tags inside them (escaped, so no body can forge a block), in
-match order.
+match order, then the suggestions (``loader.match.tiers``): they change with the prompt, so
+they live in the tail and never in the prefix.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from loader.core.tokens import count_tokens
 from loader.core.wrapper import escape_attribute, escape_text
 from loader.index import listing_line
+from loader.match.tiers import TOOL_HINT, render_suggestions
 
 if TYPE_CHECKING:
     from loader.index import Index
@@ -43,6 +45,8 @@ class Context:
     """Names of the skills whose bodies are in the tail, in order."""
     prefix_tokens: int
     tail_tokens: int
+    suggested: tuple[str, ...] = ()
+    """Names of the skills suggested (one line each) at the end of the tail, in order."""
 
     @property
     def text(self) -> str:
@@ -67,7 +71,7 @@ def render_prefix(index: Index, *, listing: Listing = DEFAULT_LISTING) -> str:
 
 
 def render_tail(index: Index, result: MatchResult) -> str:
-    """The loaded bodies, each in a ``<skill name=...>`` element, in match order.
+    """The loaded bodies, each in a ``<skill name=...>`` element, in match order, then the suggestions.
 
     Names and bodies are escaped as in ``loader.core.wrapper``, so a body cannot forge a block.
     """
@@ -77,6 +81,8 @@ def render_tail(index: Index, result: MatchResult) -> str:
         if not body.endswith("\n"):
             body += "\n"
         parts.append(f'<skill name="{escape_attribute(found.skill)}">\n{body}</skill>\n')
+    if result.suggested:
+        parts.append(render_suggestions(result.suggested, hint=TOOL_HINT))
     return "\n".join(parts)
 
 
@@ -84,7 +90,8 @@ def render_context(index: Index, result: MatchResult, *, listing: Listing = DEFA
     """Build the prefix and tail for one matched prompt."""
     prefix = render_prefix(index, listing=listing)
     tail = render_tail(index, result)
-    return Context(prefix, tail, tuple(result.names), count_tokens(prefix), count_tokens(tail))
+    return Context(prefix, tail, tuple(result.names), count_tokens(prefix), count_tokens(tail),
+                   tuple(s.name for s in result.suggested))
 
 
 def to_anthropic_blocks(ctx: Context) -> list[dict[str, Any]]:

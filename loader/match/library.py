@@ -11,18 +11,29 @@ Example::
     library = SkillLibrary.open(["skills"])
     ctx = library.context("turn this PDF into text")
     system = to_anthropic_blocks(ctx)   # prefix block carries cache_control
+    tools = [library.tool_definition()] # lets the model load a suggested skill
+    # on a tool_use block named "load_skill": library.call_tool(block["input"]) -> tool_result text
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from loader.core.errors import SkillNotFoundError, UsageError
 from loader.core.model import Diagnostic
+from loader.core.wrapper import skill_block
 from loader.index import Index, IndexEntry, build_index, open_index
 from loader.match.context import DEFAULT_LISTING, Context, Listing, render_context
 from loader.match.rank import MatchResult, match
+
+TOOL_NAME = "load_skill"
+TOOL_DESCRIPTION = (
+    "Load the full instructions of an Agent Skill by name. Use it when a skill listed as available or "
+    "suggested as possibly relevant applies to the current task, before doing the task; do not load "
+    "skills that do not apply. Returns the skill's SKILL.md body; its folder holds the files it mentions."
+)
 
 
 class SkillLibrary:
@@ -71,3 +82,37 @@ class SkillLibrary:
     def body(self, name: str) -> str:
         """The body of skill ``name``, byte-exact."""
         return self.index.body(name)
+
+    def tool_definition(self) -> dict[str, Any]:
+        """The ``load_skill`` tool in the Messages API format (``name``, ``description``, ``input_schema``).
+
+        It does not depend on the prompt or the library's contents, so it can sit in a cached
+        ``tools`` list; answer its calls with :meth:`call_tool`.
+        """
+        return {
+            "name": TOOL_NAME,
+            "description": TOOL_DESCRIPTION,
+            "input_schema": {
+                "type": "object",
+                "properties": {"name": {"type": "string", "description": "The skill's name, exactly as listed."}},
+                "required": ["name"],
+                "additionalProperties": False,
+            },
+        }
+
+    def call_tool(self, tool_input: Mapping[str, Any]) -> str:
+        """The text for a ``load_skill`` call's ``tool_result``: the skill's body in its ``<skill>`` wrapper.
+
+        Raises:
+            UsageError: ``tool_input`` is not ``{"name": str}``.
+            SkillNotFoundError: no auto-invocable skill has that name (``disable-model-invocation``
+                skills are not the model's to load). Send its message back with ``is_error``.
+        """
+        name = tool_input.get("name") if isinstance(tool_input, Mapping) else None
+        if not isinstance(name, str):
+            raise UsageError(message=f"{TOOL_NAME} input must be {{\"name\": str}}, not {tool_input!r:.200}",
+                             hint="pass the tool_use block's input")
+        if name not in self.index or not self.index.entry(name).invocable:
+            raise SkillNotFoundError(name=name)
+        entry = self.index.entry(name)
+        return skill_block(name, self.body(name).strip("\n"), folder=entry.path)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
@@ -26,6 +27,7 @@ from loader.core.text import query_terms as weighted_terms
 from loader.index.postings import FIELDS as FIELD_NAMES
 from loader.index.postings import CollectionStats
 from loader.match.spelling import CORRECTED_WEIGHT, correct
+from loader.match.tiers import DEFAULT_SUGGEST, SUGGEST_FLOOR, Suggestion, choose
 
 if TYPE_CHECKING:
     from loader.index import Index
@@ -74,6 +76,10 @@ class MatchResult:
     """``(typed, read as)`` for prompt words taken as typos of library words (``loader.match.spelling``)."""
     confidence: float = 0.0
     """How convincing the best candidate is (0..1); nothing loads below the threshold."""
+    suggested: list[Suggestion] = field(default_factory=list)
+    """Candidates offered as one-line suggestions, not loaded (``loader.match.tiers``), best first."""
+    confidences: tuple[float, ...] = ()
+    """Each ranked candidate's own confidence, parallel to ``ranking`` (what the threshold and floor apply to)."""
 
     @property
     def names(self) -> list[str]:
@@ -202,6 +208,14 @@ def rank(index: Index, prompt: str, params: Params = DEFAULT_PARAMS, *, depth: i
          ) -> tuple[list[Match], tuple[str, ...], float, tuple[tuple[str, str], ...]]:
     """Rank skills for ``prompt``: the best ``depth`` matches (ties by name), query terms,
     confidence, and the typos read past."""
+    matches, terms, confidence, corrections, _ = rank_with_confidences(index, prompt, params, depth=depth)
+    return matches, terms, confidence, corrections
+
+
+def rank_with_confidences(index: Index, prompt: str, params: Params = DEFAULT_PARAMS, *, depth: int = RANK_DEPTH
+                          ) -> tuple[list[Match], tuple[str, ...], float, tuple[tuple[str, str], ...],
+                                     tuple[float, ...]]:
+    """As :func:`rank`, plus each candidate's own confidence (``confidence_of`` its score)."""
     query, corrections = build_query(prompt, params, index)
     scores, mass, unknown = score_all(index, query, params)
     entries = index.entries
@@ -211,7 +225,8 @@ def rank(index: Index, prompt: str, params: Params = DEFAULT_PARAMS, *, depth: i
     confidence = confidence_of(top, mass, unknown, len(entries))
     matches = [Match(entries[d].name, round(s, 6), explain(index, d, query, params), tokens=entries[d].body_tokens)
                for d, s in best]
-    return matches, tuple(sorted(query)), confidence, corrections
+    each = tuple(round(confidence_of(s, mass, unknown, len(entries)), 6) for _, s in best)
+    return matches, tuple(sorted(query)), confidence, corrections, each
 
 
 def confidence_of(score: float, mass: float, unknown: float, n_docs: int) -> float:
@@ -235,8 +250,9 @@ def confidence_of(score: float, mass: float, unknown: float, n_docs: int) -> flo
 
 
 def match(index: Index, prompt: str, *, top_k: int = 3, budget_tokens: int | None = None,
-          threshold: float | None = None, params: Params = DEFAULT_PARAMS) -> MatchResult:
-    """Choose the skills to load for ``prompt``.
+          threshold: float | None = None, params: Params = DEFAULT_PARAMS, suggest: int = DEFAULT_SUGGEST,
+          suggest_floor: float = SUGGEST_FLOOR, exclude: Collection[str] = ()) -> MatchResult:
+    """Choose the skills to load for ``prompt``, and the ones to suggest.
 
     Args:
         index: the library's index.
@@ -245,8 +261,13 @@ def match(index: Index, prompt: str, *, top_k: int = 3, budget_tokens: int | Non
         budget_tokens: never load more body tokens than this (``None``: no limit).
         threshold: minimum confidence (0..1) to load anything (default: calibrated).
         params: ranking parameters (default: calibrated).
+        suggest: suggest at most this many candidates that are not loaded (``0``: none).
+        suggest_floor: minimum confidence of a suggested candidate.
+        exclude: names never to suggest (e.g. skills whose bodies the model already has).
     """
-    ranking, query_terms, confidence, corrections = rank(index, prompt, params, depth=max(RANK_DEPTH, 3 * top_k))
+    depth = max(RANK_DEPTH, 3 * top_k, 2 * suggest)
+    ranking, query_terms, confidence, corrections, confidences = rank_with_confidences(index, prompt, params,
+                                                                                       depth=depth)
     limit = params.threshold if threshold is None else threshold
     loaded: list[Match] = []
     cut: list[tuple[Match, str]] = []
@@ -267,4 +288,7 @@ def match(index: Index, prompt: str, *, top_k: int = 3, budget_tokens: int | Non
         else:
             loaded.append(candidate)
             spent += candidate.tokens
-    return MatchResult(prompt, loaded, cut, ranking, query_terms, corrections, round(confidence, 6))
+    names = {m.skill for m in loaded}
+    suggested = choose(index, ranking, confidences, names, n=suggest, floor=suggest_floor, exclude=exclude)
+    return MatchResult(prompt, loaded, cut, ranking, query_terms, corrections, round(confidence, 6), suggested,
+                       confidences)

@@ -56,6 +56,8 @@ class OnDemandInput:
     prefix: str
     tails: tuple[tuple[str, tuple[str, ...]], ...]
     """Per prompt: (the rendered tail text, names of the skills loaded)."""
+    suggestions: tuple[str, ...] = ()
+    """Per prompt, the part of its tail that suggests skills (``loader.match.tiers``); empty strings when none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,12 @@ class Report:
     """Names of the costliest skills, costliest first (see :func:`top_skills`)."""
     roots: tuple[str, ...] = ()
     """The library folders, as given (for headings only)."""
+    suggestion_tokens: float = 0.0
+    """Mean tokens of suggestions per prompt: part of on-demand's volatile tokens, never of the listing's."""
+    listing_reach: int = 0
+    """Skills Claude Code's listing can reach: the ones it lists (in full or by name) within its budget."""
+    on_demand_reach: int = 0
+    """Skills skillpack can reach: every auto-invocable skill can be loaded or suggested when a prompt matches it."""
 
     def savings(self, against: Scenario) -> tuple[float, float, float] | None:
         """(tokens per turn, fraction of tokens, USD over the turns cached) on-demand saves vs ``against``."""
@@ -243,16 +251,19 @@ def compute(skills: Sequence[SkillSizes], counter: TokenCounter, *, budget_chars
                    for e in check.entries if e.status is not EntryStatus.DROPPED)
     od = None
     tails: list[int] = []
-    mean_tail = 0.0
+    mean_tail = mean_suggested = 0.0
     prefix_tokens = counter.count(prefix) if prefix is not None else None
     if on_demand is not None:
         prefix_tokens = counter.count(on_demand.prefix)
         tails = [counter.count(tail) for tail, _ in on_demand.tails]
         mean_tail = round(sum(tails) / len(tails), 1) if tails else 0.0
+        offered = [counter.count(text) for text in on_demand.suggestions if text]
+        mean_suggested = round(sum(offered) / len(tails), 1) if tails else 0.0
         od = scenario("on-demand", prefix_tokens, mean_tail, prices, turns)
     # Claude Code also loads the body of each skill it invokes; with prompts, assume it invokes
-    # the skills the matcher loads, so listing and on-demand differ only in what stays resident.
-    listing = scenario("listing", listing_tokens, mean_tail, prices, turns)
+    # the skills the matcher loads, so listing and on-demand differ only in what stays resident
+    # (and in skillpack's suggestion lines, which the listing does not need).
+    listing = scenario("listing", listing_tokens, round(max(0.0, mean_tail - mean_suggested), 1), prices, turns)
     loaded = [names for _, names in on_demand.tails] if on_demand is not None else []
     return Report(
         counter=counter.name, counter_exact=counter.exact, skills=len(rows), rows=tuple(rows),
@@ -262,7 +273,8 @@ def compute(skills: Sequence[SkillSizes], counter: TokenCounter, *, budget_chars
         no_skill_queries=sum(1 for names in loaded if not names),
         mean_loaded=round(sum(map(len, loaded)) / len(loaded), 3) if loaded else 0.0,
         max_tail_tokens=max(tails, default=0), prices=prices, turns=turns,
-        top=top_skills(rows, top_n, by_loads=od is not None), roots=tuple(roots),
+        top=top_skills(rows, top_n, by_loads=od is not None), roots=tuple(roots), suggestion_tokens=mean_suggested,
+        listing_reach=sum(1 for e in check.entries if e.status is not EntryStatus.DROPPED), on_demand_reach=len(listed),
     )
 
 

@@ -73,15 +73,17 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
         prompts = [q.query for q in read_queries(queries)]
     library = _open_library(paths, diagnostics)
     from loader.match.context import render_prefix, render_tail
+    from loader.match.tiers import TOOL_HINT, render_suggestions
 
     prefix = render_prefix(library.index)
     on_demand = None
     if queries is not None:
-        tails = []
+        tails, suggestions = [], []
         for prompt in prompts:
             found = library.match(prompt, top_k=top_k, budget_tokens=budget_tokens)
             tails.append((render_tail(library.index, found), tuple(found.names)))
-        on_demand = OnDemandInput(prefix, tuple(tails))
+            suggestions.append(render_suggestions(found.suggested, hint=TOOL_HINT))
+        on_demand = OnDemandInput(prefix, tuple(tails), tuple(suggestions))
     return Gathered(sizes, on_demand, prefix, tuple(diagnostics), skipped)
 
 

@@ -66,7 +66,9 @@ def scenario_rows(report: Report) -> list[tuple[str, str, str, str]]:
     if report.on_demand is not None:
         rows.append(row("on-demand: skillpack", report.on_demand))
         rows.append(("  stable prefix (cached)", f"{report.on_demand.stable_tokens:,}", "", ""))
-        rows.append(("  loaded bodies (mean)", f"{report.on_demand.volatile_tokens:,.0f}", "", ""))
+        bodies = report.on_demand.volatile_tokens - report.suggestion_tokens
+        rows.append(("  loaded bodies (mean)", f"{bodies:,.0f}", "", ""))
+        rows.append(("  suggestions (mean)", f"{report.suggestion_tokens:,.0f}", "", ""))
     elif report.prefix_tokens is not None:
         rows.append(("on-demand: stable prefix", f"{report.prefix_tokens:,}", "", ""))
     return rows
@@ -87,6 +89,10 @@ def listing_lines(report: Report) -> list[str]:
         lines.append(f"  {len(capped)} descriptions cut at the per-skill cap: {_some(capped)}")
     if not check.fits:
         lines.append("  (Claude Code keeps full descriptions for its most-used skills; library order stands in here)")
+    described = len(check.names(EntryStatus.FULL))
+    lines.append(f"reach: Claude Code's listing can reach {report.listing_reach:,} of {report.on_demand_reach:,} "
+                 f"auto-invocable skills within its budget ({described:,} with a description); skillpack can "
+                 f"load or suggest all {report.on_demand_reach:,}, with a summary line for each suggestion")
     return lines
 
 
@@ -160,10 +166,11 @@ def to_json(report: Report) -> dict[str, Any]:
                     "budget_chars": check.budget_chars, "budget_source": check.budget_source,
                     "total_chars": check.total_chars, "kept_chars": check.kept_chars, "fits": check.fits,
                     "name_only": check.names(EntryStatus.NAME_ONLY), "dropped": check.names(EntryStatus.DROPPED),
-                    "capped": [e.name for e in check.entries if e.capped]},
+                    "capped": [e.name for e in check.entries if e.capped], "reach": report.listing_reach},
         "on_demand": None if report.on_demand is None else {
             **scen(report.on_demand), "queries": report.queries, "no_skill_queries": report.no_skill_queries,
-            "mean_loaded_skills": report.mean_loaded, "max_tail_tokens": report.max_tail_tokens},
+            "mean_loaded_skills": report.mean_loaded, "max_tail_tokens": report.max_tail_tokens,
+            "suggestion_tokens": report.suggestion_tokens, "reach": report.on_demand_reach},
         "prefix_tokens": report.prefix_tokens,
         "savings": {"vs_eager": save(report.eager), "vs_listing": save(report.listing)},
         "top": list(report.top),

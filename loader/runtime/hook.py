@@ -4,7 +4,9 @@ Guarantees: fails open (malformed input, a missing library, any exception -> exi
 on stdout, one line in ``hook.log`` under the user state dir), never blocks the prompt;
 prints either one complete JSON object or nothing; imports only the stdlib, the index and the
 matcher on this path (no typer, no jsonschema), because it runs on every prompt; never sends
-a skill twice in one session unless it changed since.
+a skill twice in one session unless it changed since, nor suggests one already sent. Bodies
+come first, then one block of suggestions (``loader.match.tiers``): the candidates not sure
+enough to load, one line each; the whole ``additionalContext`` stays within the budget.
 See https://docs.anthropic.com/en/docs/claude-code/hooks for the input and output formats.
 """
 
@@ -31,6 +33,9 @@ sees a preview and a file path), so the context is cut, with a pointer, below th
 HOOK_WAIT_S = 2.0
 """Longest the hook waits for another process's write to the index; past it, this prompt gets no skill."""
 DEFAULT_TOP_K = 3
+HOOK_HINT = ("skillpack: possibly relevant skills, not loaded. Read a skill's SKILL.md only if it "
+             "applies to this prompt:")
+"""The line in front of the suggestions (the model has a file-reading tool in Claude Code)."""
 
 
 class HookInputError(ValueError):
@@ -46,6 +51,8 @@ class HookOptions:
     budget_tokens: int = DEFAULT_BUDGET_TOKENS
     max_chars: int = DEFAULT_MAX_CHARS
     top_k: int = DEFAULT_TOP_K
+    suggest: int | None = None
+    """Suggestions at most (``0``: none; ``None``: the matcher's default)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +81,7 @@ def parse_args(args: Sequence[str]) -> HookOptions | None:
     """Parse the hook-run options; ``None`` for anything else (the full CLI then explains)."""
     libraries: list[Path] = []
     values: dict[str, int] = {}
-    names = {"--budget": "budget_tokens", "--max-chars": "max_chars", "--top-k": "top_k"}
+    names = {"--budget": "budget_tokens", "--max-chars": "max_chars", "--top-k": "top_k", "--suggest": "suggest"}
     items = list(args)
     while items:
         arg = items.pop(0)
@@ -89,7 +96,7 @@ def parse_args(args: Sequence[str]) -> HookOptions | None:
         if key == "--library":
             libraries.append(Path(value))
             continue
-        if not value.isdigit() or int(value) < 1:
+        if not value.isdigit() or int(value) < (0 if key == "--suggest" else 1):
             return None
         values[names[key]] = int(value)
     return HookOptions(libraries=tuple(libraries), **values)
@@ -166,50 +173,65 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
         raise FileNotFoundError(f"skill library not found: {', '.join(map(str, roots))}")
 
     from loader.core.text import prompt_for_matching
+    from loader.core.tokens import count_tokens
     from loader.index import open_index
     from loader.index.sqlite import wait_at_most
     from loader.match.rank import match
+    from loader.match.tiers import DEFAULT_SUGGEST, render_suggestions
 
     wait_at_most(HOOK_WAIT_S)  # never block the prompt long behind another process's write
     index, _diagnostics = open_index([r for r in roots if r.exists()])
-    result = match(index, prompt_for_matching(event.prompt), top_k=options.top_k)
     sent = memory.sent() if memory is not None else {}
-    fresh = [m for m in _named_validly(result.matches) if sent.get(m.skill) != index.entry(m.skill).content_hash]
-    if not fresh:
+    already = {name for name, digest in sent.items() if name in index and index.entry(name).content_hash == digest}
+    suggest = DEFAULT_SUGGEST if options.suggest is None else options.suggest
+    result = match(index, prompt_for_matching(event.prompt), top_k=options.top_k, suggest=suggest, exclude=already)
+    fresh = [m for m in _named_validly(result.matches) if m.skill not in already]
+    suggestions = _named_validly(result.suggested, attribute="name")
+    if not fresh and not suggestions:
         return None
-    loaded = _fit(index, fresh, options)
-    if not any(item.text is not None for item in loaded):
+    block = render_suggestions(suggestions, hint=HOOK_HINT)
+    loaded = _fit(index, fresh, options, count_tokens(block), len(block) + 1)
+    if fresh and not any(item.text is not None for item in loaded) and not suggestions:
         return None
-    output = {"hookSpecificOutput": {"hookEventName": "UserPromptSubmit", "additionalContext": render_context(loaded)}}
+    text = render_context(loaded, block)
+    while suggestions and (count_tokens(text) > options.budget_tokens or len(text) > options.max_chars):
+        suggestions = suggestions[:-1]  # the reserve was an estimate: drop the last suggestion until it fits
+        text = render_context(loaded, render_suggestions(suggestions, hint=HOOK_HINT))
+    if not text:
+        return None
+    output = {"hookSpecificOutput": {"hookEventName": "UserPromptSubmit", "additionalContext": text}}
     sent = {item.name: index.entry(item.name).content_hash for item in loaded if item.text is not None}
     return HookReply(json.dumps(output, ensure_ascii=False), sent)
 
 
-def _named_validly(matches: Sequence[Any]) -> list[Any]:
-    """The matches whose skill name fits the schema; the others are skipped, with a log line.
+def _named_validly(matches: Sequence[Any], attribute: str = "skill") -> list[Any]:
+    """The matches (or suggestions) whose skill name fits the schema; the others are skipped, with a log line.
 
     The index keeps such skills (``skills validate`` reports them), but a name like ``Admin`` or
     one holding quotes or a newline could pass for another skill in the model's eyes.
     """
     kept = []
     for found in matches:
-        if valid_name(found.skill):
+        name = getattr(found, attribute)
+        if valid_name(name):
             kept.append(found)
         else:
-            log_line(f"skipped skill {found.skill!r}: its name is not lowercase letters, digits and hyphens")
+            log_line(f"skipped skill {name!r}: its name is not lowercase letters, digits and hyphens")
     return kept
 
 
-def _fit(index: Any, matches: Sequence[Any], options: HookOptions) -> list[Loaded]:
+def _fit(index: Any, matches: Sequence[Any], options: HookOptions, reserve_tokens: int = 0,
+         reserve_chars: int = 0) -> list[Loaded]:
     """Take matches in rank order while they fit the budget; the best one is cut rather than dropped.
 
-    The budget covers the whole ``additionalContext``: the header is reserved for first
-    (generously, per match), then each ``<skill>`` block is costed exactly as rendered.
+    The budget covers the whole ``additionalContext``: the header and the suggestion block
+    (``reserve_*``) are reserved for first (the header generously, per match), then each
+    ``<skill>`` block is costed exactly as rendered.
     """
     from loader.core.tokens import count_tokens
 
-    tokens_left = options.budget_tokens - 40 - 40 * len(matches)
-    chars_left = options.max_chars - 200 - 200 * len(matches)
+    tokens_left = options.budget_tokens - reserve_tokens - 40 - 40 * len(matches)
+    chars_left = options.max_chars - reserve_chars - 200 - 200 * len(matches)
     loaded: list[Loaded] = []
     for rank, found in enumerate(matches):
         entry = index.entry(found.skill)
@@ -257,13 +279,16 @@ def _block(name: str, folder: str, text: str) -> str:
     return "\n" + skill_block(name, text, folder=folder)
 
 
-def render_context(loaded: Sequence[Loaded]) -> str:
-    """The ``additionalContext`` text: a one-line header, then each body after its folder path.
+def render_context(loaded: Sequence[Loaded], suggestions: str = "") -> str:
+    """The ``additionalContext`` text: a one-line header, each body after its folder path, then the suggestions.
 
+    With no body included, just the suggestion block (``""`` when there is none either).
     Every name and path is escaped (``loader.core.wrapper``), so none can break a line or a block.
     """
     included = [item for item in loaded if item.text is not None]
     left_out = [item for item in loaded if item.text is None]
+    if not included:
+        return suggestions.rstrip("\n")
     names = ", ".join(f"{escape_attribute(item.name)} (score {item.score:.2f})" for item in included)
     header = f"skillpack loaded {len(included)} skill{'s' if len(included) != 1 else ''} for this prompt: {names}."
     parts = [header]
@@ -273,6 +298,8 @@ def render_context(loaded: Sequence[Loaded]) -> str:
             for item in left_out) + ".")
     parts.append("Each skill's folder holds the reference files and scripts its instructions mention.")
     parts.extend(_block(item.name, item.folder, item.text) for item in included if item.text is not None)
+    if suggestions:
+        parts.append("\n" + suggestions.rstrip("\n"))
     return "\n".join(parts)
 
 

@@ -96,7 +96,7 @@ def test_cli_eval_text(small: tuple[Path, Path], cli: Cli) -> None:
     result = cli("eval", queries, "--skills", lib)
     assert result.code == 0
     labels = [line.split()[0] for line in result.out.splitlines()]
-    assert labels == ["queries", "hit@1", "hit@3", "MRR", "false-load", "tokens/query", "matcher"]
+    assert labels == ["queries", "hit@1", "hit@3", "MRR", "false-load", "reach", "false", "tokens/query", "matcher"]
     assert "3 (2 with a skill, 1 with none) over 3 skills" in result.out
 
 
@@ -140,18 +140,60 @@ def test_sweep_agrees_with_evaluating_at_each_threshold(small: tuple[Path, Path]
 
     lib, queries = small
     index, items = build_index([lib])[0], read_queries(queries)
-    for threshold, report in sweep(index, items, [0.0, 0.4, 0.55, 0.7, 1.0]):
-        direct = evaluate(index, items, lambda i, p, t=threshold: match(i, p, threshold=t))
-        assert (report.hit1, report.hit3, report.mrr, report.false_load_rate, report.mean_tokens) == (
-            direct.hit1, direct.hit3, direct.mrr, direct.false_load_rate, direct.mean_tokens)
+    table = sweep(index, items, [0.0, 0.4, 0.55, 0.7, 1.0], suggest=[(0, 0.45), (1, 0.0), (3, 0.3), (5, 0.6)])
+    assert len(table) == 20
+    for threshold, n, floor, report in table:
+        direct = evaluate(index, items, lambda i, p, t=threshold, n=n, f=floor:
+                          match(i, p, threshold=t, suggest=n, suggest_floor=f))
+        assert report.metrics() == direct.metrics()
+        assert [o.suggested for o in report.outcomes] == [o.suggested for o in direct.outcomes]
 
 
 def test_cli_eval_sweep(small: tuple[Path, Path], cli: Cli) -> None:
     lib, queries = small
     text = cli("eval", queries, "--skills", lib, "--sweep")
     assert text.code == 0 and text.out.splitlines()[0].startswith("threshold  hit@1")
-    assert sum("(default)" in line for line in text.out.splitlines()) == 1
+    assert sum("(default)" in line for line in text.out.splitlines()) == 2  # one threshold, one N
+    assert any(line.startswith("suggest N  reach") for line in text.out.splitlines())
     data = json.loads(cli("eval", queries, "--skills", lib, "--sweep", "-f", "json").out)
+    assert [row["suggest"] for row in data["suggest_sweep"]] == list(range(9))
+    assert all(row["suggest"] == data["default_suggest"] for row in data["sweep"])
+    tokens = [row["suggestion_tokens"] for row in data["suggest_sweep"]]
+    assert tokens[0] == 0 and tokens == sorted(tokens)
     assert [row["threshold"] for row in data["sweep"]] == sorted(row["threshold"] for row in data["sweep"])
     rates = [row["false_load_rate"] for row in data["sweep"]]
     assert rates == sorted(rates, reverse=True)
+
+
+def test_reach_and_suggestion_metrics_by_hand() -> None:
+    from loader.core.tokens import count_tokens
+    from loader.match.tiers import Suggestion, render_suggestions
+
+    def offer(*names: str) -> list[Suggestion]:
+        return [Suggestion(n, f"Does {n}.", f"/lib/{n}/SKILL.md", 1.0, 0.5) for n in names]
+
+    offers = {"a": offer("y"), "b": offer("x", "w"), "c": [], "d": offer("w"), "e": offer("v"), "f": []}
+    answers = {"a": ["x"], "b": [], "c": [], "d": [], "e": [], "f": []}
+
+    def matcher(index: Index, prompt: str) -> MatchResult:
+        loaded = [Match(name, 1.0, tokens=100) for name in answers[prompt]]
+        return MatchResult(prompt, loaded, ranking=loaded, suggested=offers[prompt])
+
+    queries = [Query("a", ("x",), 1),  # loaded: reached, hit@1
+               Query("b", ("x",), 2),  # suggested only: reached, a body miss
+               Query("c", ("x",), 3),  # neither: not reached
+               Query("d", ("x",), 4),  # a wrong suggestion only: not reached
+               Query("e", (), 5),      # no-skill prompt given a suggestion: a false suggestion, not a false load
+               Query("f", (), 6)]      # no-skill prompt given nothing
+    report = evaluate(Index(()), queries, matcher)
+    assert report.hit1 == pytest.approx(1 / 4) and report.false_load_rate == 0.0
+    assert report.reach == pytest.approx(2 / 4)
+    assert report.false_suggest_rate == pytest.approx(1 / 2)
+    one, two = count_tokens(render_suggestions(offer("y"))), count_tokens(render_suggestions(offer("x", "w")))
+    assert one == count_tokens(render_suggestions(offer("w"))) == count_tokens(render_suggestions(offer("v")))
+    assert report.suggestion_tokens == pytest.approx((3 * one + two) / 6)
+    assert report.tokens_per_query == pytest.approx((100 + 3 * one + two) / 6)
+    data = report.to_json()
+    assert {"reach", "suggestion_tokens", "tokens_per_query", "false_suggest_rate"} <= set(data)
+    assert data["reach"] == 0.5 and data["false_suggest_rate"] == 0.5
+    assert [f["suggested"] for f in data["failures"]] == [["x", "w"], [], ["w"]]  # a suggestion is no false load

@@ -146,3 +146,15 @@ def test_bad_prices_cannot_run(kwargs: dict[str, object]) -> None:
     model = kwargs.pop("model", None)
     with pytest.raises(UsageError):
         load_prices(model, **kwargs)  # type: ignore[arg-type]
+
+
+def test_on_demand_counts_suggestions_and_the_listing_does_not() -> None:
+    # prompt 1: a 4-word body plus a 3-word suggestion block; prompt 2: only a 5-word suggestion block
+    tails = (("t1 t2 t3 t4 s1 s2 s3", ("alpha",)), ("u1 u2 u3 u4 u5", ()))
+    r = report(on_demand=OnDemandInput("p1 p2", tails, ("s1 s2 s3", "u1 u2 u3 u4 u5")))
+    assert r.on_demand is not None and r.on_demand.volatile_tokens == (7 + 5) / 2
+    assert r.suggestion_tokens == (3 + 5) / 2
+    assert r.listing.volatile_tokens == 4 / 2  # only the body: the listing has no suggestion lines
+    assert (r.listing_reach, r.on_demand_reach) == (2, 2)  # alpha and beta; gamma is manual only
+    tight = report(budget_chars=10)
+    assert tight.listing_reach < tight.on_demand_reach == 2

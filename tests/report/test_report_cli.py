@@ -193,3 +193,13 @@ def test_empty_library_says_so_and_broken_skills_are_counted(cli: Cli, make_skil
     assert result.code == 0
     assert json.loads(result.out)["skills"] == 1
     assert "1 skill folder(s) with errors are left out" in result.err
+
+
+def test_reach_and_suggestion_tokens(cli: Cli, library: Path, queries: Path) -> None:
+    data = json.loads(cli("report", library, "-f", "json", "--queries", str(queries), "--listing-budget", "20").out)
+    listed = [r for r in data["rows"] if r["invocable"]]
+    assert data["on_demand"]["reach"] == len(listed)
+    assert data["listing"]["reach"] == len(listed) - len(data["listing"]["dropped"]) < len(listed)
+    assert 0 <= data["on_demand"]["suggestion_tokens"] <= data["on_demand"]["volatile_tokens"]
+    text = cli("report", library, "--queries", str(queries), "--listing-budget", "20").out
+    assert f"listing can reach {data['listing']['reach']} of {len(listed)}" in text and "suggestions (mean)" in text
