@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from loader.core.model import Severity
@@ -37,6 +37,8 @@ class SkillRow:
     """False when the skill has validation errors."""
     shadowed_by: str = ""
     """The source whose skill of the same name wins, when this one loses."""
+    description: str = ""
+    when_to_use: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,8 @@ def _read_source(source: Source, findings: list[Finding]) -> SourceReport:
             nested.append(skill.path)  # Claude Code scans one level only
             continue
         name = f"{source.namespace}:{skill.name}" if source.namespace else skill.name
-        rows.append(SkillRow(name, skill.path, skill.model_invocable, loaded.ok))
+        rows.append(SkillRow(name, skill.path, skill.model_invocable, loaded.ok, "", skill.description,
+                             skill.when_to_use))
     twice = [d for d in result.diagnostics if d.rule == "name-duplicate"]
     for diag in twice:
         findings.append(Finding("name-shadowed", Severity.WARNING, f"{source.label}: {diag.message} ({diag.path})",
@@ -153,7 +156,7 @@ def _resolve_names(reports: list[SourceReport], findings: list[Finding]) -> list
                 winner[row.name] = report.source.label
                 rows.append(row)
                 continue
-            rows.append(SkillRow(row.name, row.path, row.invocable, row.ok, first))
+            rows.append(replace(row, shadowed_by=first))
             where = "twice in " + first if first == report.source.label else f"in {first} and {report.source.label}"
             findings.append(Finding(
                 "name-shadowed", Severity.WARNING,
@@ -166,17 +169,8 @@ def _resolve_names(reports: list[SourceReport], findings: list[Finding]) -> list
 def _listing(reports: list[SourceReport], environ: Mapping[str, str] | None, budget: int | None,
              findings: list[Finding]) -> ListingCheck:
     """The combined listing Claude Code shows, in source order, against its budget."""
-    from loader.validate.manifest import parse_manifest
-
-    listed = []
-    for report in reports:
-        if report.source.claude_reads:
-            for row in report.skills:
-                if row.invocable and not row.shadowed_by:
-                    front = parse_manifest(row.path / "SKILL.md").frontmatter or {}
-                    description, when = front.get("description"), front.get("when_to_use")
-                    listed.append((row.name, description if isinstance(description, str) else "",
-                                   when if isinstance(when, str) else ""))
+    listed = [(row.name, row.description, row.when_to_use) for report in reports if report.source.claude_reads
+              for row in report.skills if row.invocable and not row.shadowed_by]
     chars, source = (budget, "--listing-budget") if budget else default_budget(environ)
     check = check_listing(listed, chars, budget_source=source)
     cut, dropped = check.names(EntryStatus.NAME_ONLY), check.names(EntryStatus.DROPPED)
