@@ -25,6 +25,7 @@ log = logging.getLogger("loader")
 
 # Importing the command modules registers their commands on ``app``.
 from loader.cli import authoring as _authoring  # noqa: E402,F401
+from loader.cli import doctor as _doctor  # noqa: E402,F401
 from loader.cli import match as _match  # noqa: E402,F401
 from loader.cli import report as _report  # noqa: E402,F401
 from loader.cli import runtime as _runtime  # noqa: E402,F401

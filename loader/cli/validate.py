@@ -21,13 +21,21 @@ def validate(
     profile: ProfileOpt = Profile.CLAUDE_CODE,
     strict: StrictOpt = False,
     show_info: Annotated[bool, typer.Option("--info", help="Also show notes (e.g. CRLF line endings).")] = False,
+    changed: Annotated[bool, typer.Option("--changed", help="PATHs are changed files (as pre-commit passes "
+                       "them): check the skill folder each belongs to; files in no skill are skipped.")] = False,
 ) -> int:
     """Check skill folders: frontmatter schema, semantic rules and best practices.
 
     Exits 0 when clean (warnings allowed), 1 when errors were found (or warnings under
     --strict), 2 when it could not run.
     """
-    result = load_skills(paths_or_default(paths), profile, strict=strict)
+    if changed:
+        from loader.validate.changed import skill_folders_of
+
+        roots = skill_folders_of(paths or [])
+    else:
+        roots = paths_or_default(paths)
+    result = load_skills(roots, profile, strict=strict)
     if output is OutputFormat.JSON:
         render_json(result, sys.stdout)
     elif output is OutputFormat.GITHUB:

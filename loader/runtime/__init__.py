@@ -5,7 +5,10 @@ matched skills (wrapped, within a budget, once per session) out as ``additionalC
 never blocks a prompt. ``hook_state`` remembers what each session was sent, ``hook_settings``
 merges the hook into ``.claude/settings.json`` and takes it out again. ``mcp`` serves the same
 library over the Model Context Protocol (search, load, read a skill's file); ``sections``
-finds a Markdown section for it.
+finds a Markdown section for it. ``doctor`` takes a project folder and returns a
+``DoctorReport`` on its whole Claude Code setup: every skill source (``claude_sources``,
+``claude_plugins``, ``claude_config``), names defined twice, the combined listing against the
+budget, and the hook's health (``doctor_hook``), each finding with a severity and a fix.
 """
 
 from __future__ import annotations
@@ -21,11 +24,17 @@ _EXPORTS = {
     "uninstall": "hook_settings",
     "settings_path": "hook_settings",
     "serve": "mcp",
+    "diagnose": "doctor",
+    "DoctorReport": "doctor",
+    "find_sources": "claude_sources",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 
 if TYPE_CHECKING:
+    from loader.runtime.claude_sources import find_sources as find_sources
+    from loader.runtime.doctor import DoctorReport as DoctorReport
+    from loader.runtime.doctor import diagnose as diagnose
     from loader.runtime.hook import HookOptions as HookOptions
     from loader.runtime.hook import run as run
     from loader.runtime.hook_settings import install as install

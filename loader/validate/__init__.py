@@ -4,7 +4,8 @@ Takes paths (``Sequence[Path]``); :func:`load_skills` walks them (``discover``: 
 follows links out of a root), parses each ``SKILL.md`` safely (``manifest``: YAML with alias,
 size and tag limits), checks the frontmatter against the JSON Schema of a profile
 (``schema``, ``skill.schema.json``) and runs the semantic rules (``rules``, listed in
-``rulebook``; links in ``links``). Returns a :class:`LoadResult`: every skill found, each
+``rulebook``; links in ``links``); ``changed`` maps changed files to their skill folders
+(for pre-commit). Returns a :class:`LoadResult`: every skill found, each
 with its :class:`~loader.core.model.Diagnostic` list. Problems in skill content are data,
 never exceptions.
 """
