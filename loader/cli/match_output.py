@@ -34,8 +34,9 @@ def render_json(result: MatchResult, out: TextIO) -> None:
     out.write("\n")
 
 
-def render_text(result: MatchResult, out: TextIO, *, explain: bool = False) -> None:
-    """One line per loaded skill (name, score, tokens), or ``no skill``; ``explain`` adds why."""
+def render_text(result: MatchResult, out: TextIO, *, explain: bool = False, calibration: str = "") -> None:
+    """One line per loaded skill (name, score, tokens), or ``no skill``; ``explain`` adds why (and ``calibration``:
+    the threshold in force and its origin)."""
     if not result.matches:
         out.write("no skill\n")
     for m in result.matches:
@@ -44,6 +45,8 @@ def render_text(result: MatchResult, out: TextIO, *, explain: bool = False) -> N
             out.writelines(f"    {line}\n" for line in m.explanation)
     if explain:
         out.write(f"confidence {result.confidence:.3f} (terms: {' '.join(result.query_terms) or '-'})\n")
+        if calibration:
+            out.write(f"{calibration}\n")
         out.writelines(f"  read {typed!r} as {term!r} (typo)\n" for typed, term in result.corrections)
         for m, reason in result.cut[:5]:
             out.write(f"  not loaded: {m.skill} ({reason}, score {m.score:.3f})\n")
@@ -86,6 +89,7 @@ def fast_main(args: Sequence[str]) -> int | None:
     from loader.core.errors import SkillpackError
     from loader.core.text import prompt_for_matching
     from loader.index import open_index
+    from loader.match.calibration import calibration_for, threshold_origin
     from loader.match.rank import match
 
     try:
@@ -94,10 +98,12 @@ def fast_main(args: Sequence[str]) -> int | None:
         sys.stderr.write(f"error: {exc}\n")
         return 2
     sys.stderr.write(warning_summary(diagnostics))
+    calibration = calibration_for(index, ns.index)
+    threshold = ns.threshold if ns.threshold is not None or calibration is None else calibration.threshold
     result = match(index, prompt_for_matching(ns.prompt), top_k=ns.top_k, budget_tokens=ns.budget,
-                   threshold=ns.threshold)
+                   threshold=threshold)
     if ns.format == "json":
         render_json(result, sys.stdout)
     else:
-        render_text(result, sys.stdout, explain=ns.explain)
+        render_text(result, sys.stdout, explain=ns.explain, calibration=threshold_origin(ns.threshold, calibration))
     return 0

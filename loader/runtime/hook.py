@@ -165,10 +165,12 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
 
     from loader.core.text import prompt_for_matching
     from loader.index import open_index
+    from loader.match.calibration import calibrated_threshold
     from loader.match.rank import match
 
     index, _diagnostics = open_index([r for r in roots if r.exists()])
-    result = match(index, prompt_for_matching(event.prompt), top_k=options.top_k)
+    result = match(index, prompt_for_matching(event.prompt), top_k=options.top_k,
+                   threshold=calibrated_threshold(index))
     sent = memory.sent() if memory is not None else {}
     fresh = [m for m in _named_validly(result.matches) if sent.get(m.skill) != index.entry(m.skill).content_hash]
     if not fresh:
