@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loader.core.tokens import TokenCounter
-from loader.report.compute import OnDemandInput, Prices, Report, Scenario, compute, scenario
+from loader.report.compute import Prices, Report, Scenario, compute, scenario
 from loader.report.listing import EntryStatus
 from loader.usage.transcripts import ReadStats, Turn
 
@@ -107,7 +107,9 @@ def summarize(turns: Iterable[Turn], *, library: SkillLibrary | None, sizes: Seq
     from loader.core.text import prompt_for_matching
 
     tally = _Tally({}, {}, {})
-    tails: list[tuple[str, tuple[str, ...]]] = []
+    tails: dict[tuple[str, ...], int] = {}
+    """Tokens of the tail for each loaded set (one count per distinct set: bodies are long)."""
+    tail_tokens = no_skill = 0
     kept: list[str] = []
     threshold = 0.0
     if library is not None:
@@ -133,15 +135,24 @@ def summarize(turns: Iterable[Turn], *, library: SkillLibrary | None, sizes: Seq
             kept.append(turn.prompt)
         if library is not None:
             result = library.match(prompt_for_matching(turn.prompt), top_k=top_k, threshold=threshold)
-            tails.append((render_tail(library.index, result), tuple(result.names)))
-    report = None
-    if library is not None:
-        report = compute(sizes, counter, budget_chars=budget_chars, budget_source=budget_source, prices=prices,
-                         turns=1, on_demand=OnDemandInput(prefix, tuple(tails)), prefix=prefix)
-    return _assemble(tally, report, sizes, threshold, sources, stats, since, tuple(kept))
+            names = tuple(result.names)
+            if names not in tails:
+                tails[names] = counter.count(render_tail(library.index, result))
+            tail_tokens += tails[names]
+            no_skill += not names
+    if library is None:
+        return _assemble(tally, None, None, sizes, sources, stats, since, tuple(kept))
+    report = compute(sizes, counter, budget_chars=budget_chars, budget_source=budget_source, prices=prices,
+                     turns=1, prefix=prefix)
+    mean_tail = round(tail_tokens / tally.prompts, 1) if tally.prompts else 0.0
+    per_turn = (report.eager, scenario("listing", report.listing.stable_tokens, mean_tail, prices, 1),
+                scenario("on-demand", counter.count(prefix), mean_tail, prices, 1))
+    eager, listing, on_demand = (_per_session(s, prices, tally.sessions.values()) for s in per_turn)
+    replay = Replay(eager, listing, on_demand, threshold=threshold, no_skill_prompts=no_skill)
+    return _assemble(tally, report, replay, sizes, sources, stats, since, tuple(kept))
 
 
-def _assemble(tally: _Tally, report: Report | None, sizes: Sequence[SkillSizes], threshold: float,
+def _assemble(tally: _Tally, report: Report | None, replay: Replay | None, sizes: Sequence[SkillSizes],
               sources: Sequence[Path], stats: ReadStats, since: date | None, kept: tuple[str, ...]) -> UsageReport:
     names = [s.name for s in sizes]
     status = {r.name: r.listing_status for r in report.rows} if report else {}
@@ -152,11 +163,6 @@ def _assemble(tally: _Tally, report: Report | None, sizes: Sequence[SkillSizes],
                              name in names, status.get(name, "not-listed" if name in names else "")))
     rows.sort(key=lambda r: (not r.in_library, -r.total, r.name))
     cut = {EntryStatus.NAME_ONLY.value, EntryStatus.DROPPED.value}
-    replay = None
-    if report is not None and report.on_demand is not None:
-        eager, listing, on_demand = (_per_session(s, report.prices, tally.sessions.values())
-                                     for s in (report.eager, report.listing, report.on_demand))
-        replay = Replay(eager, listing, on_demand, threshold=threshold, no_skill_prompts=report.no_skill_queries)
     return UsageReport(
         sources=tuple(map(str, sources)), since=since.isoformat() if since else "", stats=stats,
         sessions=len(tally.sessions), prompts=tally.prompts, prompts_with_skill=tally.with_skill,
