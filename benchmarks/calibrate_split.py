@@ -1,6 +1,6 @@
 """Calibrate on half of a labelled set (as transcripts), measure on the other half: default vs calibrated.
 
-    python benchmarks/calibrate_split.py [QUERIES] [CORPUS]
+    python benchmarks/calibrate_split.py [QUERIES] [SKILLS...]
 
 Splits the query set in two halves by a hash of each prompt; turns one half into synthetic
 Claude Code transcripts (Claude invokes the Skill tool for the first expected skill; no tool
@@ -8,6 +8,10 @@ for a no-skill prompt), runs ``skills calibrate --transcripts`` on it, then ``sk
 the other half at the shipped default and at the calibrated threshold; then the same with the
 halves swapped. The index and the config go to a temporary folder; nothing is written into
 the corpus. Prints hit@1, false-load rate and the thresholds.
+
+With SKILLS naming part of the corpus (a library unlike the one the default was fitted on),
+each prompt's expected skills are cut to that library's; a prompt left with none is a
+no-skill prompt for it.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ def skills(*args: str | Path, env: dict[str, str]) -> dict[str, object]:
 def main() -> int:
     """Entry point."""
     queries = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parent.parent / "shared" / "bench" / "dev-queries.jsonl"
-    corpus = Path(sys.argv[2]) if len(sys.argv) > 2 else HERE.parent.parent / "shared" / "corpus"
+    roots = [Path(p) for p in sys.argv[2:]] or [HERE.parent.parent / "shared" / "corpus"]
     items = [json.loads(line) for line in queries.read_text(encoding="utf-8").splitlines() if line.strip()]
     halves: list[list[dict[str, object]]] = [[], []]
     for item in items:
@@ -49,6 +53,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, XDG_CACHE_HOME=str(Path(tmp) / "cache"))
         env.pop("SKILLPACK_DEBUG", None)
+        index = Path(tmp) / "index.sqlite"
+        library = [*(arg for root in roots for arg in ("--skills", str(root))), "--index", str(index)]
+        names = set(skills("index", *roots, "--index", index, env=env)["names"])  # type: ignore[call-overload]
+        for item in items:
+            item["expected"] = [e for e in item["expected"] if e in names]  # type: ignore[attr-defined]
+        print(f"{len(names)} skills; {sum(1 for i in items if i['expected'])} prompts with one of them, "
+              f"{sum(1 for i in items if not i['expected'])} without")
         for fit_on, measure_on in ((0, 1), (1, 0)):
             folder = Path(tmp) / f"run{fit_on}"
             pairs = [(str(i["query"]), [str(e) for e in i["expected"]]) for i in halves[fit_on]]  # type: ignore[attr-defined]
@@ -56,12 +67,9 @@ def main() -> int:
             held = folder / "held-out.jsonl"
             held.write_text("".join(json.dumps({"query": i["query"], "expected": i["expected"]}) + "\n"
                                     for i in halves[measure_on]), encoding="utf-8")
-            index = folder / "index.sqlite"
-            fitted = skills("calibrate", "--transcripts", folder / "transcripts", "--skills", corpus,
-                            "--index", index, env=env)
-            default = skills("eval", held, "--skills", corpus, "--index", index, "--threshold",
-                             str(fitted["default_threshold"]), env=env)
-            calibrated = skills("eval", held, "--skills", corpus, "--index", index, env=env)
+            fitted = skills("calibrate", "--transcripts", folder / "transcripts", *library, env=env)
+            default = skills("eval", held, *library, "--threshold", str(fitted["default_threshold"]), env=env)
+            calibrated = skills("eval", held, *library, env=env)
             print(f"fit on half {fit_on} ({fitted['positives']} with a skill, {fitted['negatives']} without), "
                   f"measured on half {measure_on} ({default['positives']} + {default['negatives']}):")
             for name, doc, threshold in (("shipped default", default, fitted["default_threshold"]),

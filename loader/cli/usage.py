@@ -122,9 +122,11 @@ def calibrate_command(
     from loader.match.rank import DEFAULT_PARAMS, match
     from loader.usage.calibrate import fit
 
-    if (queries is None) == (transcripts is None) and not (queries is None and all_projects):
-        if queries is not None:
-            raise typer.BadParameter("give --transcripts or --queries, not both")
+    if queries is not None and (transcripts or all_projects):
+        from loader.core.errors import UsageError
+
+        raise UsageError(message="give --transcripts (or --all-projects) or --queries, not both",
+                         hint="skills calibrate --queries FILE, or skills calibrate --transcripts DIR")
     roots = paths_or_default(skills)
     idx, _ = open_index(roots, index_path=index)
     if queries is not None:

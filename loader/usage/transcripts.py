@@ -246,6 +246,8 @@ def read_turns(files: Iterable[Path], *, skill_folders: Mapping[str, str] | None
                         if invoked:
                             turn.uses.append(SkillUse(invoked, "user"))
                         continue
+                    if _holds_tool_result(doc):  # a tool's output may quote hook output (a log, a test)
+                        continue
                 elif kind == "assistant":
                     if turn is not None:
                         turn.uses.extend(_assistant_uses(doc, folders))
@@ -258,6 +260,12 @@ def read_turns(files: Iterable[Path], *, skill_folders: Mapping[str, str] | None
             stats.malformed += 1  # the file vanished or cannot be read: keep what was read
         if turn is not None:
             yield turn
+
+
+def _holds_tool_result(doc: Mapping[str, Any]) -> bool:
+    message = doc.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    return isinstance(content, list) and any(isinstance(b, dict) and b.get("type") == "tool_result" for b in content)
 
 
 def _echo_of_tool(found: tuple[str, str | None], turn: Turn | None) -> bool:

@@ -53,6 +53,17 @@ def test_every_kind_of_line(transcript, tmp_path: Path) -> None:
     assert stats.unknown == 2  # the summary and the snapshot
 
 
+def test_hook_output_quoted_in_a_tool_result_is_not_a_hook_use(transcript) -> None:
+    quoted = 'skillpack loaded 1 skill for this prompt: a.\n<skill name="pdf-tools">\nbody\n</skill>'
+    path = (transcript().prompt("show me the hook log").tool("Bash", {"command": "cat hook.log"})
+            .raw(json.dumps({"type": "user", "sessionId": "s1", "message": {"role": "user", "content": [
+                {"type": "tool_result", "tool_use_id": "toolu_1", "content": quoted}]}}))
+            .meta(f"<user-prompt-submit-hook>{quoted.replace('pdf-tools', 'from-meta')}</user-prompt-submit-hook>")
+            .write())
+    turns, _ = _turns([path])
+    assert [(u.name, u.how) for u in turns[0].uses] == [("from-meta", "hook")]
+
+
 def test_a_very_long_line_is_skipped_without_being_held(transcript) -> None:
     huge = json.dumps({"type": "user", "message": {"role": "user", "content": "x" * (MAX_LINE_BYTES + 10)}})
     path = transcript().prompt("first").raw(huge).tool("Skill", {"skill": "after-long"}).write()

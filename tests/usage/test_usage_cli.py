@@ -143,6 +143,8 @@ def test_eval_from_transcripts_and_export(cli: Cli, history: Path, library: Path
 def test_eval_needs_a_query_file_or_transcripts(cli: Cli, history: Path, library: Path, tmp_path: Path) -> None:
     both = cli("eval", tmp_path / "q.jsonl", "--transcripts", history, "--skills", library)
     assert both.code == 2 and "not both" in both.err
+    calibrate = cli("calibrate", "--queries", tmp_path / "q.jsonl", "--transcripts", history, "--skills", library)
+    assert calibrate.code == 2 and "not both" in calibrate.err
 
 
 def test_calibrate_writes_the_config_every_entry_point_reads(cli: Cli, history: Path, library: Path,
