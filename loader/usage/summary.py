@@ -117,7 +117,7 @@ def summarize(turns: Iterable[Turn], *, library: SkillLibrary | None, sizes: Seq
         from loader.match.context import render_prefix, render_tail
         from loader.match.rank import DEFAULT_PARAMS
 
-        found = calibrated_threshold(library.index)
+        found = calibrated_threshold(library.index, library.index_path)
         threshold = DEFAULT_PARAMS.threshold if found is None else found
         prefix = render_prefix(library.index)
     for turn in turns:

@@ -64,6 +64,12 @@ def test_hook_output_quoted_in_a_tool_result_is_not_a_hook_use(transcript) -> No
     assert [(u.name, u.how) for u in turns[0].uses] == [("from-meta", "hook")]
 
 
+def test_a_command_line_echoing_a_skill_call_is_not_a_new_prompt(transcript) -> None:
+    path = transcript().prompt("fill in the form").tool("Skill", {"skill": "pdf-tools"}).slash("pdf-tools", "").write()
+    turns, _ = _turns([path])
+    assert [(t.prompt, t.used("claude"), t.used("user")) for t in turns] == [("fill in the form", ["pdf-tools"], [])]
+
+
 def test_a_very_long_line_is_skipped_without_being_held(transcript) -> None:
     huge = json.dumps({"type": "user", "message": {"role": "user", "content": "x" * (MAX_LINE_BYTES + 10)}})
     path = transcript().prompt("first").raw(huge).tool("Skill", {"skill": "after-long"}).write()

@@ -115,6 +115,20 @@ def test_usage_since_and_default_folder(cli: Cli, transcript, library: Path, mon
     assert cli("usage", "--skills", library, "--since", "yesterday").code == 2
 
 
+def test_usage_all_projects_and_the_calibrated_threshold(cli: Cli, transcript, library: Path,
+                                                          tmp_path: Path) -> None:
+    projects = Path.home() / ".claude" / "projects"
+    transcript("a", projects / "-srv-one").prompt("extract tables from PDF").tool("Skill", {"skill": "pdf-tools"})\
+        .write()
+    transcript("b", projects / "-srv-two").prompt("draw a bar chart").tool("Skill", {"skill": "chart-maker"}).write()
+    index = tmp_path / "idx" / "lib.sqlite"
+    doc = json.loads(cli("usage", "--all-projects", "--skills", library, "--index", index, "-f", "json").out)
+    assert doc["sessions"] == 2 and doc["replay"]["threshold"] == 0.663
+    (tmp_path / "idx" / "lib.config.toml").write_text("[match]\nthreshold = 0.5\n")
+    doc = json.loads(cli("usage", "--all-projects", "--skills", library, "--index", index, "-f", "json").out)
+    assert doc["replay"]["threshold"] == 0.5
+
+
 def test_usage_without_transcripts_is_a_clear_error(cli: Cli, library: Path) -> None:
     result = cli("usage", "--skills", library)
     assert result.code == 2 and "no Claude Code transcripts at" in result.err
