@@ -2,14 +2,14 @@
 
 Guarantees: reading never raises and never blocks a prompt (a missing, oversized or malformed
 file means "no calibration": the shipped default stands); writing is atomic
-(``loader.core.atomic``). Stdlib only (``tomllib``), so the hook, ``skills match``, MCP and the
-API read it without importing the ``usage`` stage that writes it (``skills calibrate``).
+(``loader.core.atomic``). Stdlib only (``tomllib``, imported only when a file exists), so the
+hook, ``skills match``, MCP and the API read it without importing the ``usage`` stage that
+writes it (``skills calibrate``).
 """
 
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,10 +71,15 @@ def read_calibration(path: Path) -> Calibration | None:
     try:
         with Path(path).open("rb") as handle:
             data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError:
+        return None  # the common case: no calibration (tomllib, ~15 ms to import, is not imported)
+    import tomllib
+
+    try:
         if len(data) > MAX_CONFIG_BYTES:
             return None
         doc = tomllib.loads(data.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
     section = doc.get("match")
     if not isinstance(section, dict):
