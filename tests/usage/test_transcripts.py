@@ -3,8 +3,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from loader.usage.locate import project_transcripts, transcript_files
-from loader.usage.transcripts import MAX_LINE_BYTES, ReadStats, encode_project, hook_skills, read_turns
+from loader.usage.transcripts import (
+    MAX_LINE_BYTES,
+    SKILL_INPUT_KEYS,
+    ReadStats,
+    encode_project,
+    hook_skills,
+    read_turns,
+    skill_tool_name,
+)
 
 
 def _turns(paths: list[Path], folders: dict[str, str] | None = None) -> tuple[list, ReadStats]:
@@ -68,6 +78,13 @@ def test_a_command_line_echoing_a_skill_call_is_not_a_new_prompt(transcript) -> 
     path = transcript().prompt("fill in the form").tool("Skill", {"skill": "pdf-tools"}).slash("pdf-tools", "").write()
     turns, _ = _turns([path])
     assert [(t.prompt, t.used("claude"), t.used("user")) for t in turns] == [("fill in the form", ["pdf-tools"], [])]
+
+
+@pytest.mark.parametrize("key", SKILL_INPUT_KEYS)
+def test_skill_tool_input_keys(key: str) -> None:
+    assert skill_tool_name({"name": "Skill", "input": {key: " /pdf-tools "}}) == "pdf-tools"
+    assert skill_tool_name({"name": "Skill", "input": {key: 3}}) is None
+    assert skill_tool_name({"name": "Bash", "input": {key: "pdf-tools"}}) is None
 
 
 def test_a_very_long_line_is_skipped_without_being_held(transcript) -> None:

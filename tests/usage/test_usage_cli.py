@@ -154,6 +154,12 @@ def test_eval_from_transcripts_and_export(cli: Cli, history: Path, library: Path
     assert with_negatives["negatives"] == 7
 
 
+def test_eval_on_transcripts_without_skill_use_is_a_clear_error(cli: Cli, transcript, library: Path) -> None:
+    folder = transcript().prompt("hello there").answer("hi").write().parent
+    result = cli("eval", "--transcripts", folder, "--skills", library)
+    assert result.code == 2 and "no prompt in these transcripts used a skill of this library" in result.err
+
+
 def test_eval_needs_a_query_file_or_transcripts(cli: Cli, history: Path, library: Path, tmp_path: Path) -> None:
     both = cli("eval", tmp_path / "q.jsonl", "--transcripts", history, "--skills", library)
     assert both.code == 2 and "not both" in both.err
