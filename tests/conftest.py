@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import sys
 import textwrap
@@ -10,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,3 +152,85 @@ def env_without_debug() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("SKILLPACK_DEBUG", None)
     return env
+
+
+# Synthetic Claude Code transcripts, written line by line in the real format (see docs/usage.md).
+TRANSCRIPT_PROJECT = "/home/me/my_app.v2"
+
+
+def _base(kind: str, session: str, n: int, **extra: Any) -> dict[str, Any]:
+    return {"parentUuid": f"u{n - 1}" if n else None, "isSidechain": False, "userType": "external",
+            "cwd": TRANSCRIPT_PROJECT,
+            "sessionId": session, "version": "2.0.30", "gitBranch": "main", "type": kind, "uuid": f"u{n}",
+            "timestamp": f"2026-11-{1 + n // 100:02d}T10:{n % 60:02d}:00.000Z", **extra}
+
+
+class Transcript:
+    """Builds one session file; each method appends one line as Claude Code writes it."""
+
+    def __init__(self, path: Path, session: str) -> None:
+        self.path, self.session, self.lines, self.n = path, session, [], 0
+
+    def _add(self, doc: dict[str, Any] | str) -> Transcript:
+        self.lines.append(doc if isinstance(doc, str) else json.dumps(doc))
+        self.n += 1
+        return self
+
+    def prompt(self, text: str, *, blocks: bool = False) -> Transcript:
+        content: Any = [{"type": "text", "text": text}] if blocks else text
+        return self._add(_base("user", self.session, self.n, message={"role": "user", "content": content}))
+
+    def tool(self, name: str, tool_input: dict[str, Any], *, sidechain: bool = False) -> Transcript:
+        doc = _base("assistant", self.session, self.n, requestId="req_1", message={
+            "model": "claude-sonnet-4-5", "id": "msg_1", "type": "message", "role": "assistant",
+            "content": [{"type": "text", "text": "Let me use that."},
+                        {"type": "tool_use", "id": f"toolu_{self.n}", "name": name, "input": tool_input}],
+            "stop_reason": "tool_use", "usage": {"input_tokens": 10, "output_tokens": 5}})
+        if sidechain:
+            doc["isSidechain"] = True
+        self._add(doc)
+        return self._add(_base("user", self.session, self.n, toolUseResult={"type": "text"}, message={
+            "role": "user", "content": [{"tool_use_id": f"toolu_{self.n - 1}", "type": "tool_result",
+                                         "content": "Launching skill"}]}))
+
+    def answer(self, text: str) -> Transcript:
+        return self._add(_base("assistant", self.session, self.n, message={
+            "role": "assistant", "content": [{"type": "text", "text": text}]}))
+
+    def slash(self, name: str, args: str) -> Transcript:
+        text = (f"<command-message>{name} is running…</command-message>\n<command-name>/{name}</command-name>\n"
+                f"<command-args>{args}</command-args>")
+        return self._add(_base("user", self.session, self.n, message={"role": "user", "content": text}))
+
+    def meta(self, text: str) -> Transcript:
+        return self._add(_base("user", self.session, self.n, isMeta=True, message={"role": "user", "content": text}))
+
+    def hook(self, names: list[str]) -> Transcript:
+        blocks = "".join(f'\n<skill name="{n}" folder="/lib/{n}">\nbody\n</skill>' for n in names)
+        context = f"skillpack loaded {len(names)} skills for this prompt: x.\nEach skill's folder...{blocks}"
+        return self._add(_base("attachment", self.session, self.n, attachment={
+            "type": "hook_additional_context", "content": [context], "hookName": "UserPromptSubmit"}))
+
+    def summary(self) -> Transcript:
+        return self._add({"type": "summary", "summary": "Working on PDFs", "leafUuid": "u3"})
+
+    def raw(self, line: str) -> Transcript:
+        return self._add(line)
+
+    def write(self, *, truncate_last: bool = False) -> Path:
+        text = "\n".join(self.lines) + "\n"
+        if truncate_last:
+            text = text.rstrip("\n")[:-15]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(text, encoding="utf-8")
+        return self.path
+
+
+@pytest.fixture
+def transcript(tmp_path: Path) -> Callable[..., Transcript]:
+    """``transcript(session)`` -> a :class:`Transcript` writing ``<tmp>/transcripts/<session>.jsonl``."""
+
+    def make(session: str = "s1", folder: Path | None = None) -> Transcript:
+        return Transcript((folder or tmp_path / "transcripts") / f"{session}.jsonl", session)
+
+    return make

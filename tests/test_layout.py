@@ -19,7 +19,7 @@ from conftest import REPO
 pytest.importorskip("importlinter", reason="import-linter is in the test extra: pip install -e '.[test]'")
 
 LINT = "from importlinter.cli import lint_imports_command; lint_imports_command()"
-STAGES = ("core", "validate", "index", "match", "report", "author", "ship", "runtime", "cli")
+STAGES = ("core", "validate", "index", "match", "report", "author", "ship", "runtime", "usage", "cli")
 
 
 def lint(tree: Path) -> subprocess.CompletedProcess[str]:

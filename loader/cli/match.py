@@ -13,7 +13,9 @@ import typer
 
 from loader.cli.app import PathsArg, app, paths_or_default
 from loader.cli.match_output import render_json, render_text, warning_summary
+from loader.cli.usage_options import ExportOpt, NegativesOpt, TranscriptsOpt, eval_items
 from loader.core.model import Diagnostic
+from loader.match.calibration import calibrated_threshold, calibration_for, threshold_origin
 
 SkillsOpt = Annotated[
     list[Path] | None,
@@ -121,12 +123,15 @@ def match_command(
     from loader.match.rank import match
 
     idx = _open(skills, index)
+    calibration = calibration_for(idx, index)
+    origin = threshold_origin(threshold, calibration)
+    threshold = threshold if threshold is not None or calibration is None else calibration.threshold
     result = match(idx, prompt_for_matching(prompt), top_k=top_k, budget_tokens=budget, threshold=threshold,
                    suggest=_suggest(suggest))
     if output is MatchFormat.JSON:
         render_json(result, sys.stdout)
     else:
-        render_text(result, sys.stdout, explain=explain)
+        render_text(result, sys.stdout, explain=explain, calibration=origin)
     return 0
 
 
@@ -145,7 +150,8 @@ def context_command(
     from loader.match.rank import match
 
     idx = _open(skills, index)
-    result = match(idx, prompt_for_matching(prompt), top_k=top_k, budget_tokens=budget, suggest=_suggest(suggest))
+    result = match(idx, prompt_for_matching(prompt), top_k=top_k, budget_tokens=budget,
+                   threshold=calibrated_threshold(idx, index), suggest=_suggest(suggest))
     ctx = render_context(idx, result, listing=listing.value if listing else DEFAULT_LISTING)
     if output is ContextFormat.ANTHROPIC:
         json.dump(to_anthropic_blocks(ctx), sys.stdout, indent=2, ensure_ascii=False)
@@ -157,7 +163,9 @@ def context_command(
 
 @app.command("eval")
 def eval_command(
-    queries: Annotated[Path, typer.Argument(help="JSON Lines: {\"query\": ..., \"expected\": [names]}.")],
+    queries: Annotated[Path | None, typer.Argument(help="JSON Lines: {\"query\": ..., \"expected\": [names]}.",
+                                                   show_default=False)] = None,
+    transcripts: TranscriptsOpt = None, negatives: NegativesOpt = False, export: ExportOpt = None,
     skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
     threshold: ThresholdOpt = None, suggest: SuggestOpt = None,
     show_failures: Annotated[bool, typer.Option("--show-failures", help="List the queries it got wrong.")] = False,
@@ -175,9 +183,11 @@ def eval_command(
     from loader.match.rank import DEFAULT_PARAMS, match
     from loader.match.tiers import SUGGEST_FLOOR
 
-    items = read_queries(queries)
     idx = _open(skills, index, quiet=True)
     n = _suggest(suggest)
+    items = read_queries(queries) if queries is not None and transcripts is None \
+        else eval_items(queries, transcripts, idx, negatives=negatives, export=export)
+    threshold = threshold if threshold is not None else calibrated_threshold(idx, index)
     if sweep:
         return _sweep(idx, items, top_k, budget, output)
     report = evaluate(idx, items, lambda i, p: match(i, p, top_k=top_k, budget_tokens=budget, threshold=threshold,

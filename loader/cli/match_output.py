@@ -43,9 +43,10 @@ def render_json(result: MatchResult, out: TextIO) -> None:
     out.write("\n")
 
 
-def render_text(result: MatchResult, out: TextIO, *, explain: bool = False) -> None:
+def render_text(result: MatchResult, out: TextIO, *, explain: bool = False, calibration: str = "") -> None:
     """One line per loaded skill (name, score, tokens), or ``no skill``, then one per suggestion
-    (``suggest``, name, score, SKILL.md path); ``explain`` adds why, with each candidate's confidence."""
+    (``suggest``, name, score, SKILL.md path); ``explain`` adds why, with each candidate's confidence
+    (and ``calibration``: the threshold in force and its origin)."""
     each = _confidences(result)
     if not result.matches:
         out.write("no skill\n")
@@ -60,6 +61,8 @@ def render_text(result: MatchResult, out: TextIO, *, explain: bool = False) -> N
             out.write(f"    confidence {s.confidence:.3f}: {s.summary}\n")
     if explain:
         out.write(f"confidence {result.confidence:.3f} (terms: {' '.join(result.query_terms) or '-'})\n")
+        if calibration:
+            out.write(f"{calibration}\n")
         out.writelines(f"  read {typed!r} as {term!r} (typo)\n" for typed, term in result.corrections)
         for m, reason in result.cut[:5]:
             sure = each.get(m.skill, 0.0)
@@ -104,6 +107,7 @@ def fast_main(args: Sequence[str]) -> int | None:
     from loader.core.errors import SkillpackError
     from loader.core.text import prompt_for_matching
     from loader.index import open_index
+    from loader.match.calibration import calibration_for, threshold_origin
     from loader.match.rank import match
     from loader.match.tiers import DEFAULT_SUGGEST
 
@@ -113,10 +117,12 @@ def fast_main(args: Sequence[str]) -> int | None:
         sys.stderr.write(f"error: {exc}\n")
         return 2
     sys.stderr.write(warning_summary(diagnostics))
+    calibration = calibration_for(index, ns.index)
+    threshold = ns.threshold if ns.threshold is not None or calibration is None else calibration.threshold
     result = match(index, prompt_for_matching(ns.prompt), top_k=ns.top_k, budget_tokens=ns.budget,
-                   threshold=ns.threshold, suggest=DEFAULT_SUGGEST if ns.suggest is None else ns.suggest)
+                   threshold=threshold, suggest=DEFAULT_SUGGEST if ns.suggest is None else ns.suggest)
     if ns.format == "json":
         render_json(result, sys.stdout)
     else:
-        render_text(result, sys.stdout, explain=ns.explain)
+        render_text(result, sys.stdout, explain=ns.explain, calibration=threshold_origin(ns.threshold, calibration))
     return 0

@@ -25,6 +25,7 @@ from loader.core.errors import SkillNotFoundError, UsageError
 from loader.core.model import Diagnostic
 from loader.core.wrapper import skill_block
 from loader.index import Index, IndexEntry, build_index, open_index
+from loader.match.calibration import calibrated_threshold
 from loader.match.context import DEFAULT_LISTING, Context, Listing, render_context
 from loader.match.rank import MatchResult, match
 
@@ -39,9 +40,11 @@ TOOL_DESCRIPTION = (
 class SkillLibrary:
     """A library of skills with its index, ready to answer prompts."""
 
-    def __init__(self, index: Index, diagnostics: Sequence[Diagnostic] = ()) -> None:
+    def __init__(self, index: Index, diagnostics: Sequence[Diagnostic] = (), *, index_path: Path | None = None) -> None:
         """Wrap an existing ``index`` (use :meth:`open` to build or load one from folders)."""
         self.index = index
+        self.index_path = index_path
+        """Where the index is kept, when not the default place (its calibration file sits beside it)."""
         self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
         """Warnings from indexing, e.g. skills left out because they have errors."""
 
@@ -64,7 +67,7 @@ class SkillLibrary:
             index, diagnostics = open_index(roots, index_path=index_path)
         else:
             index, diagnostics = build_index(roots)
-        return cls(index, diagnostics)
+        return cls(index, diagnostics, index_path=index_path)
 
     @property
     def skills(self) -> tuple[IndexEntry, ...]:
@@ -72,7 +75,9 @@ class SkillLibrary:
         return self.index.entries
 
     def match(self, prompt: str, **kwargs: Any) -> MatchResult:
-        """Choose skills for ``prompt``; keywords as :func:`loader.match.rank.match`."""
+        """Choose skills for ``prompt``; keywords as :func:`loader.match.rank.match`, threshold calibrated if so."""
+        if kwargs.get("threshold") is None:
+            kwargs["threshold"] = calibrated_threshold(self.index, self.index_path)
         return match(self.index, prompt, **kwargs)
 
     def context(self, prompt: str, *, listing: Listing = DEFAULT_LISTING, **kwargs: Any) -> Context:

@@ -176,6 +176,7 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
     from loader.core.tokens import count_tokens
     from loader.index import open_index
     from loader.index.sqlite import wait_at_most
+    from loader.match.calibration import calibrated_threshold
     from loader.match.rank import match
     from loader.match.tiers import DEFAULT_SUGGEST, render_suggestions
 
@@ -184,7 +185,8 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
     sent = memory.sent() if memory is not None else {}
     already = {name for name, digest in sent.items() if name in index and index.entry(name).content_hash == digest}
     suggest = DEFAULT_SUGGEST if options.suggest is None else options.suggest
-    result = match(index, prompt_for_matching(event.prompt), top_k=options.top_k, suggest=suggest, exclude=already)
+    result = match(index, prompt_for_matching(event.prompt), top_k=options.top_k, suggest=suggest, exclude=already,
+                   threshold=calibrated_threshold(index))
     fresh = [m for m in _named_validly(result.matches) if m.skill not in already]
     suggestions = _named_validly(result.suggested, attribute="name")
     if not fresh and not suggestions:

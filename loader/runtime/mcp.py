@@ -20,6 +20,7 @@ from loader.core.text import prompt_for_matching
 from loader.core.textfile import read_text
 from loader.core.wrapper import escape_attribute, skill_block, valid_name
 from loader.index import Index, open_index
+from loader.match.calibration import calibrated_threshold
 from loader.match.rank import match
 from loader.runtime.sections import find_section, outline
 
@@ -99,7 +100,7 @@ def search(index: Index, query: str, top_k: int = 5) -> dict[str, Any]:
     """
     top_k = max(1, min(int(top_k), 50))
     query = prompt_for_matching(query)
-    result = match(index, query, top_k=top_k)
+    result = match(index, query, top_k=top_k, threshold=calibrated_threshold(index))
     chosen = set(result.names)
     rows = []
     for found in result.ranking:

@@ -1,0 +1,147 @@
+"""Match stage, calibration: a library's own threshold, kept in a small TOML file beside its index.
+
+Guarantees: reading never raises and never blocks a prompt (a missing, oversized or malformed
+file means "no calibration": the shipped default stands); writing is atomic
+(``loader.core.atomic``). Stdlib only (``tomllib``, imported only when a file exists), so the
+hook, ``skills match``, MCP and the API read it without importing the ``usage`` stage that
+writes it (``skills calibrate``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from loader.index import Index
+
+CONFIG_FILE = "config.toml"
+MAX_CONFIG_BYTES = 64 * 1024
+"""A calibration file is a few lines; anything bigger is not ours and is ignored."""
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """A threshold fitted to one library on its user's prompts, and where it came from."""
+
+    threshold: float
+    """Minimum confidence of the top candidate for anything to load."""
+    path: Path
+    """The config file it was read from (or is to be written to)."""
+    source: str = ""
+    """What it was fitted on: ``transcripts DIR`` or ``queries FILE``."""
+    prompts: int = 0
+    """Labelled prompts used (with a skill and with none)."""
+    created: str = ""
+    """When ``skills calibrate`` wrote it (ISO 8601, UTC)."""
+
+    def describe(self) -> str:
+        """One line for ``skills match --explain``: the threshold and its origin."""
+        origin = f"{self.source}, {self.prompts} prompts" if self.source else "hand-written"
+        when = f", {self.created[:10]}" if self.created else ""
+        return f"threshold {self.threshold:g} calibrated ({origin}{when}; {self.path})"
+
+
+def config_path(index_path: Path) -> Path:
+    """The config file beside the index at ``index_path``.
+
+    ``.skillpack/index.sqlite`` has ``.skillpack/config.toml``; an index kept elsewhere (the
+    user cache, a ``--index`` file) has ``<index name>.config.toml`` next to it, so two
+    libraries sharing a cache folder never share a calibration.
+    """
+    from loader.index.location import INDEX_FILE
+
+    if index_path.name == INDEX_FILE:
+        return index_path.with_name(CONFIG_FILE)
+    return index_path.with_name(f"{index_path.stem}.{CONFIG_FILE}")
+
+
+def config_path_for(roots: Sequence[Path | str], index_path: Path | None = None) -> Path:
+    """The config file of the library at ``roots`` (indexed at ``index_path``, else the default place)."""
+    from loader.index.location import default_index_path
+
+    return config_path(Path(index_path) if index_path is not None else default_index_path([Path(r) for r in roots]))
+
+
+def read_calibration(path: Path) -> Calibration | None:
+    """The calibration stored at ``path``; ``None`` when there is none or it cannot be used."""
+    try:
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError:
+        return None  # the common case: no calibration (tomllib, ~15 ms to import, is not imported)
+    import tomllib
+
+    try:
+        if len(data) > MAX_CONFIG_BYTES:
+            return None
+        doc = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    section = doc.get("match")
+    if not isinstance(section, dict):
+        return None
+    threshold = section.get("threshold")
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0.0 <= threshold < 1.0 \
+            or math.isnan(threshold):
+        return None
+    found = doc.get("calibration")
+    about: dict[str, Any] = found if isinstance(found, dict) else {}
+    prompts = about.get("prompts", 0)
+    return Calibration(float(threshold), Path(path), str(about.get("source", "")),
+                       prompts if isinstance(prompts, int) and not isinstance(prompts, bool) else 0,
+                       str(about.get("created", "")))
+
+
+def calibration_for(index: Index, index_path: Path | None = None) -> Calibration | None:
+    """The calibration in force for ``index`` (beside ``index_path``, else its default place)."""
+    if not index.roots:
+        return None
+    try:
+        return read_calibration(config_path_for(index.roots, index_path))
+    except OSError:
+        return None
+
+
+def calibrated_threshold(index: Index, index_path: Path | None = None) -> float | None:
+    """The library's calibrated threshold, or ``None`` for the shipped default (what ``match`` takes)."""
+    found = calibration_for(index, index_path)
+    return found.threshold if found is not None else None
+
+
+def threshold_origin(explicit: float | None, calibration: Calibration | None) -> str:
+    """Which threshold is in force and why, for ``skills match --explain``."""
+    if explicit is not None:
+        over = f"; overrides the calibration in {calibration.path}" if calibration is not None else ""
+        return f"threshold {explicit:g} (--threshold{over})"
+    if calibration is not None:
+        return calibration.describe()
+    from loader.match.rank import DEFAULT_PARAMS
+
+    return f"threshold {DEFAULT_PARAMS.threshold:g} (shipped default; `skills calibrate` fits one to this library)"
+
+
+def _quote(value: str) -> str:
+    escaped = "".join(ch if ch.isprintable() and ch not in '"\\' else f"\\u{ord(ch):04x}" for ch in value)
+    return f'"{escaped}"'
+
+
+def render_config(calibration: Calibration, *, default: float, table: Sequence[tuple[str, float]] = ()) -> str:
+    """The TOML text ``skills calibrate`` writes (``table``: extra figures kept as a record)."""
+    lines = ["# Written by `skills calibrate`; read by skills match/context/eval, the hook, MCP and the API.",
+             "# `--threshold` on the command line still overrides it. Delete this file to go back to the default.",
+             "", "[match]", f"threshold = {calibration.threshold!r}", "", "[calibration]",
+             f"source = {_quote(calibration.source)}", f"prompts = {calibration.prompts}",
+             f"created = {_quote(calibration.created)}", f"default_threshold = {default!r}"]
+    lines.extend(f"{key} = {value!r}" for key, value in table)
+    return "\n".join(lines) + "\n"
+
+
+def write_calibration(calibration: Calibration, *, default: float, table: Sequence[tuple[str, float]] = ()) -> None:
+    """Write ``calibration`` to its path, atomically."""
+    from loader.core.atomic import write_text
+
+    write_text(calibration.path, render_config(calibration, default=default, table=table))
