@@ -20,9 +20,10 @@ from pathlib import Path
 from loader.core.errors import SkillNotFoundError
 from loader.ship import bundle
 from loader.ship.archive_safety import SafeEntry, inspect_zip, read_member
-from loader.ship.installed import STAGING_DIR, Target, ensure_plugin_manifest, locked_staging, recover, rmdir_if_empty
+from loader.ship.installed import STAGING_DIR, ensure_plugin_manifest, locked_staging, recover, rmdir_if_empty
 from loader.ship.lockfile import Lock, LockedSkill, read_lock, relative_source, write_lock
 from loader.ship.plan import InstallError, InstallPlan, Payload, check_conflicts, plan_install
+from loader.ship.targets import Target
 from loader.validate.load import errors_only, load_skills
 
 __all__ = ["InstallError", "InstallPlan", "Payload", "install", "plan_install", "uninstall"]
