@@ -39,6 +39,9 @@ PluginOpt = Annotated[Path | None, typer.Option("--plugin", help="Use a plugin l
                                                 "DIR/.claude-plugin/plugin.json.", file_okay=False)]
 ProjectOpt = Annotated[Path | None, typer.Option("--project", help="Project folder (default: the current one).",
                                                  file_okay=False)]
+PluginNameOpt = Annotated[list[str] | None, typer.Option("--plugin-name", help="Plugin name: of the plugin packed "
+                                                      "(default: from the folder), or the marketplace's plugins to "
+                                                      "install (repeatable).", show_default=False)]
 TargetArg = Annotated[Path | None, typer.Argument(help="Project, plugin or skills folder (default: this project).",
                                                   show_default=False)]
 
@@ -52,12 +55,22 @@ def pack(
     profile: ProfileOpt = Profile.CLAUDE_CODE,
     strict: StrictOpt = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be packed; write nothing.")] = False,
+    plugin_dir: Annotated[Path | None, typer.Option("--plugin", help="Build a Claude Code plugin folder here "
+                                                    "instead of archives.", file_okay=False)] = None,
+    marketplace: Annotated[Path | None, typer.Option("--marketplace", help="Build DIR/plugins/NAME and write or "
+                                                     "update DIR/.claude-plugin/marketplace.json.",
+                                                     file_okay=False)] = None,
+    name: PluginNameOpt = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Marketplace owner's name (needed for a new one).",
+                                              show_default=False)] = None,
     fmt: FormatOpt = OutputFormat.TEXT,
 ) -> int:
     """Validate skills, then write reproducible NAME.skill archives (or one --bundle) and skills.lock.
 
     The same files give byte-identical archives on any machine. Exits 1 (writing nothing) when a
-    skill has validation errors, unless --force.
+    skill has validation errors, unless --force. --plugin DIR builds a Claude Code plugin folder
+    instead (its version changes whenever its skills do); --marketplace DIR also lists it in a
+    marketplace that teams add with /plugin marketplace add.
     """
     if bundle_name is not None and (not bundle_name or Path(bundle_name).name != bundle_name):
         raise UsageError(message=f"--bundle takes a file name, not a path: {bundle_name!r}",
@@ -76,6 +89,11 @@ def pack(
         skills = [skill for skill in skills if skill not in unpackable]
     if not skills:
         raise UsageError(message="no skills found in " + ", ".join(map(str, paths_or_default(paths))))
+    if plugin_dir is not None or marketplace is not None:
+        from loader.cli.plugin_output import pack_plugin_output
+
+        return pack_plugin_output(skills, plugin_dir=plugin_dir, marketplace=marketplace, names=name or [],
+                                  owner=owner, as_json=fmt is OutputFormat.JSON)
     entries = bundle.plan(skills, bundle=bundle_name)
     if dry_run:
         for entry in entries:
@@ -96,12 +114,13 @@ def pack(
 
 @app.command()
 def install(
-    sources: Annotated[list[Path], typer.Argument(help=".skill or bundle files, skill folders or folders of "
-                                                  "skills.", show_default=False)],
+    sources: Annotated[list[Path], typer.Argument(help=".skill or bundle files, skill folders, folders of "
+                                                  "skills, plugin or marketplace folders.", show_default=False)],
     project: ProjectOpt = None,
     user: UserOpt = False,
     plugin: PluginOpt = None,
     target_name: TargetOpt = None,
+    names: PluginNameOpt = None,
     upgrade: Annotated[bool, typer.Option("--upgrade", help="Replace skills that are already installed.")] = False,
     force: ForceOpt = False,
 ) -> int:
@@ -110,8 +129,17 @@ def install(
     Archives are checked before anything is written; an unsafe archive, a conflict or a failed
     hash check leaves the target exactly as it was (exit 2).
     """
+    from loader.ship.marketplace import expand_source
+
     target = choose_target(project=project, user=user, plugin=plugin, target=target_name)
-    plan = plan_install(sources, target, upgrade=upgrade)
+    expanded: list[Path] = []
+    for source in sources:
+        found = expand_source(source, names or []) if source.is_dir() else None
+        expanded += [source] if found is None else found
+    if names and expanded == list(sources):
+        raise UsageError(message="--plugin-name chooses plugins of a marketplace folder, and no source is one",
+                         hint="give the folder holding .claude-plugin/marketplace.json")
+    plan = plan_install(expanded, target, upgrade=upgrade)
     if errors_only(plan.diagnostics) and not force:
         for diag in errors_only(plan.diagnostics):
             typer.echo(f"{display_path(diag.path)}:{diag.line or ''}: {diag.rule}: {diag.message}", err=True)

@@ -9,9 +9,7 @@ a killed run left behind (``recover``).
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,31 +21,13 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
-from loader.core.atomic import write_bytes
 from loader.core.errors import PathNotFoundError
 from loader.ship.ignore import IgnoreRules
 from loader.ship.lockfile import SKILL_DIR_NAME, Difference, compare, read_lock, tree_hashes
-from loader.ship.targets import PLUGIN_MANIFEST, Target
+from loader.ship.targets import Target
 
 STAGING_DIR = ".skillpack-staging"
 """Beside the installed skills; staged skills sit two levels below it so Claude Code never loads one."""
-
-
-def plugin_name(root: Path) -> str:
-    """A kebab-case plugin name derived from the plugin folder's name."""
-    name = re.sub(r"[^a-z0-9]+", "-", root.name.lower()).strip("-")
-    return name or "skills"
-
-
-def ensure_plugin_manifest(root: Path) -> Path | None:
-    """Write ``.claude-plugin/plugin.json`` when it is missing (returning its path); an existing one is kept."""
-    path = root / PLUGIN_MANIFEST
-    if path.exists():
-        return None
-    manifest = {"name": plugin_name(root), "version": "0.1.0",
-                "description": "Agent Skills installed by skillpack (see skills/skills.lock)."}
-    write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
-    return path
 
 
 @dataclass(frozen=True, slots=True)

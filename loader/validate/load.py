@@ -97,6 +97,10 @@ def load_skills(roots: Sequence[Path], profile: Profile = Profile.CLAUDE_CODE, *
             first_by_name[skill.name] = skill
             loaded.append(LoadedSkill(skill, tuple(sorted(diagnostics, key=Diagnostic.sort_key))))
         all_diags.extend(diagnostics)
+    if any((root / ".claude-plugin").is_dir() for root in roots):
+        from loader.validate.plugin_files import check_plugin_files
+
+        all_diags += check_plugin_files(roots)
     return LoadResult(tuple(loaded), tuple(sorted(all_diags, key=Diagnostic.sort_key)), len(found.skill_dirs))
 
 

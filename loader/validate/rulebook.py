@@ -58,6 +58,8 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("schema-enum", E, "schema", "a field has a value outside its allowed set (e.g. context: fork)"),
     ("schema-one-of", E, "schema", "a field matches none of its allowed shapes"),
     ("schema-unknown-field", W, "schema", "a field the profile does not know (error under --strict)"),
+    ("plugin-manifest", E, "schema", ".claude-plugin/plugin.json is not JSON or breaks the documented fields"),
+    ("marketplace-manifest", E, "schema", ".claude-plugin/marketplace.json is not JSON or breaks documented fields"),
     ("name-mismatch", E, "rules", "name differs from the folder name (warning in the claude-code profile)"),
     ("name-reserved", W, "rules", "name contains a reserved word (anthropic, claude)"),
     ("name-duplicate", W, "rules", "two roots hold a skill with the same name; the first root wins"),

@@ -128,6 +128,12 @@ CASES = [
          {"tables/SKILL.md": fm(), "tables/notes.md": "text\n"}),
     Case("reference-too-large", {"tables/SKILL.md": fm(), "tables/data.csv": "a,b\n" * 300_000},
          {"tables/SKILL.md": fm(), "tables/data.csv": "a,b\n"}),
+    Case("plugin-manifest", {**GOOD, ".claude-plugin/plugin.json": '{"name": "My Plugin", "version": 1}'},
+         {**GOOD, ".claude-plugin/plugin.json": '{"name": "my-plugin", "version": "1.0.0+abc", "description": "d"}'}),
+    Case("marketplace-manifest",
+         {**GOOD, ".claude-plugin/marketplace.json": '{"name": "m", "plugins": [{"name": "p"}]}'},
+         {**GOOD, ".claude-plugin/marketplace.json":
+          '{"name": "m", "owner": {"name": "o"}, "plugins": [{"name": "p", "source": "./", "strict": false}]}'}),
     Case("symlink-escape", GOOD, GOOD, setup=_symlink_escape),
     Case("symlink-loop", GOOD, GOOD, setup=_symlink_loop),
     Case("tree-too-large", {**GOOD, "x/y/z/1": "", "x/y/z/2": "", "x/y/z/3": ""}, GOOD, setup=_small_tree_limit),
