@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,8 +13,9 @@ import typer
 from loader.cli.app import FormatOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
 from loader.cli.render_diagnostics import display_path, has_failures, render_text
 from loader.core.errors import UsageError
-from loader.core.model import Profile
+from loader.core.model import Diagnostic, Profile, Severity
 from loader.ship import bundle
+from loader.ship.hosts import Host, host_findings
 from loader.ship.install import install as run_install
 from loader.ship.install import plan_install
 from loader.ship.install import uninstall as run_uninstall
@@ -53,6 +55,8 @@ def pack(
     bundle_name: BundleOpt = None,
     force: ForceOpt = False,
     profile: ProfileOpt = Profile.CLAUDE_CODE,
+    host: Annotated[Host, typer.Option("--for", help="The host the skills are for: its exact rules refuse what it "
+                                       "would refuse (claude-ai and api: Anthropic's packager).")] = Host.CLAUDE_CODE,
     strict: StrictOpt = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be packed; write nothing.")] = False,
     plugin_dir: Annotated[Path | None, typer.Option("--plugin", help="Build a Claude Code plugin folder here "
@@ -75,11 +79,16 @@ def pack(
     if bundle_name is not None and (not bundle_name or Path(bundle_name).name != bundle_name):
         raise UsageError(message=f"--bundle takes a file name, not a path: {bundle_name!r}",
                          hint="choose the folder with --output")
-    result = load_skills(paths_or_default(paths), profile, strict=strict)
-    if has_failures(result.diagnostics, strict=strict) and not force:
-        render_text(result, sys.stderr)
+    chosen = host.profile if host is not Host.CLAUDE_CODE else profile
+    result = load_skills(paths_or_default(paths), chosen, strict=strict or host.unknown_fields_are_errors)
+    findings = host_findings([loaded.skill for loaded in result.skills], host)
+    result = replace(result, diagnostics=tuple(sorted((*result.diagnostics, *findings), key=Diagnostic.sort_key)))
+    failed = has_failures(result.diagnostics, strict=strict)
+    if failed or any(d.severity is not Severity.INFO for d in result.diagnostics):
+        render_text(result, sys.stderr)  # every warning, whatever the host; all findings when refusing
+    if failed and not force:
         what = "errors or warnings (--strict)" if strict else "errors"
-        typer.echo(f"refusing to pack skills with {what} (fix them, or pass --force)", err=True)
+        typer.echo(f"refusing to pack skills with {what} for {host.value} (fix them, or pass --force)", err=True)
         return 1
     skills = [loaded.skill for loaded in result.skills]
     if force:  # pack what can be packed; a name that cannot be a folder name cannot ship at all
