@@ -27,7 +27,7 @@ def validate(
     Exits 0 when clean (warnings allowed), 1 when errors were found (or warnings under
     --strict), 2 when it could not run.
     """
-    result = load_skills(paths_or_default(paths), profile, strict=strict)
+    result = load_skills(paths_or_default(paths), profile, strict=strict, explicit=bool(paths))
     if output is OutputFormat.JSON:
         render_json(result, sys.stdout)
     elif output is OutputFormat.GITHUB:

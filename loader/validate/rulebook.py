@@ -76,6 +76,8 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("reference-nested", W, "rules", "a reference file links to further files (keep references one level deep)"),
     ("reference-binary", W, "rules", "a file with a text extension (.md, .py, ...) is binary"),
     ("reference-too-large", W, "rules", "a file in the skill is over 1 MiB"),
+    ("manifest-case", W, "discover", "a skill.md in another case than SKILL.md: found, but not read until renamed"),
+    ("no-skill-found", E, "discover", "a path given explicitly holds no skill at all"),
     ("symlink-escape", E, "discover", "a symlink points outside the skills root (never followed)"),
     ("symlink-loop", W, "discover", "a symlink is broken or loops (never followed)"),
     ("tree-too-large", W, "discover", "the walk stopped at its entry limit"),
