@@ -136,6 +136,27 @@ def hook_uninstall(user: UserOpt = False, project: ProjectOpt = None, local: Loc
     return 0
 
 
+@hook_app.command("check")
+def hook_check(project: ProjectOpt = None) -> int:
+    """Run the installed hook command(s) as Claude Code would, and say whether they work on this machine.
+
+    Looks at the project's settings.json and settings.local.json and ~/.claude/settings.json.
+    Exits 1 when a command fails here (skills not on PATH, a moved library...) or none is installed.
+    """
+    from loader.runtime.hook_checks import check_commands
+
+    base = (project or Path.cwd()).resolve()
+    checks = check_commands(base)
+    if not checks:
+        typer.echo(f"no skillpack hook in the settings of {base} or of your home folder", err=True)
+        return 1
+    for check in checks:
+        typer.echo(f"{'ok' if check.ok else 'FAILED':<6}  {check.settings}: {check.detail}")
+        if not check.ok:
+            typer.echo(f"        command: {check.command}")
+    return 0 if all(check.ok for check in checks) else 1
+
+
 @app.command()
 def mcp(
     paths: PathsArg = None,

@@ -206,6 +206,30 @@ def test_without_skills_on_path_the_hook_logs_one_clear_line_and_lets_the_prompt
     assert "the skills command is not on PATH" in line and "skills hook install --local" in line
 
 
+def test_hook_check_runs_the_installed_command_and_names_what_fails(
+        cli: Callable[..., Any], library: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    project = library.parent
+    assert cli("hook", "check", "--project", project).code == 1, "nothing installed yet"
+    assert cli("hook", "install", "--project", project).code == 0
+    monkeypatch.setenv("PATH", with_skills_on_path())
+    ok = cli("hook", "check", "--project", project)
+    assert ok.code == 0 and ok.out.startswith("ok") and "settings.json: runs" in ok.out
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    for tool in ("mkdir", "date", "sh"):
+        found = shutil.which(tool)
+        assert found
+        (empty_bin / tool).symlink_to(found)
+    monkeypatch.setenv("PATH", str(empty_bin))
+    failed = cli("hook", "check", "--project", project)
+    assert failed.code == 1 and "FAILED" in failed.out and "not on PATH" in failed.out
+    monkeypatch.setenv("PATH", with_skills_on_path())
+    assert cli("hook", "install", "--project", project, "--local").code == 0
+    both = cli("hook", "check", "--project", project)
+    assert both.code == 0 and [line.split()[0] for line in both.out.splitlines()] == ["ok", "ok"]
+    assert "settings.local.json: runs" in both.out
+
+
 def test_local_install_writes_the_personal_file_with_absolute_paths(cli: Callable[..., Any], library: Path) -> None:
     project = library.parent
     result = cli("hook", "install", "--project", project, "--local")
