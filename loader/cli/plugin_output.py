@@ -15,7 +15,7 @@ from loader.core.model import Skill
 
 
 def pack_plugin_output(skills: Sequence[Skill], *, plugin_dir: Path | None, marketplace: Path | None,
-                       names: Sequence[str], owner: str | None, as_json: bool) -> int:
+                       names: Sequence[str], owner: str | None, force: bool, as_json: bool) -> int:
     """Build the plugin (inside the marketplace when given), print what was written, return the exit code."""
     from loader.ship.marketplace import pack_marketplace, pack_plugin
 
@@ -27,10 +27,11 @@ def pack_plugin_output(skills: Sequence[Skill], *, plugin_dir: Path | None, mark
     name = names[0] if names else None
     listing = None
     if marketplace is not None:
-        listing, packed = pack_marketplace(skills, marketplace, plugin=name, owner=owner)
+        listing, packed = pack_marketplace(skills, marketplace, plugin=name, owner=owner, force=force)
+    elif plugin_dir is not None:
+        packed = pack_plugin(skills, plugin_dir, name=name, force=force)
     else:
-        assert plugin_dir is not None
-        packed = pack_plugin(skills, plugin_dir, name=name)
+        raise UsageError(message="give --plugin DIR or --marketplace DIR")
     if as_json:
         report = {"schema_version": 1, "plugin": str(packed.root), "name": packed.name, "version": packed.version,
                   "skills": list(packed.skills), "removed": list(packed.removed),

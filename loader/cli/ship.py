@@ -79,6 +79,9 @@ def pack(
     if bundle_name is not None and (not bundle_name or Path(bundle_name).name != bundle_name):
         raise UsageError(message=f"--bundle takes a file name, not a path: {bundle_name!r}",
                          hint="choose the folder with --output")
+    if bundle_name is not None and (plugin_dir is not None or marketplace is not None):
+        raise UsageError(message="--bundle writes an archive; --plugin and --marketplace write folders",
+                         hint="choose one")
     chosen = host.profile if host is not Host.CLAUDE_CODE else profile
     result = load_skills(paths_or_default(paths), chosen, strict=strict or host.unknown_fields_are_errors)
     findings = host_findings([loaded.skill for loaded in result.skills], host)
@@ -98,11 +101,6 @@ def pack(
         skills = [skill for skill in skills if skill not in unpackable]
     if not skills:
         raise UsageError(message="no skills found in " + ", ".join(map(str, paths_or_default(paths))))
-    if plugin_dir is not None or marketplace is not None:
-        from loader.cli.plugin_output import pack_plugin_output
-
-        return pack_plugin_output(skills, plugin_dir=plugin_dir, marketplace=marketplace, names=name or [],
-                                  owner=owner, as_json=fmt is OutputFormat.JSON)
     entries = bundle.plan(skills, bundle=bundle_name)
     if dry_run:
         for entry in entries:
@@ -110,6 +108,11 @@ def pack(
             for file in entry.files:
                 typer.echo(f"  {entry.name}/{file.rel}{'  (executable)' if file.executable else ''}")
         return 0
+    if plugin_dir is not None or marketplace is not None:
+        from loader.cli.plugin_output import pack_plugin_output
+
+        return pack_plugin_output(skills, plugin_dir=plugin_dir, marketplace=marketplace, names=name or [],
+                                  owner=owner, force=force, as_json=fmt is OutputFormat.JSON)
     packed = bundle.write(entries, output)
     if fmt is OutputFormat.JSON:
         _dump({"archives": [{"path": str(a.path), "sha256": a.sha256, "skills": list(a.skills)}

@@ -40,11 +40,14 @@ class PackedPlugin:
     """Skills the plugin held before and no longer does."""
 
 
-def pack_plugin(skills: Sequence[Skill], root: Path, *, name: str | None = None) -> PackedPlugin:
-    """Make ``root`` a plugin holding exactly ``skills`` (installed atomically, with ``skills.lock``)."""
+def pack_plugin(skills: Sequence[Skill], root: Path, *, name: str | None = None, force: bool = False) -> PackedPlugin:
+    """Make ``root`` a plugin holding exactly ``skills`` (installed atomically, with ``skills.lock``).
+
+    ``force`` lets skills with validation errors in, as ``skills pack --force`` does.
+    """
     root = root.absolute()
     target = Target(root / "skills", root, "plugin")
-    install(plan_install([skill.path for skill in skills], target, upgrade=True), upgrade=True)
+    install(plan_install([skill.path for skill in skills], target, upgrade=True), upgrade=True, force=force)
     wanted = {skill.name for skill in skills}
     removed = tuple(sorted(set(read_lock(target.lock_path).skills) - wanted))
     for stale in removed:
@@ -55,7 +58,7 @@ def pack_plugin(skills: Sequence[Skill], root: Path, *, name: str | None = None)
 
 
 def pack_marketplace(skills: Sequence[Skill], root: Path, *, plugin: str | None = None,
-                     owner: str | None = None) -> tuple[Path, PackedPlugin]:
+                     owner: str | None = None, force: bool = False) -> tuple[Path, PackedPlugin]:
     """Pack ``skills`` as ``root/plugins/PLUGIN`` and write or update ``root/.claude-plugin/marketplace.json``.
 
     Entries of other plugins, and other keys, are kept.
@@ -71,7 +74,7 @@ def pack_marketplace(skills: Sequence[Skill], root: Path, *, plugin: str | None 
     if owner is None and "owner" not in doc:
         raise UsageError(message=f"a new marketplace needs an owner: {path}", hint="pass --owner 'Your Name'")
     name = plugin_name(plugin or root.name)
-    packed = pack_plugin(skills, root / "plugins" / name, name=name)
+    packed = pack_plugin(skills, root / "plugins" / name, name=name, force=force)
     doc.setdefault("name", plugin_name(root.name))
     if owner is not None:
         doc["owner"] = {**doc.get("owner", {}), "name": owner}

@@ -28,6 +28,9 @@ def manifest(plugin: Path) -> dict[str, str]:
 def test_pack_plugin_builds_the_layout_and_the_version_moves_only_with_the_skills(
         src: Path, tmp_path: Path, cli: Cli) -> None:
     plugin = tmp_path / "Ünï Plug"
+    dry = cli("pack", src, "--plugin", plugin, "--dry-run")
+    assert dry.code == 0 and "alpha-notes/SKILL.md" in dry.out and not plugin.exists()
+    assert cli("pack", src, "--plugin", plugin, "--bundle", "x.skills").code == 2
     first = cli("pack", src, "--plugin", plugin)
     assert first.code == 0, first.err
     meta = manifest(plugin)
@@ -139,3 +142,14 @@ def test_a_marketplace_listing_skill_paths_like_anthropics_skills(tmp_path: Path
     (tmp_path / "outside").mkdir()
     escape = cli("install", market, "--plugin-name", "escape", "--project", project)
     assert escape.code == 2 and "outside the marketplace" in escape.err
+
+
+def test_pack_plugin_refuses_errors_unless_forced(tmp_path: Path, cli: Cli,
+                                                  make_skill: Callable[..., Path]) -> None:
+    make_skill("flawed", root=tmp_path / "bad", extra="allowed-tools: 5\n")
+    plugin = tmp_path / "plug"
+    refused = cli("pack", tmp_path / "bad", "--plugin", plugin)
+    assert refused.code == 1 and "schema-one-of" in refused.err and not plugin.exists()
+    forced = cli("pack", tmp_path / "bad", "--plugin", plugin, "--force")
+    assert forced.code == 0, forced.err
+    assert (plugin / "skills" / "flawed" / "SKILL.md").is_file()
