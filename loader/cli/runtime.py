@@ -94,7 +94,8 @@ def hook_install(
             raise PathNotFoundError(path=root, what="skills folder")
     index, _ = open_index(roots)  # build it now, so the first prompt finds a warm index
     shared = not (user or local)
-    outside = [r for r in roots if not r.resolve().is_relative_to(base)]
+    # --user serves every project, so its library is outside all but one of them
+    outside = [r for r in roots if user or not r.resolve().is_relative_to(base)]
     change = install(settings_path(user=user, project_dir=base, local=local), roots, budget=budget,
                      shared_project=base if shared else None,
                      directories=[directory_entry(r, base, portable=shared) for r in outside])

@@ -291,7 +291,9 @@ def test_cli_user_install_writes_home_settings(cli: Callable[..., Any], library:
     result = cli("hook", "install", "--user", "--library", library)
     assert result.code == 0
     home_settings = Path.home() / ".claude" / "settings.json"
-    assert our_commands(json.loads(home_settings.read_text()), "UserPromptSubmit")
+    settings = json.loads(home_settings.read_text())
+    assert our_commands(settings, "UserPromptSubmit")
+    assert settings["permissions"]["additionalDirectories"] == [str(library.resolve())], "read from every project"
     assert cli("hook", "uninstall", "--user").code == 0
     assert json.loads(home_settings.read_text()) == {}
 

@@ -69,3 +69,13 @@ def test_row_non_ascii_lowercase_names_follow_the_spec_text(tmp_path: Path, cli:
     write_tree(tmp_path / "upper", {"Café-notes/SKILL.md": skill_md("Café-notes", DESC)})
     code, found = rules(cli, tmp_path / "upper")
     assert code == 1 and found["schema-pattern"] == "error"
+
+
+def test_row_allowed_tools_as_a_string_or_a_list(tmp_path: Path, cli: Cli) -> None:
+    write_tree(tmp_path / "a", {"tidy/SKILL.md": skill_md("tidy", DESC, extra="allowed-tools: Read Grep\n")})
+    write_tree(tmp_path / "b", {"tidy/SKILL.md": skill_md("tidy", DESC, extra="allowed-tools: [Read, Grep]\n")})
+    write_tree(tmp_path / "c", {"tidy/SKILL.md": skill_md("tidy", DESC, extra="allowed-tools: [Read, 5]\n")})
+    assert rules(cli, tmp_path / "a") == (0, {})
+    assert rules(cli, tmp_path / "b") == (0, {})
+    code, found = rules(cli, tmp_path / "c")
+    assert code == 1 and found == {"schema-one-of": "error"}
