@@ -304,3 +304,25 @@ def test_cli_errors_exit_2(cli: Callable[..., Any], tmp_path: Path, library: Pat
     (tmp_path / ".claude" / "settings.json").write_text("{ broken")
     result = cli("hook", "install", "--project", tmp_path, "--library", library)
     assert result.code == 2 and "not valid JSON" in result.err
+
+
+def test_a_library_in_the_home_folder_is_named_from_home(cli: Callable[..., Any], tmp_path: Path,
+                                                         make_skill: Callable[..., Path]) -> None:
+    library = Path.home() / "team-skills"
+    make_skill("pdf-forms", root=library,
+               description="Fills in PDF forms field by field. Use when the user wants to fill a PDF form.")
+    make_skill("git-bisect", root=library, description="Finds the commit that introduced a regression with "
+               "git bisect. Use when the user asks which commit broke something.")
+    project = tmp_path / "project"
+    project.mkdir()
+    result = cli("hook", "install", "--project", project, "--library", library)
+    assert result.code == 0, result.err
+    text = (project / ".claude" / "settings.json").read_text()
+    assert str(Path.home()) not in text
+    settings = json.loads(text)
+    assert settings["permissions"]["additionalDirectories"] == ["~/team-skills"]
+    [command] = our_commands(settings, "UserPromptSubmit")
+    assert '"$HOME"/team-skills' in command
+    done = run_in_shell(command, project, path=with_skills_on_path())
+    assert done.returncode == 0, done.stderr
+    assert "pdf-forms" in json.loads(done.stdout)["hookSpecificOutput"]["additionalContext"]
