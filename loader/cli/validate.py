@@ -29,13 +29,13 @@ def validate(
     Exits 0 when clean (warnings allowed), 1 when errors were found (or warnings under
     --strict), 2 when it could not run.
     """
-    if changed:
+    if changed:  # files outside every skill folder are skipped, not errors
         from loader.validate.changed import skill_folders_of
 
-        roots = skill_folders_of(paths or [])
+        roots, explicit = skill_folders_of(paths or []), False
     else:
-        roots = paths_or_default(paths)
-    result = load_skills(roots, profile, strict=strict)
+        roots, explicit = paths_or_default(paths), bool(paths)
+    result = load_skills(roots, profile, strict=strict, explicit=explicit)
     if output is OutputFormat.JSON:
         render_json(result, sys.stdout)
     elif output is OutputFormat.GITHUB:

@@ -18,8 +18,8 @@ from loader.core.errors import HintedError
 from loader.core.model import Diagnostic
 from loader.ship import bundle
 from loader.ship.archive_safety import SafeEntry, UnsafeArchiveError, inspect_zip
-from loader.ship.installed import Target
 from loader.ship.lockfile import LOCK_FILE, SKILL_DIR_NAME, Lock, read_lock
+from loader.ship.targets import Target
 from loader.validate.load import load_skills
 
 

@@ -76,8 +76,11 @@ def load_skill_dir(skill_dir: SkillDir, profile: Profile = Profile.CLAUDE_CODE, 
 
 
 def load_skills(roots: Sequence[Path], profile: Profile = Profile.CLAUDE_CODE, *,
-                strict: bool = False) -> LoadResult:
+                strict: bool = False, explicit: bool = False) -> LoadResult:
     """Discover, parse and validate every skill under ``roots``.
+
+    With ``explicit`` (paths the user named), a root holding no skill at all is an error
+    (``no-skill-found``), as in the reference validator, rather than "checked 0 skills".
 
     Raises:
         PathNotFoundError: a root does not exist.
@@ -97,7 +100,27 @@ def load_skills(roots: Sequence[Path], profile: Profile = Profile.CLAUDE_CODE, *
             first_by_name[skill.name] = skill
             loaded.append(LoadedSkill(skill, tuple(sorted(diagnostics, key=Diagnostic.sort_key))))
         all_diags.extend(diagnostics)
+    if explicit:
+        all_diags += _empty_roots(roots, found)
+    if any((root / ".claude-plugin").is_dir() for root in roots):
+        from loader.validate.plugin_files import check_plugin_files
+
+        all_diags += check_plugin_files(roots)
     return LoadResult(tuple(loaded), tuple(sorted(all_diags, key=Diagnostic.sort_key)), len(found.skill_dirs))
+
+
+def _empty_roots(roots: Sequence[Path], found: Discovery) -> list[Diagnostic]:
+    holding = {skill_dir.root for skill_dir in found.skill_dirs}
+    cased = {d.path.parent for d in found.diagnostics if d.rule == "manifest-case"}
+    empty = []
+    for given in roots:
+        root = given.resolve()
+        root = root.parent if root.is_file() else root
+        if root not in holding and not any(folder.is_relative_to(root) for folder in cased):
+            empty.append(Diagnostic(given, None, "no-skill-found", Severity.ERROR,
+                                    f"no skill in {given}: no folder under it holds a SKILL.md",
+                                    "give a skill folder (one holding SKILL.md) or a folder of them"))
+    return empty
 
 
 def _duplicate(skill: Skill, first: Skill) -> Diagnostic:

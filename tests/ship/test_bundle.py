@@ -178,6 +178,10 @@ def test_dry_run_lists_files_and_writes_nothing(library: Path, tmp_path: Path, c
     pytest.param(["*.log", "!keep.log"], "keep.log", False, id="negation"),
     pytest.param(["file[0-9].md"], "file3.md", True, id="character-class"),
     pytest.param(["# comment", ""], "# comment", False, id="comments-and-blanks"),
+    pytest.param(["build/", "!build/keep.txt"], "build/keep.txt", True, id="no-reinclude-inside-excluded-folder"),
+    pytest.param(["notes\\ "], "notes ", True, id="escaped-trailing-space-kept"),
+    pytest.param(["notes "], "notes ", False, id="trailing-space-dropped"),
+    pytest.param(["\\!important"], "!important", True, id="escaped-bang"),
 ])
 def test_ignore_rules(patterns: list[str], path: str, ignored: bool) -> None:
     assert IgnoreRules.from_lines(patterns).ignored(path) is ignored
