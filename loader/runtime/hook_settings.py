@@ -13,7 +13,9 @@ groups -> ``{"type": "command", "command": ..., "timeout": ...}``).
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +64,7 @@ def read_settings(path: Path) -> dict[str, Any]:
         UsageError: the file is not a JSON object (we refuse to rewrite what we cannot read).
     """
     try:
-        data = path.read_bytes()
+        data = _read_regular(path)
     except FileNotFoundError:
         return {}
     except OSError as exc:
@@ -79,6 +81,19 @@ def read_settings(path: Path) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise UsageError(message=f"{path} holds a JSON {type(doc).__name__}, not an object")
     return doc
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of ``path`` (at most one past the size limit), refusing anything but a regular file.
+
+    Opened non-blocking and checked by type first: a FIFO named ``settings.json`` would block
+    ``hook install`` forever.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UsageError(message=f"{path} is not a regular file", hint="move it away; settings are a JSON file")
+        return handle.read(MAX_SETTINGS_BYTES + 1)
 
 
 def _hooks_table(settings: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -216,10 +231,20 @@ def _same_as_before(before: str, settings: dict[str, Any]) -> bool:
 
 
 def _write(path: Path, settings: dict[str, Any]) -> Path | None:
+    """Write ``settings`` atomically, through a symlink to its target, after a backup; never a read-only file.
+
+    A ``settings.json`` that links into a dotfiles repository stays a link (the target is
+    rewritten in place, next to itself); a read-only one is refused, not silently replaced.
+    """
     backup, mode = None, 0o644
-    if path.exists():
+    target = path.resolve() if path.is_symlink() else path
+    if target.exists():
+        current = target.stat().st_mode
+        if not current & 0o222:
+            raise UsageError(message=f"{target} is read-only; skillpack does not override that",
+                             hint=f"make it writable (chmod u+w {target}) or add the hook by hand")
         backup = path.with_name(path.name + BACKUP_SUFFIX)
-        shutil.copy2(path, backup)
-        mode = path.stat().st_mode & 0o7777
-    write_text(path, json.dumps(settings, indent=2, ensure_ascii=False) + "\n", mode=mode)
+        shutil.copy2(target, backup)
+        mode = current & 0o7777
+    write_text(target, json.dumps(settings, indent=2, ensure_ascii=False) + "\n", mode=mode)
     return backup

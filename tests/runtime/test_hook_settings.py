@@ -326,3 +326,40 @@ def test_a_library_in_the_home_folder_is_named_from_home(cli: Callable[..., Any]
     done = run_in_shell(command, project, path=with_skills_on_path())
     assert done.returncode == 0, done.stderr
     assert "pdf-forms" in json.loads(done.stdout)["hookSpecificOutput"]["additionalContext"]
+
+
+def test_a_settings_file_that_links_into_a_dotfiles_repo_stays_a_link(cli: Callable[..., Any], library: Path,
+                                                                     tmp_path: Path) -> None:
+    dotfiles = tmp_path / "dotfiles" / "claude-settings.json"
+    dotfiles.parent.mkdir()
+    dotfiles.write_text(json.dumps(THEIRS), encoding="utf-8")
+    settings = tmp_path / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    settings.symlink_to(dotfiles)
+    result = cli("hook", "install", "--library", library, "--project", tmp_path)
+    assert result.code == 0, result.err
+    assert settings.is_symlink() and settings.resolve() == dotfiles.resolve()
+    written = json.loads(dotfiles.read_text(encoding="utf-8"))
+    assert written["model"] == "opus" and our_commands(written, "UserPromptSubmit")
+
+
+def test_a_read_only_settings_file_is_refused_not_rewritten(cli: Callable[..., Any], library: Path,
+                                                           tmp_path: Path) -> None:
+    settings = tmp_path / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    settings.write_text(json.dumps(THEIRS), encoding="utf-8")
+    settings.chmod(0o444)
+    result = cli("hook", "install", "--library", library, "--project", tmp_path)
+    assert result.code == 2 and "read-only" in result.err and "Traceback" not in result.err
+    assert json.loads(settings.read_text(encoding="utf-8")) == THEIRS
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_named_settings_json_is_refused_without_hanging(skills_bin: list[str], library: Path,
+                                                              tmp_path: Path) -> None:
+    settings = tmp_path / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    os.mkfifo(settings)
+    done = subprocess.run([*skills_bin, "hook", "install", "--library", str(library), "--project", str(tmp_path)],
+                          capture_output=True, timeout=30, env=env_without_debug())
+    assert done.returncode == 2 and b"not a regular file" in done.stderr
