@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
-from loader.core.errors import PathNotFoundError
+from loader.core.errors import HintedError, PathNotFoundError
 from loader.ship.ignore import IgnoreRules
 from loader.ship.lockfile import SKILL_DIR_NAME, Difference, compare, read_lock, tree_hashes
 from loader.ship.targets import Target
@@ -100,34 +101,55 @@ def installed(target: Target) -> list[InstalledSkill]:
     return sorted(rows, key=lambda r: r.name)
 
 
-@contextmanager
-def locked_staging(target: Target) -> Iterator[Path]:
-    """Hold an exclusive lock on the target's staging folder and roll back leftovers of killed runs.
 
-    The lock is advisory (``flock``) and released by the kernel when a process dies, so a killed
-    install never blocks the next one. Without ``fcntl`` (Windows) there is no lock.
+class InstallBusyError(HintedError):
+    """Another install into the same target held it longer than this one may wait."""
+
+
+LOCK_WAIT_S = 60.0
+"""How long an install waits for another install into the same target."""
+
+
+@contextmanager
+def locked_staging(target: Target, *, wait_s: float = LOCK_WAIT_S) -> Iterator[Path]:
+    """Hold an exclusive lock on the target and roll back leftovers of killed runs; yield its staging folder.
+
+    The lock is advisory (``flock``) on the target's skills folder, which writers never remove
+    (the staging folder inside it comes and goes), and is released by the kernel when a process
+    dies, so a killed install never blocks the next one. Another install in the same target is
+    waited for, up to ``wait_s``. Without ``fcntl`` (Windows) there is no lock.
+
+    Raises:
+        InstallBusyError: another install held the target longer than ``wait_s``.
     """
-    staging = target.skills_dir / STAGING_DIR
-    for _ in range(10):
-        staging.mkdir(parents=True, exist_ok=True)
-        fd = os.open(staging, os.O_RDONLY)
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            same = os.path.samestat(os.fstat(fd), staging.stat())
-        except FileNotFoundError:  # the previous holder removed it while we waited
-            same = False
-        if same:
-            break
-        os.close(fd)
-    else:
-        raise OSError(f"could not lock {staging}")
+    fd = os.open(target.skills_dir, os.O_RDONLY)
     try:
-        recover(target)
-        yield staging
+        _lock(fd, target.skills_dir, wait_s)
+        staging = target.skills_dir / STAGING_DIR
+        staging.mkdir(exist_ok=True)
+        try:
+            recover(target)
+            yield staging
+        finally:
+            rmdir_if_empty(staging)
     finally:
-        rmdir_if_empty(staging)
-        os.close(fd)
+        os.close(fd)  # releases the lock
+
+
+def _lock(fd: int, folder: Path, wait_s: float) -> None:
+    if fcntl is None:
+        return
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise InstallBusyError(message=f"another install into {folder} has been running for over "
+                                               f"{wait_s:g} s", hint="wait for it to finish, then run this again"
+                                       ) from None
+            time.sleep(0.02)
 
 
 def recover(target: Target) -> None:
