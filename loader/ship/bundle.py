@@ -13,8 +13,10 @@ import hashlib
 import os
 import stat
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +71,10 @@ class BundleEntry:
     archive: str
     """File name of the archive (``NAME.skill``, or the bundle's name)."""
     files: tuple[BundleFile, ...]
+
+
+STALE_TEMP_S = 3600
+"""Archive temporaries older than this are a killed pack's, not a running one's: they are removed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +154,12 @@ def plan(skills: Iterable[Skill], *, bundle: str | None = None) -> list[BundleEn
 
 
 def write(entries: Sequence[BundleEntry], dest: Path) -> PackResult:
-    """Write the archives of ``entries`` and ``skills.lock`` into ``dest``, each atomically.
+    """Write the archives of ``entries`` and ``skills.lock`` into ``dest``.
+
+    Every archive is written and checked under a temporary name first; only when all are
+    ready are they renamed into place, then the lock last, so a pack that fails or is killed
+    while writing leaves ``dest`` as it was (the renames themselves take microseconds).
+    Temporary files that a killed pack left behind are removed.
 
     Raises:
         PackError: a file changed while it was packed, or could not be read or written.
@@ -157,10 +168,22 @@ def write(entries: Sequence[BundleEntry], dest: Path) -> PackResult:
         dest.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PackError(path=dest, problem=exc.strerror or str(exc)) from exc
+    _remove_stale_temporaries(dest)
     groups: dict[str, list[BundleEntry]] = {}
     for entry in entries:
         groups.setdefault(entry.archive, []).append(entry)
-    archives = [_write_archive(dest / name, group) for name, group in sorted(groups.items())]
+    staged: list[tuple[Path, PackedArchive]] = []
+    try:
+        for name, group in sorted(groups.items()):
+            staged.append(_write_archive(dest / name, group))
+        for tmp, packed in staged:
+            os.replace(tmp, packed.path)
+    except OSError as exc:
+        raise PackError(path=dest, problem=exc.strerror or str(exc)) from exc
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    archives = [packed for _, packed in staged]
     by_archive = {packed.path.name: packed.sha256 for packed in archives}
     lock = Lock().with_skills(*(
         LockedSkill(e.name, e.version, relative_source(e.source, dest), {f.rel: f.sha256 for f in e.files},
@@ -171,7 +194,17 @@ def write(entries: Sequence[BundleEntry], dest: Path) -> PackResult:
     return PackResult(tuple(archives), lock_path, lock)
 
 
-def _write_archive(path: Path, group: Sequence[BundleEntry]) -> PackedArchive:
+def _remove_stale_temporaries(dest: Path, older_than_s: float = STALE_TEMP_S) -> None:
+    """Delete archive temporaries (``.NAME.skill.XXXX.tmp``) left in ``dest`` by a pack that was killed."""
+    now = time.time()
+    for tmp in dest.glob(".*.tmp"):
+        with suppress(OSError):
+            if tmp.is_file() and now - tmp.stat().st_mtime > older_than_s:
+                tmp.unlink()
+
+
+def _write_archive(path: Path, group: Sequence[BundleEntry]) -> tuple[Path, PackedArchive]:
+    """Write and check one archive under a temporary name beside ``path``; the caller renames it."""
     members = sorted((f"{entry.name}/{file.rel}", file) for entry in group for file in entry.files)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
@@ -188,14 +221,13 @@ def _write_archive(path: Path, group: Sequence[BundleEntry]) -> PackedArchive:
             with zipfile.ZipFile(handle) as check:
                 archive_safety.inspect_zip(path, check)
         Path(tmp).chmod(0o644)
-        os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise PackError(path=path, problem=exc.strerror or str(exc)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return PackedArchive(path, digest, tuple(entry.name for entry in group))
+    return tmp, PackedArchive(path, digest, tuple(entry.name for entry in group))
 
 
 def _zipinfo(arcname: str, executable: bool) -> zipfile.ZipInfo:
