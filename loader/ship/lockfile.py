@@ -105,6 +105,8 @@ def read_lock(path: Path, *, missing_ok: bool = True) -> Lock:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LockfileError(path=path, problem=str(exc)) from exc
+    except RecursionError as exc:  # arrays nested thousands deep: no lock file of ours looks like that
+        raise LockfileError(path=path, problem="nested too deeply to be a lock file") from exc
     return parse_lock(path, data)
 
 
