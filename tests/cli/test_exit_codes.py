@@ -1,4 +1,4 @@
-"""What the machine refuses (names too long, a lock file nested thousands deep) is exit 2 with the file named, not exit 3."""
+"""What the machine refuses (names too long, a lock nested thousands deep) is exit 2 naming the file, not exit 3."""
 
 from __future__ import annotations
 
