@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from loader.core.errors import UsageError
+from loader.core.regular import open_regular
 from loader.runtime.hook_command import NOT_ON_PATH, portable_directory
 from loader.runtime.hook_settings import installed_command, read_settings
 from loader.runtime.hook_state import log_path
@@ -92,7 +93,7 @@ def _run(path: Path, command: str, shell: str, project: Path, timeout: float) ->
         return CommandCheck(path, command, False, f"did not finish within {timeout:g} s")
     logged = ""
     if log.is_file() and log.stat().st_size > before:
-        with log.open("rb") as handle:
+        with open_regular(log) as handle:
             handle.seek(before)
             logged = handle.read(64 * 1024).decode("utf-8", "replace")
     if NOT_ON_PATH in logged:

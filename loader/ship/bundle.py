@@ -22,6 +22,7 @@ from pathlib import Path
 
 from loader.core.errors import SkillpackError, UsageError
 from loader.core.model import Skill
+from loader.core.regular import open_regular, read_regular_bytes
 from loader.ship import archive_safety
 from loader.ship.ignore import IgnoreRules
 from loader.ship.lockfile import LOCK_FILE, SKILL_DIR_NAME, Lock, LockedSkill, relative_source, write_lock
@@ -116,7 +117,7 @@ def _describe(folder: Path, rel: str) -> BundleFile:
     first = b""
     try:
         mode = path.stat().st_mode
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             while chunk := handle.read(1 << 16):
                 first = first or chunk[:2]
                 digest.update(chunk)
@@ -240,7 +241,7 @@ def _zipinfo(arcname: str, executable: bool) -> zipfile.ZipInfo:
 
 def _read_checked(file: BundleFile) -> bytes:
     try:
-        data = file.source.read_bytes()
+        data = read_regular_bytes(file.source)
     except OSError as exc:
         raise PackError(path=file.source, problem=exc.strerror or str(exc)) from exc
     if hashlib.sha256(data).hexdigest() != file.sha256:

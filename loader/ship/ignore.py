@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pathspec
 
+from loader.core.regular import read_regular_text
+
 IGNORE_FILE = ".skillignore"
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git/", ".hg/", ".svn/", "__pycache__/", ".pytest_cache/", ".mypy_cache/", ".ruff_cache/",
@@ -44,7 +46,7 @@ class IgnoreRules:
         path = folder / IGNORE_FILE
         lines: list[str] = []
         if path.is_file() and not path.is_symlink():
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = read_regular_text(path, errors="replace").splitlines()
         return cls.from_lines(lines)
 
     def ignored(self, rel: str) -> bool:

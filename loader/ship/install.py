@@ -18,6 +18,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from loader.core.errors import SkillNotFoundError
+from loader.core.regular import open_regular
 from loader.ship import bundle
 from loader.ship.archive_safety import SafeEntry, inspect_zip, read_member
 from loader.ship.installed import STAGING_DIR, locked_staging, recover, rmdir_if_empty
@@ -106,7 +107,7 @@ class _Archives:
 
     def get(self, payload: Payload) -> tuple[zipfile.ZipFile, dict[str, SafeEntry]]:
         if payload.source not in self._open:
-            handle = self._stack.enter_context(payload.source.open("rb"))
+            handle = self._stack.enter_context(open_regular(payload.source))
             if hashlib.file_digest(handle, "sha256").hexdigest() != payload.archive_sha256:
                 raise InstallError(message=f"{payload.source} changed while it was being installed")
             handle.seek(0)
@@ -131,7 +132,7 @@ def _extract(payload: Payload, dest: Path, opened: _Archives) -> dict[str, str]:
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         while chunk := handle.read(1 << 16):
             yield chunk
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from loader.core.atomic import write_bytes
 from loader.core.errors import UsageError
+from loader.core.regular import read_regular_text
 from loader.ship.lockfile import Lock
 from loader.ship.targets import PLUGIN_MANIFEST
 
@@ -58,7 +59,7 @@ def read_json_object(path: Path, what: str) -> dict[str, Any]:
     try:
         if path.stat().st_size > MAX_MANIFEST_BYTES:
             raise UsageError(message=f"{path} is larger than {MAX_MANIFEST_BYTES} bytes; not a {what}")
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(read_regular_text(path))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         if isinstance(exc, UsageError):
             raise

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from loader.core.model import Diagnostic, Severity
+from loader.core.regular import read_regular_text
 
 MAX_BYTES = 1024 * 1024
 FILES = {"plugin.json": ("plugin-manifest", "plugin.schema.json"),
@@ -48,7 +49,7 @@ def _check(path: Path, rule: str, schema_file: str) -> list[Diagnostic]:
     try:
         if path.stat().st_size > MAX_BYTES:
             return [diag(f"larger than {MAX_BYTES} bytes", "this is not a manifest Claude Code will read")]
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(read_regular_text(path))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return [diag(f"not readable JSON: {exc}", "fix the JSON syntax (`claude plugin validate` shows it too)")]
     validator = _validator(schema_file)

@@ -49,14 +49,14 @@ def _unreadable(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = root / "tables" / "SKILL.md"
     target.chmod(0)
     if os.geteuid() == 0:  # root reads anything: simulate the permission error it would get
-        real_open = Path.open
+        real_open = os.open
 
-        def guarded(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-            if self == target:
-                raise PermissionError(13, "Permission denied", str(self))
-            return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+        def guarded(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if Path(path) == target:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(path, *args, **kwargs)
 
-        monkeypatch.setattr(Path, "open", guarded)
+        monkeypatch.setattr(os, "open", guarded)
 
 
 def _symlink_escape(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
