@@ -6,12 +6,14 @@ import io
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from loader.cli.app import PathsArg, app, paths_or_default
-from loader.report.compute import Report
+
+if TYPE_CHECKING:  # annotations only: the report stage is imported when the command runs
+    from loader.report.compute import Report
 
 
 class ReportFormat(StrEnum):

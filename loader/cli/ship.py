@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,14 +13,9 @@ from loader.cli.app import FormatOpt, OutputFormat, PathsArg, ProfileOpt, Strict
 from loader.cli.render_diagnostics import display_path, has_failures, render_text
 from loader.core.errors import UsageError
 from loader.core.model import Profile
-from loader.ship import bundle
-from loader.ship.install import install as run_install
-from loader.ship.install import plan_install
-from loader.ship.install import uninstall as run_uninstall
-from loader.ship.installed import Target, choose_target, find_target, installed
-from loader.ship.installed import verify as run_verify
-from loader.ship.lockfile import SKILL_DIR_NAME
-from loader.validate.load import errors_only, load_skills
+
+if TYPE_CHECKING:  # the ship and validate stages are imported by the command that runs, not by `skills --help`
+    from loader.ship.installed import Target
 
 SCHEMA_VERSION = 1
 
@@ -57,6 +52,10 @@ def pack(
     if bundle_name is not None and (not bundle_name or Path(bundle_name).name != bundle_name):
         raise UsageError(message=f"--bundle takes a file name, not a path: {bundle_name!r}",
                          hint="choose the folder with --output")
+    from loader.ship import bundle
+    from loader.ship.lockfile import SKILL_DIR_NAME
+    from loader.validate.load import load_skills
+
     result = load_skills(paths_or_default(paths), profile, strict=strict)
     if has_failures(result.diagnostics, strict=strict) and not force:
         render_text(result, sys.stderr)
@@ -104,6 +103,11 @@ def install(
     Archives are checked before anything is written; an unsafe archive, a conflict or a failed
     hash check leaves the target exactly as it was (exit 2).
     """
+    from loader.ship.install import install as run_install
+    from loader.ship.install import plan_install
+    from loader.ship.installed import choose_target
+    from loader.validate.load import errors_only
+
     target = choose_target(project=project, user=user, plugin=plugin)
     plan = plan_install(sources, target, upgrade=upgrade)
     if errors_only(plan.diagnostics) and not force:
@@ -119,6 +123,8 @@ def install(
 
 
 def _target(path: Path | None, user: bool, plugin: Path | None) -> Target:
+    from loader.ship.installed import choose_target, find_target
+
     if path is not None:
         if user or plugin is not None:
             raise UsageError(message="give either a TARGET folder or --user/--plugin, not both")
@@ -130,6 +136,8 @@ def _target(path: Path | None, user: bool, plugin: Path | None) -> Target:
 def verify(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOpt = None,
            fmt: FormatOpt = OutputFormat.TEXT) -> int:
     """Check installed skills against skills.lock: exits 1 naming every missing, extra or modified file."""
+    from loader.ship.installed import verify as run_verify
+
     report = run_verify(_target(target_path, user, plugin))
     where = report.target.skills_dir
     if fmt is OutputFormat.JSON:
@@ -150,6 +158,8 @@ def verify(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginO
 def list_(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOpt = None,
           fmt: FormatOpt = OutputFormat.TEXT) -> int:
     """Show installed skills with their versions and where they came from."""
+    from loader.ship.installed import installed
+
     rows = installed(_target(target_path, user, plugin))
     if fmt is OutputFormat.JSON:
         _dump({"skills": [{"name": r.name, "version": r.version, "source": r.source, "files": r.files,
@@ -169,6 +179,9 @@ def list_(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOp
 def uninstall(name: Annotated[str, typer.Argument(help="Skill name.")], project: ProjectOpt = None,
               user: UserOpt = False, plugin: PluginOpt = None) -> int:
     """Remove a skill that skills install put there, and its skills.lock entry."""
+    from loader.ship.install import uninstall as run_uninstall
+    from loader.ship.installed import choose_target
+
     target = choose_target(project=project, user=user, plugin=plugin)
     record = run_uninstall(target, name)
     typer.echo(f"uninstalled {record.name} from {display_path(target.skills_dir)}")

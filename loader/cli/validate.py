@@ -9,9 +9,8 @@ import typer
 
 from loader.cli.app import FormatOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
 from loader.cli.render_diagnostics import has_failures, render_github, render_json, render_text
-from loader.core.model import Profile, Severity
-from loader.validate.load import load_skills
-from loader.validate.rulebook import RULES
+from loader.cli.rules_output import render_rules
+from loader.core.model import Profile
 
 
 @app.command()
@@ -29,6 +28,8 @@ def validate(
     Exits 0 when clean (warnings allowed), 1 when errors were found (or warnings under
     --strict), 2 when it could not run.
     """
+    from loader.validate.load import load_skills  # here, not at the top: it imports jsonschema
+
     if changed:
         from loader.validate.changed import skill_folders_of
 
@@ -48,19 +49,5 @@ def validate(
 @app.command()
 def rules(output: FormatOpt = OutputFormat.TEXT) -> int:
     """List every rule skillpack checks: id, default severity, stage, whether it blocks loading, meaning."""
-    if output is OutputFormat.JSON:
-        import json
-
-        rows = [{"id": r.id, "severity": r.severity.value, "stage": r.stage, "blocking": r.blocking,
-                 "summary": r.summary}
-                for r in RULES.values()]
-        json.dump({"schema_version": 1, "rules": rows}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    width = max(len(rule_id) for rule_id in RULES)
-    for rule in RULES.values():
-        mark = "*" if rule.blocking and rule.severity is Severity.ERROR else " "
-        typer.echo(f"{rule.id:<{width}}  {rule.severity.value:<7}{mark} {rule.stage:<8}  {rule.summary}")
-    typer.echo("\n* an error of this rule keeps the skill out of the index (it cannot work at run time);\n"
-               "  other errors fail `skills validate` but the skill is still matched and loaded.")
+    render_rules("json" if output is OutputFormat.JSON else "text", sys.stdout)
     return 0
