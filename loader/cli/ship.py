@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loader.cli.app import FormatOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
+from loader.cli.app import (
+    FormatOpt,
+    NoCacheOpt,
+    OutputFormat,
+    PathsArg,
+    ProfileOpt,
+    StrictOpt,
+    app,
+    paths_or_default,
+)
 from loader.cli.render_diagnostics import display_path, has_failures, render_text
 from loader.core.errors import UsageError
 from loader.core.model import Profile
@@ -43,6 +52,7 @@ def pack(
     strict: StrictOpt = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be packed; write nothing.")] = False,
     fmt: FormatOpt = OutputFormat.TEXT,
+    no_cache: NoCacheOpt = False,
 ) -> int:
     """Validate skills, then write reproducible NAME.skill archives (or one --bundle) and skills.lock.
 
@@ -54,9 +64,10 @@ def pack(
                          hint="choose the folder with --output")
     from loader.ship import bundle
     from loader.ship.lockfile import SKILL_DIR_NAME
-    from loader.validate.load import load_skills
+    from loader.validate.load import load_skills, validation_cache
 
-    result = load_skills(paths_or_default(paths), profile, strict=strict)
+    with validation_cache(paths_or_default(paths), profile, strict=strict, enabled=not no_cache):
+        result = load_skills(paths_or_default(paths), profile, strict=strict)
     if has_failures(result.diagnostics, strict=strict) and not force:
         render_text(result, sys.stderr)
         what = "errors or warnings (--strict)" if strict else "errors"

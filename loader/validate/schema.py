@@ -2,6 +2,8 @@
 
 jsonschema errors become Diagnostics whose rule comes from the failing keyword
 (``maxLength`` -> ``schema-max-length``) and whose line is the offending key's line.
+Valid frontmatter (the common case) is recognised by a check compiled once per process
+(``fastschema``); jsonschema is imported and asked only when that says no.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import re
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from loader.core.model import Diagnostic, Manifest, Profile, Severity
+from loader.validate.fastschema import Check, compile_check
+
+if TYPE_CHECKING:  # imported on first use: valid frontmatter never needs jsonschema
+    from jsonschema import Draft202012Validator, ValidationError
 
 
 @cache
@@ -26,11 +30,22 @@ def load_schema() -> dict[str, Any]:
     return schema
 
 
-@cache
-def _validator(profile: Profile) -> Draft202012Validator:
+def _profile_schema(profile: Profile) -> dict[str, Any]:
     schema = dict(load_schema())
     schema["$ref"] = f"#/$defs/{profile.value}"
-    return Draft202012Validator(schema)
+    return schema
+
+
+@cache
+def _validator(profile: Profile) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(_profile_schema(profile))
+
+
+@cache
+def _fast_check(profile: Profile) -> Check | None:
+    return compile_check(_profile_schema(profile))
 
 
 @cache
@@ -45,8 +60,12 @@ def check_frontmatter(manifest: Manifest, profile: Profile, *, strict: bool = Fa
     """Validate ``manifest.frontmatter`` against ``profile``; unknown fields are warnings unless strict."""
     if manifest.frontmatter is None:
         return []
+    instance = dict(manifest.frontmatter)
+    fast = _fast_check(profile)
+    if fast is not None and fast(instance):
+        return []
     diagnostics = []
-    for error in _validator(profile).iter_errors(dict(manifest.frontmatter)):
+    for error in _validator(profile).iter_errors(instance):
         diagnostics.extend(_to_diagnostics(error, manifest, profile, strict))
     return diagnostics
 
