@@ -7,7 +7,8 @@ including ``skills hook --help``, ``hook install`` and ``hook uninstall``, goes 
 ``loader.cli.main``. ``skills match`` with plain options is answered by
 ``loader.cli.match_output.fast_main``, which hands anything it does not handle back (``None``).
 ``skills --version`` and plain ``skills rules [-f text|json]`` print without typer either
-(they were 0.34 s and 0.59 s, almost all of it imports; now about Python's start-up).
+(they were 0.34 s and 0.59 s, almost all of it imports; now about Python's start-up), and
+plain ``skills validate`` runs through ``loader.cli.validate_run.fast_main``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ def _dispatch(args: list[str]) -> None:
 
         if parse_args(args[1:]) is not None:
             sys.exit(hook_main(args[1:]))
+    if args[:1] == ["validate"]:
+        from loader.cli.validate_run import fast_main as validate_main
+
+        code = validate_main(args[1:])
+        if code is not None:
+            sys.exit(code)
     if args[:1] == ["match"]:
         from loader.cli.match_output import fast_main
 

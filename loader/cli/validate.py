@@ -15,10 +15,9 @@ from loader.cli.app import (
     ProfileOpt,
     StrictOpt,
     app,
-    paths_or_default,
 )
-from loader.cli.render_diagnostics import has_failures, render_github, render_json, render_text
 from loader.cli.rules_output import render_rules
+from loader.cli.validate_run import run_validate
 from loader.core.model import Profile
 
 
@@ -38,23 +37,8 @@ def validate(
     Exits 0 when clean (warnings allowed), 1 when errors were found (or warnings under
     --strict), 2 when it could not run.
     """
-    from loader.validate.load import load_skills, validation_cache  # here: not needed by other commands
-
-    if changed:
-        from loader.validate.changed import skill_folders_of
-
-        roots = skill_folders_of(paths or [])
-    else:
-        roots = paths_or_default(paths)
-    with validation_cache(roots, profile, strict=strict, enabled=not no_cache):
-        result = load_skills(roots, profile, strict=strict)
-    if output is OutputFormat.JSON:
-        render_json(result, sys.stdout)
-    elif output is OutputFormat.GITHUB:
-        render_github(result, sys.stdout)
-    else:
-        render_text(result, sys.stdout, show_info=show_info)
-    return 1 if has_failures(result.diagnostics, strict=strict) else 0
+    return run_validate(paths, output.value, profile, strict=strict, show_info=show_info, changed=changed,
+                        no_cache=no_cache)
 
 
 @app.command()

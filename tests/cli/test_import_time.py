@@ -10,10 +10,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import REPO, env_without_debug
+from conftest import REPO, env_without_debug, skill_md, write_tree
 
 SKILLS = REPO / "skills"
 ENTRY = "from loader.cli.entry import run; run()"
@@ -66,15 +67,33 @@ def test_the_hook_imports_no_heavy_module(tmp_path: Path) -> None:
 def test_validate_imports_what_checking_needs_and_nothing_for_other_commands(tmp_path: Path) -> None:
     modules, done = _imported("validate", str(SKILLS), tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert {"yaml", "typer"} <= modules
-    assert not modules & {"jinja2", "watchdog", "mcp"}
+    assert "yaml" in modules
+    assert _heavy(modules) == {"yaml"}  # valid frontmatter never needs jsonschema; plain options never need typer
     # Other commands' stages stay out of a validate run.
     assert not {m for m in modules if m.startswith(("loader.ship", "loader.report", "loader.author",
-                                                    "loader.runtime", "loader.usage"))}
+                                                    "loader.runtime", "loader.usage", "loader.index"))}
 
 
-def test_the_fast_paths_print_what_the_full_cli_prints(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    for args in (("--version",), ("rules",), ("rules", "-f", "json"), ("rules", "--format=json")):
+def test_validate_imports_jsonschema_for_the_detailed_errors_of_invalid_frontmatter(tmp_path: Path) -> None:
+    write_tree(tmp_path / "lib", {"bad/SKILL.md": "---\nname: Bad_Name\ndescription: x\n---\nBody.\n"})
+    modules, done = _imported("validate", str(tmp_path / "lib"), tmp_path=tmp_path)
+    assert done.returncode == 1 and "schema-pattern" in done.stdout
+    assert _heavy(modules) == {"yaml", "jsonschema"}
+
+
+def test_the_fast_paths_print_what_the_full_cli_prints(tmp_path: Path, cli: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # where the subprocesses run: paths are shown relative to it
+    write_tree(tmp_path / "lib", {"bad/SKILL.md": "---\nname: Bad_Name\ndescription: x\ncolour: red\n---\n",
+                                  "good/SKILL.md": skill_md("good", extra="colour: red\n")})
+    lib = str(tmp_path / "lib")
+    cases = [("--version",), ("rules",), ("rules", "-f", "json"), ("rules", "--format=json"),
+             ("validate", str(SKILLS)), ("validate", lib), ("validate", lib, "-f", "json"),
+             ("validate", "--format", "github", lib), ("validate", lib, "--strict", "--profile", "agentskills"),
+             ("validate", lib, "--info", "--no-cache"), ("validate", str(tmp_path / "missing")),
+             ("validate", "--changed", lib + "/good/SKILL.md")]
+    for args in cases:
         _, fast = _imported(*args, tmp_path=tmp_path)
         full = cli(*args)
-        assert (fast.returncode, fast.stdout) == (full.code, full.out), args
+        assert (fast.returncode, fast.stdout, fast.stderr.count("error:")) == (full.code, full.out,
+                                                                              full.err.count("error:")), args
