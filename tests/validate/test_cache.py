@@ -165,7 +165,7 @@ def test_deleted_skills_leave_the_cache_file(tmp_path: Path) -> None:
     assert list(json.loads(opened.path.read_text())["skills"]) == [str(root / "one")]
 
 
-@pytest.mark.parametrize("command", [("validate",), ("pack", "--dry-run"), ("index",)])
+@pytest.mark.parametrize("command", [("validate",), ("pack", "--dry-run"), ("index",), ("report", "-f", "json")])
 def test_commands_use_the_cache_and_no_cache_bypasses_it(tmp_path: Path, cli: Any, command: tuple[str, ...]) -> None:
     root = write_tree(tmp_path / "lib", {"one/SKILL.md": skill_md("one"), "two/SKILL.md": skill_md("two")})
     folder = Path(os.environ["XDG_CACHE_HOME"]) / "skillpack" / "validation"
