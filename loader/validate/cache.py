@@ -7,9 +7,10 @@ the file read for the key, and the diagnostics). The key is a SHA-256 of everyth
 depends on: the folder's and root's paths, SKILL.md's bytes, every other file's name, size and
 content (size alone past the 1 MiB the rules read), the rules' version (a hash of the
 validate stage's code, schema and rulebook), the profile, the strictness and skillpack's
-version. Any change gives a new key, hence a miss. The file is written atomically; an
-unreadable or foreign file is ignored, so the cache can only cost a re-check, never a
-wrong result.
+version. Any change gives a new key, hence a miss. The stored key is reused without hashing
+while the folder's file names, inodes, sizes and mtimes are those seen at least 2 s after
+their last change (git's racy-clean rule). The file is written atomically; an unreadable or
+foreign file is ignored, so the cache can only cost a re-check, never a wrong result.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from loader.core.model import Diagnostic, Manifest, Profile, Severity, Skill
 from loader.core.userdirs import cache_dir
@@ -35,7 +37,20 @@ MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 """A cache file larger than this is not read (it cannot be ours for any sane library)."""
 
+RACY_NS = 2_000_000_000
+"""Files modified less than this before they were stamped are hashed again next time (coarse clocks)."""
+
 Result = tuple[Skill | None, list[Diagnostic]]
+
+
+class Keyed(NamedTuple):
+    """A skill folder's cache key, with what computing it read and saw."""
+
+    key: str
+    raw: bytes
+    """SKILL.md's bytes (the body of a cached result is sliced from them)."""
+    stamp: str
+    """Names and ``size:inode:mtime_ns`` of SKILL.md and each file; empty when too recent (or unreadable) to trust."""
 
 
 @cache
@@ -78,8 +93,14 @@ class ValidationCache:
         name = hashlib.sha256(f"{where}\0{profile.value}\0{strict}".encode()).hexdigest()[:24]
         return cls(cache_dir() / "validation" / f"{name}.json", cache_context(profile, strict))
 
-    def key(self, skill_dir: SkillDir) -> tuple[str, bytes] | None:
-        """The skill's cache key and SKILL.md's bytes, or ``None`` when it should not be cached."""
+    def key(self, skill_dir: SkillDir) -> Keyed | None:
+        """The skill's cache key and SKILL.md's bytes, or ``None`` when it should not be cached.
+
+        Hashing reads every file of the skill; when the files' stamps (inode, size, mtime) are
+        those stored with the entry, and were old enough to trust then, the stored key is
+        reused without reading them (git's racy-clean rule, as the index does).
+        """
+        stamp = _stamp(skill_dir)
         try:
             with skill_dir.manifest_path.open("rb") as handle:
                 raw = handle.read(MAX_MANIFEST_BYTES + 1)
@@ -87,6 +108,13 @@ class ValidationCache:
             return None
         if len(raw) > MAX_MANIFEST_BYTES:
             return None
+        entry = self._old.get(str(skill_dir.path))
+        if stamp and isinstance(entry, dict) and entry.get("stamp") == stamp and isinstance(entry.get("key"), str) \
+                and stamp.startswith(f"{len(raw)}:"):
+            return Keyed(entry["key"], raw, stamp)
+        return Keyed(self._hash(skill_dir, raw), raw, stamp)
+
+    def _hash(self, skill_dir: SkillDir, raw: bytes) -> str:
         digest = hashlib.sha256(f"{self.context}\0{skill_dir.path}\0{skill_dir.root}\0{len(raw)}\0".encode())
         digest.update(raw)
         base = f"{skill_dir.path}{os.sep}"
@@ -100,16 +128,16 @@ class ValidationCache:
                         digest.update(handle.read(MAX_HASHED_BYTES + 1))
             except OSError as exc:
                 digest.update(f"unreadable {exc.errno}".encode())
-        return digest.hexdigest(), raw
+        return digest.hexdigest()
 
-    def get(self, skill_dir: SkillDir, key: str, raw: bytes) -> Result | None:
-        """The stored result for ``skill_dir`` when its key is ``key``, else ``None``."""
+    def get(self, skill_dir: SkillDir, keyed: Keyed) -> Result | None:
+        """The stored result for ``skill_dir`` when its key is ``keyed.key``, else ``None``."""
         entry = self._old.get(str(skill_dir.path))
-        if not isinstance(entry, dict) or entry.get("key") != key:
+        if not isinstance(entry, dict) or entry.get("key") != keyed.key:
             self.misses += 1
             return None
         try:
-            result = _decode(entry["result"], skill_dir, raw)
+            result = _decode(entry["result"], skill_dir, keyed.raw)
         except (KeyError, TypeError, ValueError):
             self.misses += 1
             return None
@@ -117,12 +145,11 @@ class ValidationCache:
         self.hits += 1
         return result
 
-    def put(self, skill_dir: SkillDir, key: str, raw: bytes, skill: Skill | None,
-            diagnostics: Sequence[Diagnostic]) -> None:
-        """Remember ``skill_dir``'s result under ``key`` (skipped when it would not read back the same)."""
-        encoded = _encode(skill, diagnostics, raw)
+    def put(self, skill_dir: SkillDir, keyed: Keyed, skill: Skill | None, diagnostics: Sequence[Diagnostic]) -> None:
+        """Remember ``skill_dir``'s result under ``keyed`` (skipped when it would not read back the same)."""
+        encoded = _encode(skill, diagnostics, keyed.raw)
         if encoded is not None:
-            self._new[str(skill_dir.path)] = {"key": key, "result": encoded}
+            self._new[str(skill_dir.path)] = {"key": keyed.key, "stamp": keyed.stamp, "result": encoded}
 
     def save(self) -> None:
         """Write the results atomically when they changed, dropping folders that no longer hold a skill."""
@@ -137,6 +164,21 @@ class ValidationCache:
                                              separators=(",", ":")), durable=False)
         except OSError:
             pass  # a read-only or full cache folder costs speed, not correctness
+
+
+def _stamp(skill_dir: SkillDir) -> str:
+    """SKILL.md's ``size:inode:mtime_ns``, then each file's name and the same; ``""`` if any is too recent."""
+    now = time.time_ns()
+    parts = []
+    try:
+        for rel in ("", *skill_dir.files):
+            st = os.stat(f"{skill_dir.path}{os.sep}{rel or 'SKILL.md'}")  # noqa: PTH116 - once per file per skill
+            if st.st_mtime_ns >= now - RACY_NS:
+                return ""
+            parts.append(f"{rel}{':' if rel else ''}{st.st_size}:{st.st_ino}:{st.st_mtime_ns}")
+    except OSError:
+        return ""
+    return "\0".join(parts)
 
 
 def _read(path: Path, context: str) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from loader.core.model import Diagnostic, Profile, Severity, Skill
 from loader.validate.discover import Discovery, SkillDir, discover
-from loader.validate.manifest import parse_manifest
 from loader.validate.rules import check_skill, skill_name
 from loader.validate.schema import check_frontmatter
 
@@ -94,16 +93,18 @@ def load_skill_dir(skill_dir: SkillDir, profile: Profile = Profile.CLAUDE_CODE, 
         cache = _active[-1][0]
         keyed = cache.key(skill_dir)
         if keyed is not None:
-            found = cache.get(skill_dir, *keyed)
+            found = cache.get(skill_dir, keyed)
             if found is not None:
                 return found
             skill, diagnostics = _check_skill_dir(skill_dir, profile, strict)
-            cache.put(skill_dir, *keyed, skill, diagnostics)
+            cache.put(skill_dir, keyed, skill, diagnostics)
             return skill, diagnostics
     return _check_skill_dir(skill_dir, profile, strict)
 
 
 def _check_skill_dir(skill_dir: SkillDir, profile: Profile, strict: bool) -> tuple[Skill | None, list[Diagnostic]]:
+    from loader.validate.manifest import parse_manifest  # here: a run answered from the cache never needs yaml
+
     manifest = parse_manifest(skill_dir.manifest_path)
     diagnostics = list(manifest.diagnostics)
     diagnostics += check_frontmatter(manifest, profile, strict=strict)

@@ -72,6 +72,9 @@ def test_validate_imports_what_checking_needs_and_nothing_for_other_commands(tmp
     # Other commands' stages stay out of a validate run.
     assert not {m for m in modules if m.startswith(("loader.ship", "loader.report", "loader.author",
                                                     "loader.runtime", "loader.usage", "loader.index"))}
+    cached, done = _imported("validate", str(SKILLS), tmp_path=tmp_path)
+    assert done.returncode == 0
+    assert _heavy(cached) == set()  # every result came from the cache: nothing was parsed
 
 
 def test_validate_imports_jsonschema_for_the_detailed_errors_of_invalid_frontmatter(tmp_path: Path) -> None:

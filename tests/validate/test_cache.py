@@ -190,3 +190,43 @@ def test_commands_use_the_cache_and_no_cache_bypasses_it(tmp_path: Path, cli: An
     entry = json.loads(next(folder.glob("*.json")).read_text())["skills"]
     assert entry[str(root / "one")] == cached[str(root / "one")]
     assert entry[str(root / "two")]["key"] != cached[str(root / "two")]["key"]
+
+
+def _age(root: Path, seconds: float = 60) -> None:
+    """Set every file's mtime ``seconds`` back, as for a library edited a while ago."""
+    past = root.stat().st_mtime - seconds
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+
+
+def test_old_unchanged_files_are_trusted_by_their_stamps_without_hashing(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_tree(tmp_path / "lib", {"one/SKILL.md": skill_md("one", body="See [the guide](guide.md).\n"),
+                                         "one/guide.md": "# Guide\n"})
+    _age(root)
+    fresh, _ = _run([root])
+
+    def no_hashing(*args: Any) -> str:
+        raise AssertionError("hashed although the stamps matched")
+
+    monkeypatch.setattr(cache_module.ValidationCache, "_hash", no_hashing)
+    again, opened = _run([root])
+    assert (opened.hits, again) == (1, fresh)
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param(lambda root: (root / "one/guide.md").rename(root / "one/other.md"), id="renamed-file"),
+    pytest.param(lambda root: (root / "one/guide.md").write_text("# Guide\n\n[x](gone.md)\n"), id="edited-file"),
+    pytest.param(lambda root: (root / "one/SKILL.md").write_text(skill_md("one", body="Other text.\n")),
+                 id="edited-skill-md"),
+])
+def test_a_changed_stamp_means_hashing_again(tmp_path: Path, change: Any) -> None:
+    root = write_tree(tmp_path / "lib", {"one/SKILL.md": skill_md("one", body="See [the guide](guide.md).\n"),
+                                         "one/guide.md": "# Guide\n"})
+    _age(root)
+    _run([root])
+    change(root)
+    _age(root / "one", seconds=30)  # even when the change itself looks old, names, sizes or inodes differ
+    result, opened = _run([root])
+    assert (opened.hits, opened.misses) == (0, 1)
+    assert result == _run([root], cached=False)[0]
