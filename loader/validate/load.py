@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING
 
 from loader.core.model import Diagnostic, Profile, Severity, Skill
 from loader.validate.discover import Discovery, SkillDir, discover
-from loader.validate.rules import check_skill, skill_name
-from loader.validate.schema import check_frontmatter
 
 if TYPE_CHECKING:
     from loader.validate.cache import ValidationCache
@@ -103,7 +101,10 @@ def load_skill_dir(skill_dir: SkillDir, profile: Profile = Profile.CLAUDE_CODE, 
 
 
 def _check_skill_dir(skill_dir: SkillDir, profile: Profile, strict: bool) -> tuple[Skill | None, list[Diagnostic]]:
-    from loader.validate.manifest import parse_manifest  # here: a run answered from the cache never needs yaml
+    # Imported here: a run answered from the cache never parses (yaml) or checks anything.
+    from loader.validate.manifest import parse_manifest
+    from loader.validate.rules import check_skill, skill_name
+    from loader.validate.schema import check_frontmatter
 
     manifest = parse_manifest(skill_dir.manifest_path)
     diagnostics = list(manifest.diagnostics)

@@ -12,7 +12,6 @@ import json
 import re
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from loader.core.model import Diagnostic, Manifest, Profile, Severity
@@ -25,6 +24,7 @@ if TYPE_CHECKING:  # imported on first use: valid frontmatter never needs jsonsc
 @cache
 def load_schema() -> dict[str, Any]:
     """The frontmatter JSON Schema shipped inside the package."""
+    from importlib import resources  # here: ~4 ms that a run answered from the cache does not need
     text = resources.files("loader").joinpath("validate/skill.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
