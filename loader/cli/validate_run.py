@@ -31,7 +31,9 @@ def run_validate(paths: Sequence[Path] | None, output: str, profile: Profile, *,
         roots = skill_folders_of(paths or [])
     else:
         roots = list(paths) if paths else [Path("skills")]
-    with validation_cache(roots, profile, strict=strict, enabled=not no_cache):
+    # --changed (pre-commit) checks a different handful of folders each time: a cache file per
+    # such set would only pile up, and a few skills are checked in milliseconds anyway.
+    with validation_cache(roots, profile, strict=strict, enabled=not (no_cache or changed)):
         result = load_skills(roots, profile, strict=strict)
     if output == "json":
         render_json(result, sys.stdout)

@@ -37,6 +37,8 @@ MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 MAX_CACHE_BYTES = 256 * 1024 * 1024
 """A cache file larger than this is not read (it cannot be ours for any sane library)."""
 
+STALE_SECONDS = 30 * 24 * 3600
+"""A library's cache file unused for this long is deleted (by the next run that writes one)."""
 RACY_NS = 2_000_000_000
 """Files modified less than this before they were stamped are hashed again next time (coarse clocks)."""
 
@@ -152,18 +154,34 @@ class ValidationCache:
             self._new[str(skill_dir.path)] = {"key": keyed.key, "stamp": keyed.stamp, "result": encoded}
 
     def save(self) -> None:
-        """Write the results atomically when they changed, dropping folders that no longer hold a skill."""
-        if not self._new or all(self._old.get(path) is entry for path, entry in self._new.items()):
-            return
-        entries = {path: entry for path, entry in {**self._old, **self._new}.items()
-                   if path in self._new or os.path.isfile(os.path.join(path, "SKILL.md"))}  # noqa: PTH113,PTH118
-        from loader.core.atomic import write_text
+        """Write the results atomically when they changed, dropping folders that no longer hold a skill.
 
+        A run that changed nothing only touches the file, so its mtime says when it was last
+        used; writing a file also deletes other libraries' files unused for :data:`STALE_SECONDS`.
+        """
+        if not self._new:
+            return
         try:
+            if all(self._old.get(path) is entry for path, entry in self._new.items()):
+                os.utime(self.path)
+                return
+            entries = {path: entry for path, entry in {**self._old, **self._new}.items()
+                       if path in self._new or os.path.isfile(os.path.join(path, "SKILL.md"))}  # noqa: PTH113,PTH118
+            from loader.core.atomic import write_text
+
             write_text(self.path, json.dumps({"format": FORMAT, "context": self.context, "skills": entries},
                                              separators=(",", ":")), durable=False)
+            _prune(self.path.parent, keep=self.path)
         except OSError:
             pass  # a read-only or full cache folder costs speed, not correctness
+
+
+def _prune(folder: Path, *, keep: Path) -> None:
+    cutoff = time.time() - STALE_SECONDS
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".json") and entry.path != str(keep) and entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)
 
 
 def _stamp(skill_dir: SkillDir) -> str:

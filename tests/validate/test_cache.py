@@ -230,3 +230,22 @@ def test_a_changed_stamp_means_hashing_again(tmp_path: Path, change: Any) -> Non
     result, opened = _run([root])
     assert (opened.hits, opened.misses) == (0, 1)
     assert result == _run([root], cached=False)[0]
+
+
+def test_cache_files_unused_for_a_month_are_deleted_when_another_is_written(tmp_path: Path) -> None:
+    first = write_tree(tmp_path / "first", {"one/SKILL.md": skill_md("one")})
+    second = write_tree(tmp_path / "second", {"two/SKILL.md": skill_md("two")})
+    _, old = _run([first])
+    month_ago = old.path.stat().st_mtime - cache_module.STALE_SECONDS - 60
+    os.utime(old.path, (month_ago, month_ago))
+    _, used = _run([first])  # all hits: the file is only touched, so it counts as used again
+    assert used.hits == 1 and old.path.stat().st_mtime > month_ago
+    os.utime(old.path, (month_ago, month_ago))
+    _, new = _run([second])
+    assert new.path.is_file() and not old.path.exists()
+
+
+def test_validate_changed_leaves_no_cache_file_per_set_of_files(tmp_path: Path, cli: Any) -> None:
+    root = write_tree(tmp_path / "lib", {"one/SKILL.md": skill_md("one")})
+    assert cli("validate", "--changed", root / "one" / "SKILL.md").code == 0
+    assert not (Path(os.environ["XDG_CACHE_HOME"]) / "skillpack" / "validation").exists()
