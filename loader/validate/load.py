@@ -73,15 +73,20 @@ def validation_cache(roots: Sequence[Path], profile: Profile = Profile.CLAUDE_CO
     if not enabled:
         yield None
         return
+    from loader.core.gc_pause import gc_paused
     from loader.validate.cache import ValidationCache
 
-    opened = ValidationCache.for_library(roots, profile, strict=strict)
-    _active.append((opened, profile, strict))
-    try:
-        yield opened
-    finally:
-        _active.pop()
-        opened.save()
+    # The cycle collector paused: reading the cache and the results creates ~100 objects per
+    # skill that live to the end, so each collection it triggers finds nothing; pausing took a
+    # cached run of 1,000 skills from ~0.13 s to ~0.10 s in-process.
+    with gc_paused():
+        opened = ValidationCache.for_library(roots, profile, strict=strict)
+        _active.append((opened, profile, strict))
+        try:
+            yield opened
+        finally:
+            _active.pop()
+            opened.save()
 
 
 def load_skill_dir(skill_dir: SkillDir, profile: Profile = Profile.CLAUDE_CODE, *,
