@@ -166,7 +166,7 @@ class ValidationCache:
                 os.utime(self.path)
                 return
             entries = {path: entry for path, entry in {**self._old, **self._new}.items()
-                       if path in self._new or os.path.isfile(os.path.join(path, "SKILL.md"))}  # noqa: PTH113,PTH118
+                       if path in self._new or _holds_skill(path)}
             from loader.core.atomic import write_text
 
             write_text(self.path, json.dumps({"format": FORMAT, "context": self.context, "skills": entries},
@@ -174,6 +174,10 @@ class ValidationCache:
             _prune(self.path.parent, keep=self.path)
         except OSError:
             pass  # a read-only or full cache folder costs speed, not correctness
+
+
+def _holds_skill(folder: str) -> bool:
+    return any(os.path.isfile(os.path.join(folder, name)) for name in ("SKILL.md", "skill.md"))  # noqa: PTH113,PTH118
 
 
 def _prune(folder: Path, *, keep: Path) -> None:
@@ -189,8 +193,9 @@ def _stamp(skill_dir: SkillDir) -> str:
     now = time.time_ns()
     parts = []
     try:
+        manifest = str(skill_dir.manifest_path)
         for rel in ("", *skill_dir.files):
-            st = os.stat(f"{skill_dir.path}{os.sep}{rel or 'SKILL.md'}")  # noqa: PTH116 - once per file per skill
+            st = os.stat(f"{skill_dir.path}{os.sep}{rel}" if rel else manifest)  # noqa: PTH116 - per file per skill
             if st.st_mtime_ns >= now - RACY_NS:
                 return ""
             parts.append(f"{rel}{':' if rel else ''}{st.st_size}:{st.st_ino}:{st.st_mtime_ns}")
