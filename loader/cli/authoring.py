@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from loader.cli.app import DEFAULT_SKILLS_DIR, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
+from loader.cli.app import DEFAULT_SKILLS_DIR, NoCacheOpt, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
 from loader.cli.render_diagnostics import display_path, render_text
 from loader.core.errors import UsageError
 from loader.core.model import Profile, Severity
@@ -95,6 +95,7 @@ def dev(
                                           help="Milliseconds of quiet before a burst of saves is processed.")] = 100,
     profile: ProfileOpt = Profile.CLAUDE_CODE,
     strict: StrictOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> int:
     """Validate skills, then re-validate and re-index each skill the moment it is saved.
 
@@ -102,9 +103,11 @@ def dev(
     last good version, so the index and --prompt results stay usable while you type.
     """
     from loader.author.live import LiveLibrary, LiveUpdate
+    from loader.validate.load import validation_cache
 
     printer = _Printer(sys.stdout)
-    library = LiveLibrary(paths_or_default(paths), profile, strict=strict)
+    with validation_cache(paths_or_default(paths), profile, strict=strict, enabled=not no_cache):
+        library = LiveLibrary(paths_or_default(paths), profile, strict=strict)
     render_text(library.initial, sys.stdout)
     if prompt is not None:
         printer.lines(_prompt_line(library, prompt))

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from loader.cli.app import PathsArg, app, paths_or_default
+from loader.cli.app import NoCacheOpt, PathsArg, app, paths_or_default
 from loader.cli.match_output import render_json, render_text, warning_summary
 from loader.cli.usage_options import ExportOpt, NegativesOpt, TranscriptsOpt, eval_items
 from loader.core.model import Diagnostic
@@ -86,14 +86,17 @@ def _open(skills: list[Path] | None, index: Path | None, *, quiet: bool = False)
 def index_command(
     paths: PathsArg = None, index: IndexOpt = None,
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
+    no_cache: NoCacheOpt = False,
 ) -> int:
     """Build or refresh the index of a skill library and report what it holds."""
     from loader.index import open_index
     from loader.index.location import default_index_path
+    from loader.validate.load import validation_cache
 
     roots = paths_or_default(paths)
     started = time.perf_counter()
-    idx, diagnostics = open_index(roots, index_path=index, check=True)  # repairs a damaged index
+    with validation_cache(roots, enabled=not no_cache):  # the index checks skills with the default profile
+        idx, diagnostics = open_index(roots, index_path=index, check=True)  # repairs a damaged index
     elapsed = time.perf_counter() - started
     _warn(diagnostics)
     skipped = sum(1 for d in diagnostics if d.rule == "index-skipped")

@@ -6,12 +6,14 @@ import io
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from loader.cli.app import PathsArg, app, paths_or_default
-from loader.report.compute import Report
+from loader.cli.app import NoCacheOpt, PathsArg, app, paths_or_default
+
+if TYPE_CHECKING:  # annotations only: the report stage is imported when the command runs
+    from loader.report.compute import Report
 
 
 class ReportFormat(StrEnum):
@@ -50,6 +52,7 @@ def report(
                                 "overflows the budget.")] = False,
     max_prefix_tokens: Annotated[int | None, typer.Option("--max-prefix-tokens", min=0, help="Exit 1 when "
                                  "skillpack's stable prefix exceeds N tokens.", show_default=False)] = None,
+    no_cache: NoCacheOpt = False,
 ) -> int:
     """Show the skill context per turn: eager, Claude Code's listing, and on-demand (skillpack).
 
@@ -60,13 +63,15 @@ def report(
     from loader.report.compute import compute, gate_failures, load_prices
     from loader.report.inputs import gather
     from loader.report.listing import default_budget
+    from loader.validate.load import validation_cache
 
     counter = get_counter(counter_name)
     prices = load_prices(model, input_price=price_input, cache_write=price_cache_write,
                          cache_read=price_cache_read)
     budget, source = (listing_budget, "--listing-budget") if listing_budget else default_budget()
     roots = paths_or_default(paths)
-    found = gather(roots, queries=queries, top_k=top_k)
+    with validation_cache(roots, enabled=not no_cache):  # the report reads skills with the default profile
+        found = gather(roots, queries=queries, top_k=top_k)
     if found.skipped:
         typer.echo(f"note: {found.skipped} skill folder(s) with errors are left out (see `skills validate`)", err=True)
     result = compute(found.skills, counter, budget_chars=budget, budget_source=source, prices=prices,

@@ -6,24 +6,18 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loader.cli.app import FormatOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
+from loader.cli.app import FormatOpt, NoCacheOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
 from loader.cli.render_diagnostics import display_path, has_failures, render_text
 from loader.core.errors import UsageError
 from loader.core.model import Diagnostic, Profile, Severity
-from loader.ship import bundle
-from loader.ship.hosts import Host, host_findings
-from loader.ship.install import install as run_install
-from loader.ship.install import plan_install
-from loader.ship.install import uninstall as run_uninstall
-from loader.ship.installed import installed
-from loader.ship.installed import verify as run_verify
-from loader.ship.lockfile import SKILL_DIR_NAME, read_lock
-from loader.ship.targets import Target, choose_target, find_target, found_targets
-from loader.validate.load import errors_only, load_skills
+from loader.ship.hosts import Host  # an option's type: typer reads it when the command is registered
+
+if TYPE_CHECKING:  # the ship and validate stages are imported by the command that runs, not by `skills --help`
+    from loader.ship.targets import Target
 
 SCHEMA_VERSION = 1
 
@@ -68,6 +62,7 @@ def pack(
     owner: Annotated[str | None, typer.Option("--owner", help="Marketplace owner's name (needed for a new one).",
                                               show_default=False)] = None,
     fmt: FormatOpt = OutputFormat.TEXT,
+    no_cache: NoCacheOpt = False,
 ) -> int:
     """Validate skills, then write reproducible NAME.skill archives (or one --bundle) and skills.lock.
 
@@ -82,8 +77,15 @@ def pack(
     if bundle_name is not None and (plugin_dir is not None or marketplace is not None):
         raise UsageError(message="--bundle writes an archive; --plugin and --marketplace write folders",
                          hint="choose one")
+    from loader.ship import bundle
+    from loader.ship.hosts import host_findings
+    from loader.ship.lockfile import SKILL_DIR_NAME
+    from loader.validate.load import load_skills, validation_cache
+
     chosen = host.profile if host is not Host.CLAUDE_CODE else profile
-    result = load_skills(paths_or_default(paths), chosen, strict=strict or host.unknown_fields_are_errors)
+    roots, strictly = paths_or_default(paths), strict or host.unknown_fields_are_errors
+    with validation_cache(roots, chosen, strict=strictly, enabled=not no_cache):
+        result = load_skills(roots, chosen, strict=strictly)
     findings = host_findings([loaded.skill for loaded in result.skills], host)
     result = replace(result, diagnostics=tuple(sorted((*result.diagnostics, *findings), key=Diagnostic.sort_key)))
     failed = has_failures(result.diagnostics, strict=strict)
@@ -141,7 +143,11 @@ def install(
     Archives are checked before anything is written; an unsafe archive, a conflict or a failed
     hash check leaves the target exactly as it was (exit 2).
     """
+    from loader.ship.install import install as run_install
+    from loader.ship.install import plan_install
     from loader.ship.marketplace import expand_source
+    from loader.ship.targets import choose_target
+    from loader.validate.load import errors_only
 
     target = choose_target(project=project, user=user, plugin=plugin, target=target_name)
     expanded: list[Path] = []
@@ -165,6 +171,8 @@ def install(
 
 
 def _target(path: Path | None, user: bool, plugin: Path | None, name: str | None) -> Target:
+    from loader.ship.targets import choose_target, find_target
+
     if path is not None:
         if user or plugin is not None or name is not None:
             raise UsageError(message="give either a TARGET folder or --user/--plugin/--target, not both")
@@ -176,6 +184,8 @@ def _target(path: Path | None, user: bool, plugin: Path | None, name: str | None
 def verify(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOpt = None,
            target_name: TargetOpt = None, fmt: FormatOpt = OutputFormat.TEXT) -> int:
     """Check installed skills against skills.lock: exits 1 naming every missing, extra or modified file."""
+    from loader.ship.installed import verify as run_verify
+
     report = run_verify(_target(target_path, user, plugin, target_name))
     where = report.target.skills_dir
     if fmt is OutputFormat.JSON:
@@ -201,6 +211,8 @@ def list_(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOp
     Without a choice of target, looks at .claude/skills and .agents/skills in the project and
     in HOME (--user: HOME only); each skill is shown under the target that holds it.
     """
+    from loader.ship.installed import installed
+
     targets = _listed_targets(target_path, user, plugin, target_name)
     found = [(target, installed(target)) for target in targets]
     if fmt is OutputFormat.JSON:
@@ -223,6 +235,8 @@ def list_(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOp
 
 
 def _listed_targets(path: Path | None, user: bool, plugin: Path | None, name: str | None) -> list[Target]:
+    from loader.ship.targets import found_targets
+
     if plugin is not None or name is not None:
         return [_target(path, user, plugin, name)]
     if path is not None:
@@ -241,6 +255,10 @@ def uninstall(name: Annotated[str, typer.Argument(help="Skill name.")], project:
     Without --target or --plugin, the skill is looked for in the project's .claude/skills and
     .agents/skills (--user: HOME's); when both hold it, choose one with --target.
     """
+    from loader.ship.install import uninstall as run_uninstall
+    from loader.ship.lockfile import read_lock
+    from loader.ship.targets import choose_target, found_targets
+
     if plugin is not None or target_name is not None:
         target = choose_target(project=project, user=user, plugin=plugin, target=target_name)
     else:

@@ -2,6 +2,8 @@
 
 jsonschema errors become Diagnostics whose rule comes from the failing keyword
 (``maxLength`` -> ``schema-max-length``) and whose line is the offending key's line.
+Valid frontmatter (the common case) is recognised by a check compiled once per process
+(``fastschema``); jsonschema is imported and asked only when that says no.
 """
 
 from __future__ import annotations
@@ -11,27 +13,40 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from loader.core.model import Diagnostic, Manifest, Profile, Severity
+from loader.validate.fastschema import Check, compile_check
+
+if TYPE_CHECKING:  # imported on first use: valid frontmatter never needs jsonschema
+    from jsonschema import Draft202012Validator, ValidationError
 
 
 @cache
 def load_schema() -> dict[str, Any]:
     """The frontmatter JSON Schema shipped inside the package."""
+    from importlib import resources  # here: ~4 ms that a run answered from the cache does not need
     text = resources.files("loader").joinpath("validate/skill.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
 
-@cache
-def _validator(profile: Profile) -> Draft202012Validator:
+def _profile_schema(profile: Profile) -> dict[str, Any]:
     schema = dict(load_schema())
     schema["$ref"] = f"#/$defs/{profile.value}"
-    return Draft202012Validator(schema)
+    return schema
+
+
+@cache
+def _validator(profile: Profile) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(_profile_schema(profile))
+
+
+@cache
+def _fast_check(profile: Profile) -> Check | None:
+    return compile_check(_profile_schema(profile))
 
 
 @cache
@@ -54,7 +69,9 @@ def check_frontmatter(manifest: Manifest, profile: Profile, *, strict: bool = Fa
     document = host_view(manifest.frontmatter, profile)
     strict = strict or profile is Profile.AGENTSKILLS
     diagnostics = []
-    for error in _validator(profile).iter_errors(document):
+    fast = _fast_check(profile)
+    valid = fast is not None and fast(document)  # jsonschema only says why when something is wrong
+    for error in () if valid else _validator(profile).iter_errors(document):
         diagnostics.extend(_to_diagnostics(error, manifest, profile, strict))
     name = document.get("name")
     if (profile is Profile.AGENTSKILLS and isinstance(name, str) and name != name.lower()

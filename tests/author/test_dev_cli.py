@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import shutil
@@ -149,3 +150,17 @@ def test_dev_on_a_missing_folder_exits_2(skills_bin, tmp_path):
                           timeout=TIMEOUT, env=env_without_debug())
     assert done.returncode == 2
     assert "skills folder not found" in done.stderr
+
+
+def test_dev_starts_from_the_validation_cache_unless_no_cache(dev, tmp_path):
+    write_tree(tmp_path / "skills", {"alpha/SKILL.md": skill_md("alpha")})
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "skillpack" / "validation"
+    bypass = dev("skills", "--no-cache")
+    assert "checked 1 skill(s)" in "\n".join(bypass.expect("watching skills"))
+    bypass.interrupt()
+    assert not folder.exists()
+    run = dev("skills")
+    assert "checked 1 skill(s): 0 error(s)" in "\n".join(run.expect("watching skills"))
+    run.interrupt()
+    stored = json.loads(next(folder.glob("*.json")).read_text())["skills"]
+    assert list(stored) == [str((tmp_path / "skills" / "alpha").resolve())]
