@@ -138,7 +138,10 @@ def refresh(index: Index, folders: Sequence[Path], *, postings: bool = True) -> 
         found = discover([folder])
         diagnostics.extend(found.diagnostics)
         for skill_dir in found.skill_dirs[:1]:
-            signature = folder_signature(skill_dir.path, skill_dir.files)
+            try:
+                signature = folder_signature(skill_dir.path, skill_dir.files)
+            except OSError:
+                continue  # deleted between the check and the stat: as if it were not there
             entry, found_diags = _index_skill_dir(skill_dir, signature, old)
             diagnostics.extend(found_diags)
             if entry is None and found_diags:

@@ -12,6 +12,7 @@ import os
 import secrets
 import sqlite3
 from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -89,7 +90,8 @@ def _replace(tmp: Path, path: Path) -> None:
     try:
         os.replace(tmp, path)
     finally:
-        con.execute("ROLLBACK")
+        with suppress(sqlite3.Error):  # SQLite may call the renamed-over file read-only: closing releases it anyway
+            con.execute("ROLLBACK")
         con.close()
 
 

@@ -37,9 +37,10 @@ COUNTER = slice(24, 28)
 class HeldFile:
     """An open, non-blocking, read-only descriptor of the index file, for its header."""
 
-    def __init__(self, fd: int) -> None:
-        """Wrap ``fd`` (closed by :func:`held`)."""
+    def __init__(self, fd: int, path: Path) -> None:
+        """Wrap ``fd``, opened on ``path`` (closed by :func:`held`)."""
         self.fd = fd
+        self._path = path
 
     def is_sqlite(self) -> bool:
         """Whether the file is a regular file that starts like an SQLite database."""
@@ -58,6 +59,13 @@ class HeldFile:
         if len(header) < COUNTER.stop:
             return None
         return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{int.from_bytes(header[COUNTER], 'big')}"
+
+    def replaced(self) -> bool:
+        """Whether the path now names another file than the one held (renamed over, or deleted)."""
+        try:
+            return not os.path.samestat(os.fstat(self.fd), self._path.stat())
+        except OSError:
+            return True
 
     def after_commit(self, before: str | None) -> str | None:
         """The stamp one commit by this process turned ``before`` into (the counter moves by one)."""
@@ -80,7 +88,7 @@ def held(path: Path) -> Iterator[HeldFile]:
     """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        yield HeldFile(fd)
+        yield HeldFile(fd, Path(path))
     finally:
         os.close(fd)
 

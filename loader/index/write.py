@@ -142,6 +142,8 @@ def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
                     con.execute("ROLLBACK")
                 if is_busy(exc):
                     raise busy(stored.path) from exc
+                if handle.replaced():  # SQLite's "readonly database" when a rebuild renamed a new file in
+                    raise StoreChangedError(str(stored.path)) from exc
                 raise
             except BaseException:
                 if con.in_transaction:

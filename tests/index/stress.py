@@ -80,7 +80,7 @@ def _writer(root: Path, index: Path, deadline: float, seed: int, queue: multipro
             open_index([root], index_path=index)
             queue.put(("write", ""))
         except Exception:  # noqa: BLE001 - every failure is a finding, reported by the parent
-            queue.put(("error", traceback.format_exc(limit=3)))
+            queue.put(("error", traceback.format_exc()))
 
 
 def _reader(root: Path, index: Path, deadline: float, queue: multiprocessing.Queue[tuple[str, str]]) -> None:
@@ -91,7 +91,7 @@ def _reader(root: Path, index: Path, deadline: float, queue: multiprocessing.Que
                 match(found, prompt)
             queue.put(("read", ""))
         except Exception:  # noqa: BLE001
-            queue.put(("error", traceback.format_exc(limit=3)))
+            queue.put(("error", traceback.format_exc()))
 
 
 def run(root: Path, index: Path, *, seconds: float, writers: int, readers: int) -> Outcome:
