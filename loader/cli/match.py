@@ -11,21 +11,12 @@ from typing import Annotated, Any
 
 import typer
 
-from loader.cli.app import PathsArg, app, paths_or_default
+from loader.cli.app import IndexOpt, PathsArg, QuietOpt, SkillsOpt, VerboseOpt, app, paths_or_default
 from loader.cli.match_output import render_json, render_text, warning_summary
 from loader.cli.usage_options import ExportOpt, NegativesOpt, TranscriptsOpt, eval_items
 from loader.core.model import Diagnostic
 from loader.match.calibration import calibrated_threshold, calibration_for, threshold_origin
 
-SkillsOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--skills", "-s", help="Folder of skills (repeatable; default: ./skills).", show_default=False),
-]
-IndexOpt = Annotated[
-    Path | None,
-    typer.Option("--index", help="Index file (default: .skillpack/index.sqlite in the library, else the user cache).",
-                 show_default=False),
-]
 TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, help="Load at most this many skills.")]
 BudgetOpt = Annotated[int | None, typer.Option("--budget", min=0, help="Never load more body tokens than this.",
                                                 show_default=False)]
@@ -82,10 +73,11 @@ def _open(skills: list[Path] | None, index: Path | None, *, quiet: bool = False)
     return idx
 
 
-@app.command("index")
+@app.command("index", example='skills index skills')
 def index_command(
     paths: PathsArg = None, index: IndexOpt = None,
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Build or refresh the index of a skill library and report what it holds."""
     from loader.index import open_index
@@ -110,13 +102,14 @@ def index_command(
     return 0
 
 
-@app.command("match")
+@app.command("match", example='skills match "fill in this PDF form" --skills skills --explain')
 def match_command(
     prompt: Annotated[str, typer.Argument(help="The prompt to find skills for.")],
     skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
     threshold: ThresholdOpt = None, suggest: SuggestOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show why each candidate scored.")] = False,
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Show which skills would load for PROMPT (none, when nothing is relevant)."""
     from loader.core.text import prompt_for_matching
@@ -135,7 +128,7 @@ def match_command(
     return 0
 
 
-@app.command("context")
+@app.command("context", example='skills context "fill in this PDF form" -s skills --format anthropic')
 def context_command(
     prompt: Annotated[str, typer.Argument(help="The prompt to build context for.")],
     skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
@@ -143,6 +136,7 @@ def context_command(
     listing: Annotated[ListingMode | None, typer.Option("--listing", help="What the stable prefix lists.",
                                                         show_default=False)] = None,
     output: Annotated[ContextFormat, typer.Option("--format", "-f", help="Output format.")] = ContextFormat.TEXT,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Print the context to send for PROMPT: the stable prefix, then the loaded skills."""
     from loader.core.text import prompt_for_matching
@@ -161,10 +155,10 @@ def context_command(
     return 0
 
 
-@app.command("eval")
+@app.command("eval", example='skills eval queries.jsonl -s skills --show-failures')
 def eval_command(
     queries: Annotated[Path | None, typer.Argument(help="JSON Lines: {\"query\": ..., \"expected\": [names]}.",
-                                                   show_default=False)] = None,
+                                                   metavar="QUERIES", show_default=False)] = None,
     transcripts: TranscriptsOpt = None, negatives: NegativesOpt = False, export: ExportOpt = None,
     skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
     threshold: ThresholdOpt = None, suggest: SuggestOpt = None,
@@ -172,6 +166,7 @@ def eval_command(
     sweep: Annotated[bool, typer.Option("--sweep", help="Show the metrics at thresholds 0.30 to 0.80, "
                                                         "then at suggestion counts N 0 to 8.")] = False,
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Measure matching quality on a query set: hit@1, hit@3, MRR, false loads, reach, tokens.
 

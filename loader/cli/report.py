@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from loader.cli.app import PathsArg, app, paths_or_default
+from loader.cli.app import PathsArg, QuietOpt, VerboseOpt, app, paths_or_default
 from loader.report.compute import Report
 
 
@@ -23,10 +23,10 @@ class ReportFormat(StrEnum):
     HTML = "html"
 
 
-@app.command()
+@app.command(example='skills report skills --queries queries.jsonl --format md -o report.md')
 def report(
     paths: PathsArg = None,
-    queries: Annotated[Path | None, typer.Option("--queries", "-q", help="Prompt set (JSON Lines, as for "
+    queries: Annotated[Path | None, typer.Option("--queries", help="Prompt set (JSON Lines, as for "
                        "`skills eval`) to measure on-demand loading over.", show_default=False)] = None,
     turns: Annotated[int, typer.Option("--turns", min=1, help="Conversation turns to cost.")] = 20,
     model: Annotated[str | None, typer.Option("--model", help="Model whose prices to use (see docs/report.md); "
@@ -50,6 +50,7 @@ def report(
                                 "overflows the budget.")] = False,
     max_prefix_tokens: Annotated[int | None, typer.Option("--max-prefix-tokens", min=0, help="Exit 1 when "
                                  "skillpack's stable prefix exceeds N tokens.", show_default=False)] = None,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Show the skill context per turn: eager, Claude Code's listing, and on-demand (skillpack).
 

@@ -13,20 +13,24 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from loader.cli.app import DEFAULT_SKILLS_DIR, PathsArg, app, paths_or_default
+from loader.cli.app import DEFAULT_SKILLS_DIR, PathsArg, QuietOpt, VerboseOpt, app, paths_or_default
+from loader.cli.help import SkillsTyper, example_epilog
 from loader.core.errors import PathNotFoundError, UsageError
 
-hook_app = typer.Typer(
+hook_app = SkillsTyper(
     name="hook",
     help="Claude Code UserPromptSubmit hook: add the skills each prompt needs to its context.",
     invoke_without_command=True,
     no_args_is_help=False,
+    epilog=example_epilog("skills hook install --skills skills",
+                          "echo '{\"prompt\": \"fill in this PDF form\"}' | skills hook --skills skills"),
 )
 app.add_typer(hook_app, name="hook")
 
 LibraryOpt = Annotated[
     list[Path] | None,
-    typer.Option("--library", "-l", help="Folder of skills (repeatable; default: ./skills).", show_default=False),
+    typer.Option("--skills", "-s", "--library", "-l", help="Folder of skills (repeatable; default: ./skills). "
+                 "--library/-l is the old spelling, kept for hooks already installed.", show_default=False),
 ]
 UserOpt = Annotated[bool, typer.Option("--user", help="Use ~/.claude/settings.json instead of the project's.")]
 ProjectOpt = Annotated[
@@ -62,13 +66,14 @@ def hook(
     raise typer.Exit(run(options, _binary(sys.stdin), out))
 
 
-@hook_app.command("install")
+@hook_app.command("install", example='skills hook install --skills skills --budget 2000')
 def hook_install(
     library: LibraryOpt = None,
     user: UserOpt = False,
     project: ProjectOpt = None,
     budget: Annotated[int | None, typer.Option("--budget", min=1, help="Token budget recorded in the hook.",
                                                show_default=False)] = None,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Add the hook to .claude/settings.json (or ~/.claude/settings.json with --user).
 
@@ -96,8 +101,9 @@ def hook_install(
     return 0
 
 
-@hook_app.command("uninstall")
-def hook_uninstall(user: UserOpt = False, project: ProjectOpt = None) -> int:
+@hook_app.command("uninstall", example='skills hook uninstall')
+def hook_uninstall(user: UserOpt = False, project: ProjectOpt = None, verbose: VerboseOpt = False,
+                   quiet: QuietOpt = False) -> int:
     """Remove the hook entries `skills hook install` added; nothing else is touched."""
     from loader.runtime.hook_settings import settings_path, uninstall
 
@@ -111,10 +117,11 @@ def hook_uninstall(user: UserOpt = False, project: ProjectOpt = None) -> int:
     return 0
 
 
-@app.command()
+@app.command(example='skills mcp skills')
 def mcp(
     paths: PathsArg = None,
     watch: Annotated[bool, typer.Option("--watch/--no-watch", help="Reload when skill files change.")] = True,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Serve the library over MCP on stdin/stdout: search_skills, load_skills, read_skill_file.
 

@@ -9,7 +9,17 @@ from typing import Annotated, Any
 
 import typer
 
-from loader.cli.app import FormatOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
+from loader.cli.app import (
+    FormatOpt,
+    OutputFormat,
+    PathsArg,
+    ProfileOpt,
+    QuietOpt,
+    StrictOpt,
+    VerboseOpt,
+    app,
+    paths_or_default,
+)
 from loader.cli.render_diagnostics import display_path, has_failures, render_text
 from loader.core.errors import UsageError
 from loader.core.model import Profile
@@ -38,7 +48,7 @@ TargetArg = Annotated[Path | None, typer.Argument(help="Project, plugin or skill
                                                   show_default=False)]
 
 
-@app.command()
+@app.command(example='skills pack skills -o dist')
 def pack(
     paths: PathsArg = None,
     output: OutputOpt = Path("dist"),
@@ -48,6 +58,7 @@ def pack(
     strict: StrictOpt = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be packed; write nothing.")] = False,
     fmt: FormatOpt = OutputFormat.TEXT,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Validate skills, then write reproducible NAME.skill archives (or one --bundle) and skills.lock.
 
@@ -89,7 +100,7 @@ def pack(
     return 0
 
 
-@app.command()
+@app.command(example='skills install dist/pdf-forms.skill')
 def install(
     sources: Annotated[list[Path], typer.Argument(help=".skill or bundle files, skill folders or folders of "
                                                   "skills.", show_default=False)],
@@ -98,6 +109,7 @@ def install(
     plugin: PluginOpt = None,
     upgrade: Annotated[bool, typer.Option("--upgrade", help="Replace skills that are already installed.")] = False,
     force: ForceOpt = False,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Install skills into .claude/skills (or --user, --plugin DIR), atomically, and update skills.lock.
 
@@ -126,9 +138,9 @@ def _target(path: Path | None, user: bool, plugin: Path | None) -> Target:
     return choose_target(user=user, plugin=plugin)
 
 
-@app.command()
+@app.command(example='skills verify --format github')
 def verify(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOpt = None,
-           fmt: FormatOpt = OutputFormat.TEXT) -> int:
+           fmt: FormatOpt = OutputFormat.TEXT, verbose: VerboseOpt = False, quiet: QuietOpt = False) -> int:
     """Check installed skills against skills.lock: exits 1 naming every missing, extra or modified file."""
     report = run_verify(_target(target_path, user, plugin))
     where = report.target.skills_dir
@@ -146,9 +158,9 @@ def verify(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginO
     return 0 if report.ok else 1
 
 
-@app.command("list")
+@app.command("list", example='skills list --user')
 def list_(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOpt = None,
-          fmt: FormatOpt = OutputFormat.TEXT) -> int:
+          fmt: FormatOpt = OutputFormat.TEXT, verbose: VerboseOpt = False, quiet: QuietOpt = False) -> int:
     """Show installed skills with their versions and where they came from."""
     rows = installed(_target(target_path, user, plugin))
     if fmt is OutputFormat.JSON:
@@ -165,9 +177,10 @@ def list_(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOp
     return 0
 
 
-@app.command()
+@app.command(example='skills uninstall pdf-forms')
 def uninstall(name: Annotated[str, typer.Argument(help="Skill name.")], project: ProjectOpt = None,
-              user: UserOpt = False, plugin: PluginOpt = None) -> int:
+              user: UserOpt = False, plugin: PluginOpt = None, verbose: VerboseOpt = False,
+              quiet: QuietOpt = False) -> int:
     """Remove a skill that skills install put there, and its skills.lock entry."""
     target = choose_target(project=project, user=user, plugin=plugin)
     record = run_uninstall(target, name)

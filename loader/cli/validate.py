@@ -7,14 +7,24 @@ from typing import Annotated
 
 import typer
 
-from loader.cli.app import FormatOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
+from loader.cli.app import (
+    FormatOpt,
+    OutputFormat,
+    PathsArg,
+    ProfileOpt,
+    QuietOpt,
+    StrictOpt,
+    VerboseOpt,
+    app,
+    paths_or_default,
+)
 from loader.cli.render_diagnostics import has_failures, render_github, render_json, render_text
 from loader.core.model import Profile, Severity
 from loader.validate.load import load_skills
 from loader.validate.rulebook import RULES
 
 
-@app.command()
+@app.command(example='skills validate skills --format github')
 def validate(
     paths: PathsArg = None,
     output: FormatOpt = OutputFormat.TEXT,
@@ -23,6 +33,7 @@ def validate(
     show_info: Annotated[bool, typer.Option("--info", help="Also show notes (e.g. CRLF line endings).")] = False,
     changed: Annotated[bool, typer.Option("--changed", help="PATHs are changed files (as pre-commit passes "
                        "them): check the skill folder each belongs to; files in no skill are skipped.")] = False,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Check skill folders: frontmatter schema, semantic rules and best practices.
 
@@ -45,8 +56,8 @@ def validate(
     return 1 if has_failures(result.diagnostics, strict=strict) else 0
 
 
-@app.command()
-def rules(output: FormatOpt = OutputFormat.TEXT) -> int:
+@app.command(example='skills rules --format json')
+def rules(output: FormatOpt = OutputFormat.TEXT, verbose: VerboseOpt = False, quiet: QuietOpt = False) -> int:
     """List every rule skillpack checks: id, default severity, stage, whether it blocks loading, meaning."""
     if output is OutputFormat.JSON:
         import json

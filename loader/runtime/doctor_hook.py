@@ -67,7 +67,7 @@ def check_hook(settings: Sequence[SettingsFile], project: Path, *, now: float | 
     findings: list[Finding] = []
     if not installs:
         findings.append(Finding("hook-not-installed", Severity.INFO, "skillpack's hook is not installed",
-                                "to load skills per prompt: skills hook install --library PATH"))
+                                "to load skills per prompt: skills hook install --skills PATH"))
     for install in installs:
         findings += _install_findings(install)
     if len({i.command for i in installs}) > 1:
@@ -184,13 +184,13 @@ def _install_findings(install: HookInstall) -> list[Finding]:
     if not install.options_ok:
         found.append(Finding("hook-options-invalid", Severity.ERROR,
                              f"{where} has options the hook does not understand: {install.command}",
-                             "run `skills hook install --library PATH` again"))
+                             "run `skills hook install --skills PATH` again"))
         return found
     missing = [root for root in install.libraries if not root.is_dir()]
     if missing:
         found.append(Finding("hook-library-missing", Severity.ERROR,
                              f"{where} reads a library that does not exist: {', '.join(map(str, missing))}",
-                             "run `skills hook install --library PATH` with the library's current place"))
+                             "run `skills hook install --skills PATH` with the library's current place"))
     elif install.index_age_s is None:
         found.append(Finding("hook-index-missing", Severity.WARNING,
                              f"the library of {where} has no index yet ({install.index_path}); "
