@@ -32,6 +32,13 @@ class OutputFormat(StrEnum):
     GITHUB = "github"
 
 
+class PlainFormat(StrEnum):
+    """Formats of commands whose output names no file to annotate (``rules``, ``list``, ``pack``)."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"skillpack {__version__}")
@@ -97,7 +104,9 @@ IndexOpt = Annotated[
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", callback=_verbose_flag, help="Log progress to stderr.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", callback=_quiet_flag,
                                         help="No progress bars or notes on stderr.")]
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format (github: workflow "
+                                                  "annotations on the files).")]
+PlainFormatOpt = Annotated[PlainFormat, typer.Option("--format", "-f", help="Output format.")]
 ProfileOpt = Annotated[Profile, typer.Option("--profile", help="Frontmatter profile to validate against.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings and unknown fields as errors.")]
 

@@ -107,6 +107,17 @@ def render_github(result: LoadResult, out: TextIO) -> None:
     out.write(summary_line(result) + "\n")
 
 
+def github_annotation(level: str, path: Path, message: str, *, line: int | None = None,
+                      title: str | None = None) -> str:
+    """One GitHub Actions workflow command (``::error file=...,line=...::message``), escaped."""
+    props = [f"file={_escape_property(display_path(path))}"]
+    if line is not None:
+        props.append(f"line={line}")
+    if title:
+        props.append(f"title={_escape_property(title)}")
+    return f"::{level} {','.join(props)}::{_escape_data(message)}\n"
+
+
 def has_failures(diagnostics: Iterable[Diagnostic], *, strict: bool) -> bool:
     """Exit-code policy: errors fail; warnings fail too under --strict."""
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}

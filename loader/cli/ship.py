@@ -13,6 +13,8 @@ from loader.cli.app import (
     FormatOpt,
     OutputFormat,
     PathsArg,
+    PlainFormat,
+    PlainFormatOpt,
     ProfileOpt,
     QuietOpt,
     StrictOpt,
@@ -20,7 +22,7 @@ from loader.cli.app import (
     app,
     paths_or_default,
 )
-from loader.cli.render_diagnostics import display_path, has_failures, render_text
+from loader.cli.render_diagnostics import display_path, github_annotation, has_failures, render_text
 from loader.core.errors import UsageError
 from loader.core.model import Profile
 from loader.ship import bundle
@@ -57,7 +59,7 @@ def pack(
     profile: ProfileOpt = Profile.CLAUDE_CODE,
     strict: StrictOpt = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be packed; write nothing.")] = False,
-    fmt: FormatOpt = OutputFormat.TEXT,
+    fmt: PlainFormatOpt = PlainFormat.TEXT,
     verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Validate skills, then write reproducible NAME.skill archives (or one --bundle) and skills.lock.
@@ -90,7 +92,7 @@ def pack(
                 typer.echo(f"  {entry.name}/{file.rel}{'  (executable)' if file.executable else ''}")
         return 0
     packed = bundle.write(entries, output)
-    if fmt is OutputFormat.JSON:
+    if fmt is PlainFormat.JSON:
         _dump({"archives": [{"path": str(a.path), "sha256": a.sha256, "skills": list(a.skills)}
                             for a in packed.archives], "lockfile": str(packed.lock_path)})
     else:
@@ -147,6 +149,14 @@ def verify(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginO
     if fmt is OutputFormat.JSON:
         _dump({"target": str(where), "ok": report.ok, "checked": report.checked, "untracked": list(report.untracked),
                "differences": [{"skill": d.skill, "path": d.path, "kind": d.kind} for d in report.differences]})
+    elif fmt is OutputFormat.GITHUB:
+        for diff in report.differences:
+            path = where / diff.skill / diff.path if diff.path else where / diff.skill
+            sys.stdout.write(github_annotation("error", path, f"{diff.kind}: differs from skills.lock "
+                                               f"(skill {diff.skill})", title="verify"))
+        for name in report.untracked:
+            sys.stdout.write(github_annotation("warning", where / name, "not in skills.lock; not checked",
+                                               title="verify"))
     else:
         for diff in report.differences:
             shown = display_path(where / diff.skill / diff.path) if diff.path else display_path(where / diff.skill)
@@ -160,10 +170,10 @@ def verify(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginO
 
 @app.command("list", example='skills list --user')
 def list_(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOpt = None,
-          fmt: FormatOpt = OutputFormat.TEXT, verbose: VerboseOpt = False, quiet: QuietOpt = False) -> int:
+          fmt: PlainFormatOpt = PlainFormat.TEXT, verbose: VerboseOpt = False, quiet: QuietOpt = False) -> int:
     """Show installed skills with their versions and where they came from."""
     rows = installed(_target(target_path, user, plugin))
-    if fmt is OutputFormat.JSON:
+    if fmt is PlainFormat.JSON:
         _dump({"skills": [{"name": r.name, "version": r.version, "source": r.source, "files": r.files,
                            "tracked": r.tracked} for r in rows]})
         return 0

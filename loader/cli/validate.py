@@ -11,6 +11,8 @@ from loader.cli.app import (
     FormatOpt,
     OutputFormat,
     PathsArg,
+    PlainFormat,
+    PlainFormatOpt,
     ProfileOpt,
     QuietOpt,
     StrictOpt,
@@ -57,9 +59,9 @@ def validate(
 
 
 @app.command(example='skills rules --format json')
-def rules(output: FormatOpt = OutputFormat.TEXT, verbose: VerboseOpt = False, quiet: QuietOpt = False) -> int:
+def rules(output: PlainFormatOpt = PlainFormat.TEXT, verbose: VerboseOpt = False, quiet: QuietOpt = False) -> int:
     """List every rule skillpack checks: id, default severity, stage, whether it blocks loading, meaning."""
-    if output is OutputFormat.JSON:
+    if output is PlainFormat.JSON:
         import json
 
         rows = [{"id": r.id, "severity": r.severity.value, "stage": r.stage, "blocking": r.blocking,
