@@ -13,6 +13,7 @@ import typer
 
 from loader.cli.app import IndexOpt, PathsArg, QuietOpt, SkillsOpt, VerboseOpt, app, paths_or_default
 from loader.cli.match_output import render_json, render_text, warning_summary
+from loader.cli.render_diagnostics import plural
 from loader.cli.usage_options import ExportOpt, NegativesOpt, TranscriptsOpt, eval_items
 from loader.core.model import Diagnostic
 from loader.match.calibration import calibrated_threshold, calibration_for, threshold_origin
@@ -88,7 +89,7 @@ def index_command(
     idx, diagnostics = open_index(roots, index_path=index, check=True)  # repairs a damaged index
     elapsed = time.perf_counter() - started
     _warn(diagnostics)
-    skipped = sum(1 for d in diagnostics if d.rule == "index-skipped")
+    skipped = sum(1 for d in diagnostics if d.rule in ("index-skipped", "name-duplicate"))  # as LoadResult.left_out
     manual = sum(1 for e in idx.entries if not e.invocable)
     where = index or default_index_path(roots)
     if output is MatchFormat.JSON:
@@ -97,7 +98,7 @@ def index_command(
                     "names": sorted(e.name for e in idx.entries)}
         typer.echo(json.dumps(document, indent=2))
         return 0
-    typer.echo(f"indexed {len(idx)} skill(s) ({manual} manual-only, {skipped} left out with errors) "
+    typer.echo(f"indexed {plural(len(idx), 'skill')} ({manual} manual-only, {skipped} left out) "
                f"in {elapsed * 1000:.0f} ms -> {where}")
     return 0
 

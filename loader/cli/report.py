@@ -68,8 +68,12 @@ def report(
     budget, source = (listing_budget, "--listing-budget") if listing_budget else default_budget()
     roots = paths_or_default(paths)
     found = gather(roots, queries=queries, top_k=top_k)
-    if found.skipped:
-        typer.echo(f"note: {found.skipped} skill folder(s) with errors are left out (see `skills validate`)", err=True)
+    if found.left_out and not quiet:
+        from loader.cli.render_diagnostics import display_path, plural
+
+        for item in found.left_out:
+            typer.echo(f"note: left out {display_path(item.path)}: {item.reason}", err=True)
+        typer.echo(f"note: {plural(found.skipped, 'skill folder')} left out (see `skills validate`)", err=True)
     result = compute(found.skills, counter, budget_chars=budget, budget_source=source, prices=prices,
                      turns=turns, on_demand=found.on_demand, prefix=found.prefix, roots=[str(r) for r in roots])
     buffer = io.StringIO()

@@ -22,7 +22,7 @@ from loader.cli.app import (
     app,
     paths_or_default,
 )
-from loader.cli.render_diagnostics import display_path, github_annotation, has_failures, render_text
+from loader.cli.render_diagnostics import display_path, github_annotation, has_failures, plural, render_text
 from loader.core.errors import UsageError
 from loader.core.model import Profile
 from loader.ship import bundle
@@ -74,10 +74,13 @@ def pack(
     if has_failures(result.diagnostics, strict=strict) and not force:
         render_text(result, sys.stderr)
         what = "errors or warnings (--strict)" if strict else "errors"
-        typer.echo(f"refusing to pack skills with {what} (fix them, or pass --force)", err=True)
+        typer.echo(f"refusing to pack skills with {what}: {plural(len(result.with_errors()), 'skill')} "
+                   "(fix them, or pass --force)", err=True)
         return 1
-    skills = [loaded.skill for loaded in result.skills]
-    if force:  # pack what can be packed; a name that cannot be a folder name cannot ship at all
+    skills = result.usable()
+    if force:  # pack what can be packed, naming every skill left behind and why
+        for item in result.left_out():
+            typer.echo(f"skipped {display_path(item.path)}: {item.reason}", err=True)
         unpackable = [skill for skill in skills if not SKILL_DIR_NAME.match(skill.name)]
         for skill in unpackable:
             typer.echo(f"skipped {display_path(skill.path)}: its name {skill.name!r} cannot be a folder name", err=True)
@@ -87,7 +90,7 @@ def pack(
     entries = bundle.plan(skills, bundle=bundle_name)
     if dry_run:
         for entry in entries:
-            typer.echo(f"{entry.archive}: {entry.name} ({len(entry.files)} files)")
+            typer.echo(f"{entry.archive}: {entry.name} ({plural(len(entry.files), 'file')})")
             for file in entry.files:
                 typer.echo(f"  {entry.name}/{file.rel}{'  (executable)' if file.executable else ''}")
         return 0
@@ -127,7 +130,7 @@ def install(
         return 1
     for record in run_install(plan, upgrade=upgrade, force=force):
         version = f" {record.version}" if record.version else ""
-        typer.echo(f"installed {record.name}{version} ({len(record.files)} files) into "
+        typer.echo(f"installed {record.name}{version} ({plural(len(record.files), 'file')}) into "
                    f"{display_path(target.skills_dir)}")
     return 0
 

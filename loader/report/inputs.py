@@ -18,7 +18,7 @@ from loader.core.model import Diagnostic, Skill
 from loader.core.textfile import read_text
 from loader.index import REFERENCE_SUFFIXES
 from loader.report.compute import OnDemandInput, SkillSizes
-from loader.validate.load import load_skills
+from loader.validate.load import LeftOut, load_skills
 
 if TYPE_CHECKING:
     from loader.match.library import SkillLibrary
@@ -37,7 +37,9 @@ class Gathered:
     """skillpack's stable prefix."""
     diagnostics: tuple[Diagnostic, ...]
     skipped: int = 0
-    """Skill folders left out because they have errors (or could not be parsed)."""
+    """Skill folders left out (see :meth:`loader.validate.load.LoadResult.left_out`)."""
+    left_out: tuple[LeftOut, ...] = ()
+    """Which folders, and why."""
 
 
 def skill_sizes(skill: Skill) -> SkillSizes:
@@ -64,7 +66,7 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
     result = load_skills(paths)
     usable = result.usable()
     sizes = tuple(skill_sizes(s) for s in usable)
-    skipped = result.skill_count - len(usable)
+    left_out = tuple(result.left_out())
     diagnostics = list(result.diagnostics)
     prompts: list[str] = []
     if queries is not None:
@@ -84,7 +86,7 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
             tails.append((render_tail(library.index, found), tuple(found.names)))
             suggestions.append(render_suggestions(found.suggested, hint=TOOL_HINT))
         on_demand = OnDemandInput(prefix, tuple(tails), tuple(suggestions))
-    return Gathered(sizes, on_demand, prefix, tuple(diagnostics), skipped)
+    return Gathered(sizes, on_demand, prefix, tuple(diagnostics), len(left_out), left_out)
 
 
 def _open_library(paths: Sequence[Path], diagnostics: list[Diagnostic]) -> SkillLibrary:

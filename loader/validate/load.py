@@ -53,6 +53,42 @@ class LoadResult:
         """How many diagnostics have ``severity``."""
         return sum(1 for d in self.diagnostics if d.severity is severity)
 
+    def with_errors(self) -> list[Path]:
+        """Skill folders with at least one error: the count ``validate``, ``pack`` and ``install`` refuse on."""
+        folders = {loaded.skill.path for loaded in self.skills if not loaded.ok}
+        folders |= {d.path.parent for d in self.diagnostics if d.severity is Severity.ERROR
+                    and d.path.name == "SKILL.md"}  # folders that did not parse, and duplicate copies
+        return sorted(folders)
+
+    def left_out(self) -> list[LeftOut]:
+        """Skill folders that cannot be used at all, each with why: the one definition of "left out".
+
+        A folder is left out when its SKILL.md did not parse, when an error stops it from working at
+        run time (a blocking rule), or when an earlier root already has a skill of its name. The
+        index, ``report``, ``pack`` and ``install`` leave out exactly these.
+        """
+        kept = {loaded.skill.path for loaded in self.skills}
+        out = [LeftOut(loaded.skill.path, "error: " + blocking_errors(loaded.diagnostics)[0].message)
+               for loaded in self.skills if not loaded.loadable]
+        for diag in self.diagnostics:
+            folder = diag.path.parent
+            if diag.path.name != "SKILL.md" or folder in kept or any(o.path == folder for o in out):
+                continue
+            if diag.rule == "name-duplicate":
+                out.append(LeftOut(folder, "duplicate: " + diag.message))
+            elif diag.severity is Severity.ERROR:
+                out.append(LeftOut(folder, "error: " + diag.message))
+        return sorted(out, key=lambda o: o.path)
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A skill folder no stage uses, and why."""
+
+    path: Path
+    reason: str
+    """``error: ...`` (did not parse, or a blocking error) or ``duplicate: ...`` (name taken by an earlier skill)."""
+
 
 def load_skill_dir(skill_dir: SkillDir, profile: Profile = Profile.CLAUDE_CODE, *,
                    strict: bool = False) -> tuple[Skill | None, list[Diagnostic]]:

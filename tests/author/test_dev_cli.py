@@ -84,7 +84,7 @@ def test_dev_reports_every_kind_of_save(dev, tmp_path):
     root = write_tree(tmp_path / "skills", {"alpha/SKILL.md": skill_md("alpha")})
     run = dev("skills", "--debounce", "50")
     startup = run.expect("watching skills")
-    assert "checked 1 skill(s): 0 error(s), 0 warning(s), 0 note(s)" in startup
+    assert "checked 1 skill (0 with errors, 0 left out): 0 errors, 0 warnings, 0 notes" in startup
 
     write_tree(root, {"beta/SKILL.md": skill_md("beta")})
     block = run.update()
