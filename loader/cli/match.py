@@ -85,8 +85,11 @@ def index_command(
     from loader.index.location import default_index_path
 
     roots = paths_or_default(paths)
+    from loader.cli.progress import progress, wanted
+
     started = time.perf_counter()
-    idx, diagnostics = open_index(roots, index_path=index, check=True)  # repairs a damaged index
+    with progress("indexing", enabled=wanted(json_output=output is MatchFormat.JSON)):  # a spinner: no count
+        idx, diagnostics = open_index(roots, index_path=index, check=True)  # repairs a damaged index
     elapsed = time.perf_counter() - started
     _warn(diagnostics)
     skipped = sum(1 for d in diagnostics if d.rule in ("index-skipped", "name-duplicate"))  # as LoadResult.left_out

@@ -67,7 +67,10 @@ def report(
                          cache_read=price_cache_read)
     budget, source = (listing_budget, "--listing-budget") if listing_budget else default_budget()
     roots = paths_or_default(paths)
-    found = gather(roots, queries=queries, top_k=top_k)
+    from loader.cli.progress import progress, wanted
+
+    with progress("reading skills", enabled=wanted(json_output=output is ReportFormat.JSON)) as advance:
+        found = gather(roots, queries=queries, top_k=top_k, progress=advance)
     if found.left_out and not quiet:
         from loader.cli.render_diagnostics import display_path, plural
 

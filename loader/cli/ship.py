@@ -70,7 +70,10 @@ def pack(
     if bundle_name is not None and (not bundle_name or Path(bundle_name).name != bundle_name):
         raise UsageError(message=f"--bundle takes a file name, not a path: {bundle_name!r}",
                          hint="choose the folder with --output")
-    result = load_skills(paths_or_default(paths), profile, strict=strict)
+    from loader.cli.progress import progress, wanted
+
+    with progress("validating", enabled=wanted(json_output=fmt is PlainFormat.JSON)) as advance:
+        result = load_skills(paths_or_default(paths), profile, strict=strict, progress=advance)
     if has_failures(result.diagnostics, strict=strict) and not force:
         render_text(result, sys.stderr)
         what = "errors or warnings (--strict)" if strict else "errors"
@@ -94,7 +97,8 @@ def pack(
             for file in entry.files:
                 typer.echo(f"  {entry.name}/{file.rel}{'  (executable)' if file.executable else ''}")
         return 0
-    packed = bundle.write(entries, output)
+    with progress("writing archives", enabled=wanted(json_output=fmt is PlainFormat.JSON)):
+        packed = bundle.write(entries, output)
     if fmt is PlainFormat.JSON:
         _dump({"archives": [{"path": str(a.path), "sha256": a.sha256, "skills": list(a.skills)}
                             for a in packed.archives], "lockfile": str(packed.lock_path)})
@@ -121,14 +125,19 @@ def install(
     Archives are checked before anything is written; an unsafe archive, a conflict or a failed
     hash check leaves the target exactly as it was (exit 2).
     """
+    from loader.cli.progress import progress, wanted
+
     target = choose_target(project=project, user=user, plugin=plugin)
-    plan = plan_install(sources, target, upgrade=upgrade)
+    with progress("checking", enabled=wanted()):
+        plan = plan_install(sources, target, upgrade=upgrade)
     if errors_only(plan.diagnostics) and not force:
         for diag in errors_only(plan.diagnostics):
             typer.echo(f"{display_path(diag.path)}:{diag.line or ''}: {diag.rule}: {diag.message}", err=True)
         typer.echo("refusing to install skills with errors (fix them, or pass --force)", err=True)
         return 1
-    for record in run_install(plan, upgrade=upgrade, force=force):
+    with progress("installing", enabled=wanted()):
+        records = run_install(plan, upgrade=upgrade, force=force)
+    for record in records:
         version = f" {record.version}" if record.version else ""
         typer.echo(f"installed {record.name}{version} ({plural(len(record.files), 'file')}) into "
                    f"{display_path(target.skills_dir)}")

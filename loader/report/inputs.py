@@ -8,7 +8,7 @@ the user cache directory, or built in memory when that cannot be written).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,14 +56,16 @@ def skill_sizes(skill: Skill) -> SkillSizes:
 
 
 def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3,
-           budget_tokens: int | None = None) -> Gathered:
+           budget_tokens: int | None = None, progress: Callable[[int, int], None] | None = None) -> Gathered:
     """Load the library under ``paths`` and, with a query file, run every prompt through the matcher.
+
+    ``progress(done, total)`` follows the skills read, then the prompts matched.
 
     Raises:
         PathNotFoundError: a path or the query file does not exist.
         UsageError: the query file is malformed.
     """
-    result = load_skills(paths)
+    result = load_skills(paths, progress=progress)
     usable = result.usable()
     sizes = tuple(skill_sizes(s) for s in usable)
     left_out = tuple(result.left_out())
@@ -81,8 +83,10 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
     on_demand = None
     if queries is not None:
         tails, suggestions = [], []
-        for prompt in prompts:
+        for done, prompt in enumerate(prompts, start=1):
             found = library.match(prompt, top_k=top_k, budget_tokens=budget_tokens)
+            if progress is not None:
+                progress(done, len(prompts))
             tails.append((render_tail(library.index, found), tuple(found.names)))
             suggestions.append(render_suggestions(found.suggested, hint=TOOL_HINT))
         on_demand = OnDemandInput(prefix, tuple(tails), tuple(suggestions))

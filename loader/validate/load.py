@@ -6,7 +6,7 @@ with errors is usable (the index leaves those out, ``skills validate`` reports t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,8 +112,10 @@ def load_skill_dir(skill_dir: SkillDir, profile: Profile = Profile.CLAUDE_CODE, 
 
 
 def load_skills(roots: Sequence[Path], profile: Profile = Profile.CLAUDE_CODE, *,
-                strict: bool = False) -> LoadResult:
+                strict: bool = False, progress: Callable[[int, int], None] | None = None) -> LoadResult:
     """Discover, parse and validate every skill under ``roots``.
+
+    ``progress(done, total)`` is called after each skill folder (the CLI draws a bar with it).
 
     Raises:
         PathNotFoundError: a root does not exist.
@@ -122,8 +124,10 @@ def load_skills(roots: Sequence[Path], profile: Profile = Profile.CLAUDE_CODE, *
     all_diags: list[Diagnostic] = list(found.diagnostics)
     loaded: list[LoadedSkill] = []
     first_by_name: dict[str, Skill] = {}
-    for skill_dir in found.skill_dirs:
+    for done, skill_dir in enumerate(found.skill_dirs, start=1):
         skill, diagnostics = load_skill_dir(skill_dir, profile, strict=strict)
+        if progress is not None:
+            progress(done, len(found.skill_dirs))
         if skill is not None:
             first = first_by_name.get(skill.name)
             if first is not None:

@@ -1,0 +1,54 @@
+"""Progress goes to stderr on a terminal only: never with --quiet, never with --format json, never into stdout."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from loader.cli.main import main
+from tests.conftest import skill_md, write_tree
+
+
+class Terminal(io.StringIO):
+    """A stderr that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _run(args: list[str], stderr: io.StringIO) -> tuple[int, str, str]:
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(stderr):
+        code = main(args)
+    return code, out.getvalue(), stderr.getvalue()
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    return write_tree(tmp_path, {f"skills/s{i}/SKILL.md": skill_md(f"s{i}") for i in range(3)}) / "skills"
+
+
+@pytest.mark.parametrize(("command", "label"), [
+    pytest.param(["report"], "reading skills", id="report"),
+    pytest.param(["pack", "--dry-run"], "validating", id="pack"),
+    pytest.param(["index", "--index", "{tmp}/i.sqlite"], "indexing", id="index"),
+])
+def test_a_terminal_sees_progress_and_quiet_or_json_or_a_pipe_do_not(command: list[str], label: str,
+                                                                      library: Path, tmp_path: Path) -> None:
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command] + [str(library)]
+    code, out, err = _run(args, Terminal())
+    assert code == 0 and label in err and label not in out
+    for extra, stderr in (["--quiet"], Terminal()), (["-q"], Terminal()), ([], io.StringIO()):
+        code, out, err = _run([*args, *extra], stderr)
+        assert code == 0 and label not in err, (extra, err)
+    if command[0] != "pack":  # pack --dry-run has no JSON output
+        code, out, err = _run([*args, "-f", "json"], Terminal())
+        assert code == 0 and label not in err and out.lstrip().startswith("{")
+
+
+def test_install_shows_progress_on_a_terminal(library: Path, tmp_path: Path) -> None:
+    code, _, err = _run(["install", str(library), "--project", str(tmp_path / "p")], Terminal())
+    assert code == 0 and "checking" in err
