@@ -135,8 +135,11 @@ def install(
             typer.echo(f"{display_path(diag.path)}:{diag.line or ''}: {diag.rule}: {diag.message}", err=True)
         typer.echo("refusing to install skills with errors (fix them, or pass --force)", err=True)
         return 1
+    def skipped(source: Path, why: str) -> None:
+        typer.echo(f"skipped {display_path(source)}: {why}", err=True)
+
     with progress("installing", enabled=wanted()):
-        records = run_install(plan, upgrade=upgrade, force=force)
+        records = run_install(plan, upgrade=upgrade, force=force, on_skip=skipped)
     for record in records:
         version = f" {record.version}" if record.version else ""
         typer.echo(f"installed {record.name}{version} ({plural(len(record.files), 'file')}) into "
