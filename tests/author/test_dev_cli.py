@@ -149,3 +149,16 @@ def test_dev_on_a_missing_folder_exits_2(skills_bin, tmp_path):
                           timeout=TIMEOUT, env=env_without_debug())
     assert done.returncode == 2
     assert "skills folder not found" in done.stderr
+
+
+def test_an_edit_with_a_non_blocking_error_keeps_the_last_good_version(dev, tmp_path):
+    root = write_tree(tmp_path / "lib", {**fillers(), "invoices/SKILL.md": skill_md("invoices", description=INVOICES)})
+    run = dev("lib", "--prompt", "tabulate these invoice PDFs as CSV", "--debounce", "50")
+    assert "would load invoices (" in run.expect("watching lib")[-2]
+    manifest = root / "invoices" / "SKILL.md"
+    too_long = "Lists sandwich recipes. " * 50  # over 1024 characters: an error that does not block loading
+    manifest.write_text(manifest.read_text().replace(INVOICES, too_long))
+    block = run.expect("prompt ")
+    assert any("changed lib/invoices: 1 error(s)" in line and "still serving the last good version" in line
+               for line in block), block
+    assert "would load invoices (" in block[-1]  # the edit is not served: the old description still matches
