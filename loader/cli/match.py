@@ -186,6 +186,7 @@ def eval_command(
     n = _suggest(suggest)
     items = read_queries(queries) if queries is not None and transcripts is None \
         else eval_items(queries, transcripts, idx, negatives=negatives, export=export)
+    _warn_unknown_expected(items, idx)
     threshold = threshold if threshold is not None else calibrated_threshold(idx, index)
     if sweep:
         return _sweep(idx, items, top_k, budget, output)
@@ -221,6 +222,19 @@ def eval_command(
             typer.echo(f"  suggested: {', '.join(o.suggested) or '(none)'}")
             typer.echo(f"  ranked:   {', '.join(o.ranked) or '(none)'}")
     return 0
+
+
+def _warn_unknown_expected(items: Any, idx: Any) -> None:
+    """Name expected skills the library lacks: they can never be matched, so they score 0 silently."""
+    lines: dict[str, list[int]] = {}
+    for item in items:
+        for name in item.expected:
+            if name not in idx:
+                lines.setdefault(name, []).append(item.line)
+    for name, where in sorted(lines.items()):
+        shown = ", ".join(map(str, where[:5])) + (", ..." if len(where) > 5 else "")
+        typer.echo(f"warning: expected skill {name!r} is not in the library ({plural(len(where), 'query', 'queries')}"
+                   f", line {shown}); those queries can never hit it", err=True)
 
 
 def _sweep(idx: Any, items: Any, top_k: int, budget: int | None, output: MatchFormat) -> int:

@@ -13,7 +13,7 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from loader.cli.app import DEFAULT_SKILLS_DIR, PathsArg, QuietOpt, VerboseOpt, app, paths_or_default
+from loader.cli.app import DEFAULT_SKILLS_DIR, IndexOpt, PathsArg, QuietOpt, VerboseOpt, app, paths_or_default
 from loader.cli.help import SkillsTyper, example_epilog
 from loader.core.errors import PathNotFoundError, UsageError
 
@@ -121,6 +121,7 @@ def hook_uninstall(user: UserOpt = False, project: ProjectOpt = None, verbose: V
 def mcp(
     paths: PathsArg = None,
     watch: Annotated[bool, typer.Option("--watch/--no-watch", help="Reload when skill files change.")] = True,
+    index: IndexOpt = None,
     verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Serve the library over MCP on stdin/stdout: search_skills, load_skills, read_skill_file.
@@ -138,7 +139,7 @@ def mcp(
             raise
         raise UsageError(message="the MCP server needs the MCP Python SDK, which is not installed",
                          hint="pip install 'skillpack[mcp]'") from exc
-    serve([r.resolve() for r in roots], watch=watch)
+    serve([r.resolve() for r in roots], watch=watch, index_path=index)
     return 0
 
 

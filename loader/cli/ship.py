@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -187,17 +188,18 @@ def verify(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginO
 def list_(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOpt = None,
           fmt: PlainFormatOpt = PlainFormat.TEXT, verbose: VerboseOpt = False, quiet: QuietOpt = False) -> int:
     """Show installed skills with their versions and where they came from."""
-    rows = installed(_target(target_path, user, plugin))
+    target = _target(target_path, user, plugin)
+    rows = installed(target)
     if fmt is PlainFormat.JSON:
         _dump({"skills": [{"name": r.name, "version": r.version, "source": r.source, "files": r.files,
-                           "tracked": r.tracked} for r in rows]})
+                           "tracked": r.tracked, "source_path": _source_path(target, r.source)} for r in rows]})
         return 0
     if not rows:
         typer.echo("no skills installed")
     width = max((len(r.name) for r in rows), default=0)
     for row in rows:
         untracked = f"{'-':<10} (untracked: not in skills.lock)"
-        detail = f"{row.version or '-':<10} {row.source}" if row.tracked else untracked
+        detail = f"{row.version or '-':<10} {_shown_source(target, row.source)}" if row.tracked else untracked
         typer.echo(f"{row.name:<{width}}  {detail}")
     return 0
 
@@ -211,6 +213,24 @@ def uninstall(name: Annotated[str, typer.Argument(help="Skill name.")], project:
     record = run_uninstall(target, name)
     typer.echo(f"uninstalled {record.name} from {display_path(target.skills_dir)}")
     return 0
+
+
+def _source_path(target: Target, source: str) -> str | None:
+    """The lockfile's source (relative to the skills folder, as it is stored) as an absolute path."""
+    if not source:
+        return None
+    return os.path.normpath(target.skills_dir / source)  # an absolute source stays as it is
+
+
+def _shown_source(target: Target, source: str) -> str:
+    """The source relative to where the user is (``../dist/x.skill``), not to the lockfile."""
+    path = _source_path(target, source)
+    if path is None:
+        return "-"
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive on Windows
+        return Path(path).as_posix()
 
 
 def _dump(data: dict[str, Any]) -> None:
