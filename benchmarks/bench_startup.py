@@ -43,11 +43,11 @@ def mcp_round(library: Path, index: Path, *extra: str) -> tuple[float, float]:
     return times["initialize"], times["search"]
 
 
-def dev_round(library: Path) -> float:
+def dev_round(library: Path, index: Path) -> float:
     """Seconds until ``skills dev`` prints its ``watching`` line."""
     started = time.perf_counter()
-    proc = subprocess.Popen([*ENTRY, "dev", str(library)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True)
+    proc = subprocess.Popen([*ENTRY, "dev", str(library), "--index", str(index)], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout is not None
         while True:
@@ -89,7 +89,7 @@ def main() -> None:
             imports.append(time.perf_counter() - started)
         _show("import CLI + MCP SDK only", imports)
         if not args.skip_dev:
-            _show("dev: until watching", [dev_round(args.library) for _ in range(args.rounds)])
+            _show("dev: until watching", [dev_round(args.library, index) for _ in range(args.rounds)])
 
 
 if __name__ == "__main__":

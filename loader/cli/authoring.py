@@ -11,6 +11,7 @@ import typer
 
 from loader.cli.app import (
     DEFAULT_SKILLS_DIR,
+    IndexOpt,
     PathsArg,
     ProfileOpt,
     QuietOpt,
@@ -105,6 +106,7 @@ def dev(
                                           help="Milliseconds of quiet before a burst of saves is processed.")] = 100,
     profile: ProfileOpt = Profile.CLAUDE_CODE,
     strict: StrictOpt = False,
+    index: IndexOpt = None,
     verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Validate skills, then re-validate and re-index each skill the moment it is saved.
@@ -115,7 +117,7 @@ def dev(
     from loader.author.live import LiveLibrary, LiveUpdate
 
     printer = _Printer(sys.stdout)
-    library = LiveLibrary(paths_or_default(paths), profile, strict=strict)
+    library = LiveLibrary(paths_or_default(paths), profile, strict=strict, stored_index=True, index_path=index)
     render_text(library.initial, sys.stdout)
     if prompt is not None:
         printer.lines(_prompt_line(library, prompt))

@@ -76,7 +76,7 @@ class SkillSource:
         try:
             from loader.author.live import LiveLibrary
 
-            live = LiveLibrary(self.roots)
+            live = LiveLibrary(self.roots, stored_index=True, index_path=self.index_path)
             watcher = live.watch(lambda update: None, on_error=lambda exc: log.warning("reload failed: %s", exc))
             with self._lock:
                 if self._closed.is_set():
