@@ -98,7 +98,19 @@ def hook_install(
     typer.echo(f"  command: {change.command}")
     if len(index) == 0:
         typer.echo("warning: the library holds no usable skill yet", err=True)
+    _warn_doubled(base)
     return 0
+
+
+def _warn_doubled(project: Path) -> None:
+    """Say so when Claude Code also lists the hooked library's skills (they would reach the model twice)."""
+    from loader.runtime.doctor import diagnose
+
+    for finding in diagnose(project).findings:
+        if finding.code == "hook-doubled":
+            names = f" ({', '.join(finding.details[:10])}{', ...' if len(finding.details) > 10 else ''})" \
+                if finding.details else ""
+            typer.echo(f"warning: {finding.message}{names}\n  fix: {finding.fix}", err=True)
 
 
 @hook_app.command("uninstall", example='skills hook uninstall')

@@ -56,3 +56,14 @@ def test_pack_dry_run_says_1_file(cli: Callable[..., Any], tmp_path: Path) -> No
 def test_a_one_word_description_says_1_word(cli: Callable[..., Any], tmp_path: Path) -> None:
     write_tree(tmp_path, {"skills/terse/SKILL.md": skill_md("terse", "Charts.")})
     assert "description has only 1 word\n" in cli("validate", tmp_path / "skills").out
+
+
+def test_hook_install_warns_when_claude_code_also_lists_the_skills(cli: Callable[..., Any], tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    write_tree(project, {".claude/skills/pdf/SKILL.md": skill_md("pdf"), "library/pdf/SKILL.md": skill_md("pdf"),
+                         "other/charts/SKILL.md": skill_md("charts")})
+    doubled = cli("hook", "install", "--skills", project / "library", "--project", project)
+    assert doubled.code == 0 and "warning: the hooked library" in doubled.err and "(pdf)" in doubled.err
+    assert "fix: keep the library outside .claude/skills" in doubled.err
+    clean = cli("hook", "install", "--skills", project / "other", "--project", tmp_path / "elsewhere")
+    assert clean.code == 0 and "warning" not in clean.err
