@@ -67,3 +67,16 @@ def test_hook_install_warns_when_claude_code_also_lists_the_skills(cli: Callable
     assert "fix: keep the library outside .claude/skills" in doubled.err
     clean = cli("hook", "install", "--skills", project / "other", "--project", tmp_path / "elsewhere")
     assert clean.code == 0 and "warning" not in clean.err
+
+
+def test_a_bundle_keeps_the_per_skill_archives_in_the_lockfile(cli: Callable[..., Any], tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a/pdf/SKILL.md": skill_md("pdf"), "b/charts/SKILL.md": skill_md("charts")})
+    dist = tmp_path / "dist"
+    assert cli("pack", tmp_path / "a", "-o", dist).code == 0
+    assert cli("pack", tmp_path / "b", "-o", dist, "--bundle", "team.skills").code == 0
+    lock = json.loads((dist / "skills.lock").read_text())
+    assert {name: entry["archive"] for name, entry in lock["skills"].items()} == {
+        "pdf": "pdf.skill", "charts": "team.skills"}
+    (dist / "pdf.skill").unlink()  # an archive that is gone leaves the lock at the next pack
+    assert cli("pack", tmp_path / "b", "-o", dist, "--bundle", "team.skills").code == 0
+    assert list(json.loads((dist / "skills.lock").read_text())["skills"]) == ["charts"]
