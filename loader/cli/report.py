@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from loader.cli.app import PathsArg, QuietOpt, VerboseOpt, app, paths_or_default
+from loader.cli.app import IndexOpt, PathsArg, QuietOpt, VerboseOpt, app, paths_or_default
 from loader.report.compute import Report
 
 
@@ -41,6 +41,7 @@ def report(
                               "budget in characters (default: $SLASH_COMMAND_TOOL_CHAR_BUDGET, else 8000).",
                               show_default=False)] = None,
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="Skills the matcher may load per prompt.")] = 3,
+    index: IndexOpt = None,
     counter_name: Annotated[str, typer.Option("--counter", help="Token counter: estimate, chars4, or "
                             "claude-legacy (needs `tokenizers` and a local tokenizer.json).")] = "estimate",
     output: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.TEXT,
@@ -70,7 +71,7 @@ def report(
     from loader.cli.progress import progress, wanted
 
     with progress("reading skills", enabled=wanted(json_output=output is ReportFormat.JSON)) as advance:
-        found = gather(roots, queries=queries, top_k=top_k, progress=advance)
+        found = gather(roots, queries=queries, top_k=top_k, progress=advance, index_path=index)
     if found.left_out and not quiet:
         from loader.cli.render_diagnostics import display_path, plural
 

@@ -56,10 +56,12 @@ def skill_sizes(skill: Skill) -> SkillSizes:
 
 
 def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3,
-           budget_tokens: int | None = None, progress: Callable[[int, int], None] | None = None) -> Gathered:
+           budget_tokens: int | None = None, progress: Callable[[int, int], None] | None = None,
+           index_path: Path | None = None) -> Gathered:
     """Load the library under ``paths`` and, with a query file, run every prompt through the matcher.
 
-    ``progress(done, total)`` follows the skills read, then the prompts matched.
+    ``progress(done, total)`` follows the skills read, then the prompts matched. ``index_path``
+    places the matcher's index (default: the user cache).
 
     Raises:
         PathNotFoundError: a path or the query file does not exist.
@@ -75,7 +77,7 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
         from loader.match.evaluate import read_queries
 
         prompts = [q.query for q in read_queries(queries)]
-    library = _open_library(paths, diagnostics)
+    library = _open_library(paths, diagnostics, index_path)
     from loader.match.context import render_prefix, render_tail
     from loader.match.tiers import TOOL_HINT, render_suggestions
 
@@ -93,13 +95,13 @@ def gather(paths: Sequence[Path], *, queries: Path | None = None, top_k: int = 3
     return Gathered(sizes, on_demand, prefix, tuple(diagnostics), len(left_out), left_out)
 
 
-def _open_library(paths: Sequence[Path], diagnostics: list[Diagnostic]) -> SkillLibrary:
+def _open_library(paths: Sequence[Path], diagnostics: list[Diagnostic], index_path: Path | None) -> SkillLibrary:
     """The matcher's library, its index kept in the user cache (a report never writes into the library)."""
     from loader.index.location import cache_index_path
     from loader.match.library import SkillLibrary
 
     try:
-        library = SkillLibrary.open(list(paths), index_path=cache_index_path(list(paths)))
+        library = SkillLibrary.open(list(paths), index_path=index_path or cache_index_path(list(paths)))
     except SkillpackError as exc:  # cache not writable: build in memory, write nothing
         log.info("index cache unusable (%s): building the index in memory", exc)
         library = SkillLibrary.open(list(paths), persist=False)

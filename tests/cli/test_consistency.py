@@ -54,6 +54,8 @@ def test_library_commands_take_the_library_as_path(path: str) -> None:
     arguments = [p for p in _command(path).params if getattr(p, "param_type_name", "") == "argument"]
     assert [a.metavar for a in arguments] == ["PATH"] and arguments[0].nargs == -1
     assert "--skills" not in _options(path) and "--library" not in _options(path)
+    if path in ("index", "report", "dev", "mcp"):  # the commands that read or write an index
+        assert "--index" in _options(path)
 
 
 @pytest.mark.parametrize("path", LIBRARY_BY_OPTION)
@@ -81,11 +83,13 @@ def test_shared_options_are_spelled_the_same_everywhere(path: str) -> None:
 def test_verbose_and_quiet_work_after_the_command(cli: Callable[..., Any], tmp_path: Path) -> None:
     write_tree(tmp_path, {"skills/pdf-forms/SKILL.md": skill_md("pdf-forms")})
     index = tmp_path / "i.sqlite"
-    for args in (("report", tmp_path / "skills", "-v"), ("index", tmp_path / "skills", "--index", index, "-q"),
+    for args in (("report", tmp_path / "skills", "--index", tmp_path / "r.sqlite", "-v"),
+                 ("index", tmp_path / "skills", "--index", index, "-q"),
                  ("match", "fill a pdf form", "-s", tmp_path / "skills", "--index", index, "-v"),
                  ("validate", tmp_path / "skills", "--quiet")):
         result = cli(*args)
         assert result.code == 0, (args, result.err)
+    assert (tmp_path / "r.sqlite").is_file()  # report built its index where --index said
 
 
 def test_hook_takes_skills_and_the_old_library_spelling(skills_bin: list[str], tmp_path: Path) -> None:
