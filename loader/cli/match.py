@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from loader.cli.app import IndexOpt, PathsArg, QuietOpt, SkillsOpt, VerboseOpt, app, paths_or_default
+from loader.cli.app import IndexOpt, PathsArg, QuietOpt, SkillsOpt, VerboseOpt, app, is_quiet, paths_or_default
 from loader.cli.match_output import render_json, render_text, warning_summary
 from loader.cli.render_diagnostics import plural
 from loader.cli.usage_options import ExportOpt, NegativesOpt, TranscriptsOpt, eval_items
@@ -69,7 +69,7 @@ def _open(skills: list[Path] | None, index: Path | None, *, quiet: bool = False)
     from loader.index import open_index
 
     idx, diagnostics = open_index(paths_or_default(skills), index_path=index)
-    if not quiet:
+    if not (quiet or is_quiet()):
         _warn(diagnostics, summary=True)
     return idx
 

@@ -103,3 +103,16 @@ def test_hook_takes_skills_and_the_old_library_spelling(skills_bin: list[str], t
         assert run.returncode == 0, run.stderr
         outputs.append(run.stdout)
     assert all("pdf-forms" in out for out in outputs), outputs
+
+
+def test_quiet_silences_match_warnings_on_both_paths(cli: Callable[..., Any], skills_bin: list[str],
+                                                      tmp_path: Path) -> None:
+    write_tree(tmp_path, {"skills/pdf-forms/SKILL.md": skill_md("pdf-forms"), "skills/bad/SKILL.md": "# none\n"})
+    args = ["match", "fill a pdf form", "-s", str(tmp_path / "skills"), "--index", str(tmp_path / "i.sqlite")]
+    loud = subprocess.run([*skills_bin, *args], capture_output=True, text=True, env=env_without_debug(), timeout=60)
+    assert "indexing warning" in loud.stderr
+    fast = subprocess.run([*skills_bin, *args, "-q"], capture_output=True, text=True, env=env_without_debug(),
+                          timeout=60)
+    assert fast.returncode == 0 and fast.stderr == "" and "pdf-forms" in fast.stdout
+    full = cli("--quiet", *args)  # before the command: the full CLI
+    assert full.code == 0 and full.err == "" and "pdf-forms" in full.out
