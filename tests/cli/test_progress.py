@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
+import subprocess
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
 from loader.cli.main import main
-from tests.conftest import skill_md, write_tree
+from tests.conftest import env_without_debug, skill_md, write_tree
 
 
 class Terminal(io.StringIO):
@@ -52,3 +54,12 @@ def test_a_terminal_sees_progress_and_quiet_or_json_or_a_pipe_do_not(command: li
 def test_install_shows_progress_on_a_terminal(library: Path, tmp_path: Path) -> None:
     code, _, err = _run(["install", str(library), "--project", str(tmp_path / "p")], Terminal())
     assert code == 0 and "checking" in err
+
+
+def test_verbose_after_the_command_logs_each_step(library: Path, tmp_path: Path, skills_bin: list[str]) -> None:
+    args = [*skills_bin, "report", str(library), "--index", str(tmp_path / "i.sqlite")]
+    verbose = subprocess.run([*args, "-v"], capture_output=True, text=True, env=env_without_debug(), timeout=60)
+    assert verbose.returncode == 0 and re.search(r"^skills: reading skills: \d+ ms$", verbose.stderr, re.M)
+    assert "reading skills:" not in verbose.stdout
+    plain = subprocess.run(args, capture_output=True, text=True, env=env_without_debug(), timeout=60)
+    assert plain.returncode == 0 and "reading skills:" not in plain.stderr
