@@ -151,7 +151,13 @@ def mcp(
             raise
         raise UsageError(message="the MCP server needs the MCP Python SDK, which is not installed",
                          hint="pip install 'skillpack[mcp]'") from exc
-    serve([r.resolve() for r in roots], watch=watch, index_path=index)
+    from loader.cli.progress import progress, wanted
+    from loader.index import open_index
+
+    resolved = [r.resolve() for r in roots]
+    with progress("indexing", enabled=wanted()):  # a cold index takes seconds; the server then opens it warm
+        open_index(resolved, index_path=index)
+    serve(resolved, watch=watch, index_path=index)
     return 0
 
 

@@ -63,3 +63,12 @@ def test_verbose_after_the_command_logs_each_step(library: Path, tmp_path: Path,
     assert "reading skills:" not in verbose.stdout
     plain = subprocess.run(args, capture_output=True, text=True, env=env_without_debug(), timeout=60)
     assert plain.returncode == 0 and "reading skills:" not in plain.stderr
+
+
+def test_mcp_start_up_indexes_under_the_progress_step(library: Path, tmp_path: Path, skills_bin: list[str]) -> None:
+    pytest.importorskip("mcp")
+    index = tmp_path / "i.sqlite"
+    done = subprocess.run([*skills_bin, "mcp", str(library), "--index", str(index), "-v"], input="",
+                          capture_output=True, text=True, env=env_without_debug(), timeout=60)
+    assert done.returncode == 0 and re.search(r"^skills: indexing: \d+ ms$", done.stderr, re.M), done.stderr
+    assert index.is_file() and done.stdout == ""  # stdout is the protocol's: nothing else goes there
