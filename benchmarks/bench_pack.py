@@ -17,7 +17,8 @@ from typing import TypeVar
 
 from loader.ship import bundle
 from loader.ship.install import install, plan_install
-from loader.ship.installed import choose_target, verify
+from loader.ship.installed import verify
+from loader.ship.targets import choose_target
 from loader.validate.load import load_skills
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

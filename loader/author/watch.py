@@ -11,14 +11,13 @@ re-validation on top of this.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
@@ -31,6 +30,7 @@ from loader.author.changes import (
     skipped,
     watch_roots,
 )
+from loader.author.watch_events import EventHandler, OverflowListener
 from loader.core.errors import PathNotFoundError
 from loader.validate.discover import SKILL_FILE, discover
 
@@ -46,30 +46,6 @@ MAX_WAIT_FACTOR = 10
 """A never-quiet stream is still processed every ``debounce * MAX_WAIT_FACTOR`` seconds (at least 1 s)."""
 ROOT_POLL = 0.5
 """How often a root that disappeared is looked for again."""
-_EVENTS = frozenset({"created", "deleted", "modified", "moved", "closed"})
-"""Event types that can change a skill; "opened" and "closed_no_write" are reads (our own included)."""
-_EDITOR_TEMP = re.compile(r"(.*~|\.#.*|#.*#|.*\.sw[a-px]|4913)")
-"""Editors' swap, lock and backup files (vim, emacs): written while typing, never a save by themselves.
-An atomic save that renames one onto SKILL.md still counts, through the rename's destination."""
-
-
-class _Handler(FileSystemEventHandler):
-    def __init__(self, watcher: Watcher) -> None:
-        self._watcher = watcher
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in _EVENTS or (event.is_directory and event.event_type == "modified"):
-            return  # a folder's "modified" only echoes the entry events we already get
-        paths = [event.src_path, event.dest_path] if event.event_type == "moved" else [event.src_path]
-        changed = [Path(_text(p)) for p in paths if p]
-        self._watcher.notify((path, event.is_directory) for path in changed
-                             if event.is_directory or not _EDITOR_TEMP.fullmatch(path.name))
-
-
-def _text(path: str | bytes) -> str:
-    return path.decode("utf-8", "surrogateescape") if isinstance(path, bytes) else path
-
-
 class Watcher:
     """A running watch. Stop it with ``stop()`` (or use it as a context manager)."""
 
@@ -100,15 +76,17 @@ class Watcher:
         self._pending: dict[Path, bool] = {}
         self._first = self._last = 0.0
         self._thread = threading.Thread(target=self._run, name="skillpack-watch", daemon=True)
+        self._overflow = OverflowListener(self)
 
     def start(self) -> Watcher:
         """Begin observing; events from now on are reported."""
         try:
             for root in self.roots:
-                self._watches[root] = self._observer.schedule(_Handler(self), str(root), recursive=True)
+                self._watches[root] = self._observer.schedule(EventHandler(self), str(root), recursive=True)
             self._observer.start()
         except OSError as exc:  # typically the inotify watch limit (fs.inotify.max_user_watches)
             raise WatchUnavailableError(roots=self.roots, reason=exc.strerror or str(exc)) from exc
+        self._overflow.attach()
         self._thread.start()
         missed = self._known.symmetric_difference(skill_folders(self.roots))
         self.notify((folder, True) for folder in missed)  # appeared or vanished before we watched
@@ -118,6 +96,7 @@ class Watcher:
         """Stop observing and wait for a batch being processed to finish."""
         self._stopping.set()
         self._wake.set()
+        self._overflow.detach()
         try:
             self._observer.stop()
             if self._observer.is_alive():
@@ -147,14 +126,28 @@ class Watcher:
             self._last = now
             self._wake.set()
 
+    def rescan(self) -> None:
+        """Treat every root as changed: the next batch reports what differs from what is known."""
+        self.notify((root, True) for root in self.roots)
+
     def _schedule(self, root: Path) -> None:
         try:
-            self._watches[root] = self._observer.schedule(_Handler(self), str(root), recursive=True)
+            self._watches[root] = self._observer.schedule(EventHandler(self), str(root), recursive=True)
         except OSError as exc:
             log.info("cannot watch %s yet: %s", root, exc)
             self._watches[root] = None
 
     def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._step()
+            except Exception:  # never die silently: log it, rescan, and go on watching
+                log.exception("the skill watcher failed; rescanning")
+                self._stopping.wait(ROOT_POLL)
+                self.rescan()
+
+    def _step(self) -> None:
+        """Wait for changes, then deliver one batch once the burst is over."""
         while not self._stopping.is_set():
             self._wake.wait(ROOT_POLL)
             if self._stopping.is_set():
@@ -189,8 +182,16 @@ class Watcher:
                 log.exception("watch callback failed")
 
     def _check_roots(self) -> None:
-        """Re-schedule a root that was deleted and has come back, and rescan it."""
+        """Re-schedule a root that was deleted and has come back, or whose emitter died, and rescan it."""
+        dead = {e.watch for e in getattr(self._observer, "emitters", ()) if not e.is_alive()}
         for root, handle in list(self._watches.items()):
+            if handle is not None and handle in dead and root.is_dir():  # watchdog's thread crashed
+                log.warning("the file watcher of %s stopped; watching it again", root)
+                with suppress(KeyError, OSError):
+                    self._observer.unschedule(handle)
+                self._schedule(root)
+                self.notify([(root, True)])
+                continue
             if handle is not None and not root.is_dir():
                 try:
                     self._observer.unschedule(handle)

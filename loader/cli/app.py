@@ -109,6 +109,8 @@ FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output 
 PlainFormatOpt = Annotated[PlainFormat, typer.Option("--format", "-f", help="Output format.")]
 ProfileOpt = Annotated[Profile, typer.Option("--profile", help="Frontmatter profile to validate against.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings and unknown fields as errors.")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Check every skill again instead of reusing results "
+                                          "stored for unchanged ones (in the user cache folder).")]
 
 
 def paths_or_default(paths: list[Path] | None) -> list[Path]:

@@ -12,6 +12,7 @@ import typer
 from loader.cli.app import (
     DEFAULT_SKILLS_DIR,
     IndexOpt,
+    NoCacheOpt,
     PathsArg,
     ProfileOpt,
     QuietOpt,
@@ -107,6 +108,7 @@ def dev(
     profile: ProfileOpt = Profile.CLAUDE_CODE,
     strict: StrictOpt = False,
     index: IndexOpt = None,
+    no_cache: NoCacheOpt = False,
     verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Validate skills, then re-validate and re-index each skill the moment it is saved.
@@ -115,9 +117,11 @@ def dev(
     last good version, so the index and --prompt results stay usable while you type.
     """
     from loader.author.live import LiveLibrary, LiveUpdate
+    from loader.validate.load import validation_cache
 
     printer = _Printer(sys.stdout)
-    library = LiveLibrary(paths_or_default(paths), profile, strict=strict, stored_index=True, index_path=index)
+    with validation_cache(paths_or_default(paths), profile, strict=strict, enabled=not no_cache):
+        library = LiveLibrary(paths_or_default(paths), profile, strict=strict, stored_index=True, index_path=index)
     render_text(library.initial, sys.stdout)
     if prompt is not None:
         printer.lines(_prompt_line(library, prompt))

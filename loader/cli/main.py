@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import typer
 
 from loader.cli.app import app
-from loader.core.errors import SkillpackError
+from loader.core.errors import SkillpackError, describe_os_error
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -30,6 +30,7 @@ from loader.cli import match as _match  # noqa: E402,F401
 from loader.cli import report as _report  # noqa: E402,F401
 from loader.cli import runtime as _runtime  # noqa: E402,F401
 from loader.cli import ship as _ship  # noqa: E402,F401
+from loader.cli import ship_installed as _ship_installed  # noqa: E402,F401
 from loader.cli import usage as _usage  # noqa: E402,F401
 from loader.cli import validate as _validate  # noqa: E402,F401
 
@@ -53,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except SkillpackError as exc:
         typer.echo(f"error: {exc}", err=True)
+        return EXIT_USAGE
+    except OSError as exc:  # the machine said no (permissions, a full disk, a name too long): not a bug
+        typer.echo(f"error: {describe_os_error(exc)}", err=True)
         return EXIT_USAGE
     except Exception as exc:  # the last line of defence: a bug, not the user's fault
         log.debug("internal error", exc_info=True)

@@ -11,7 +11,17 @@ from typing import Annotated, Any
 
 import typer
 
-from loader.cli.app import IndexOpt, PathsArg, QuietOpt, SkillsOpt, VerboseOpt, app, is_quiet, paths_or_default
+from loader.cli.app import (
+    IndexOpt,
+    NoCacheOpt,
+    PathsArg,
+    QuietOpt,
+    SkillsOpt,
+    VerboseOpt,
+    app,
+    is_quiet,
+    paths_or_default,
+)
 from loader.cli.match_output import render_json, render_text, warning_summary
 from loader.cli.render_diagnostics import plural
 from loader.cli.usage_options import ExportOpt, NegativesOpt, TranscriptsOpt, eval_items
@@ -78,17 +88,20 @@ def _open(skills: list[Path] | None, index: Path | None, *, quiet: bool = False)
 def index_command(
     paths: PathsArg = None, index: IndexOpt = None,
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
+    no_cache: NoCacheOpt = False,
     verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Build or refresh the index of a skill library and report what it holds."""
     from loader.index import open_index
     from loader.index.location import default_index_path
+    from loader.validate.load import validation_cache
 
     roots = paths_or_default(paths)
     from loader.cli.progress import progress, wanted
 
     started = time.perf_counter()
-    with progress("indexing", enabled=wanted(json_output=output is MatchFormat.JSON)):  # a spinner: no count
+    with validation_cache(roots, enabled=not no_cache), \
+            progress("indexing", enabled=wanted(json_output=output is MatchFormat.JSON)):  # a spinner: no count
         idx, diagnostics = open_index(roots, index_path=index, check=True)  # repairs a damaged index
     elapsed = time.perf_counter() - started
     _warn(diagnostics)

@@ -106,18 +106,27 @@ def fast_main(args: Sequence[str]) -> int | None:
     if ns.top_k < 1 or (ns.budget is not None and ns.budget < 0) or (ns.threshold is not None and ns.threshold < 0) \
             or (ns.suggest is not None and ns.suggest < 0) or ns.prompt.startswith("-"):
         return None  # the full CLI reports these with its usual messages
-    from loader.core.errors import SkillpackError
+    from loader.core.errors import SkillpackError, describe_os_error
+
+    try:
+        return _fast_match(ns)
+    except SkillpackError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+    except OSError as exc:  # the machine said no (a name too long, permissions): exit 2, as the full CLI does
+        sys.stderr.write(f"error: {describe_os_error(exc)}\n")
+    return 2
+
+
+def _fast_match(ns: Any) -> int:
+    import sys
+
     from loader.core.text import prompt_for_matching
     from loader.index import open_index
     from loader.match.calibration import calibration_for, threshold_origin
     from loader.match.rank import match
     from loader.match.tiers import DEFAULT_SUGGEST
 
-    try:
-        index, diagnostics = open_index(ns.skills or [Path("skills")], index_path=ns.index)
-    except SkillpackError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 2
+    index, diagnostics = open_index(ns.skills or [Path("skills")], index_path=ns.index)
     if not ns.quiet:
         sys.stderr.write(warning_summary(diagnostics))
     calibration = calibration_for(index, ns.index)

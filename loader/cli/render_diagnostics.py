@@ -9,10 +9,12 @@ import json
 from collections.abc import Iterable
 from itertools import groupby
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from loader.core.model import Diagnostic, Severity
-from loader.validate.load import LoadResult
+
+if TYPE_CHECKING:  # annotations only: importing loader.validate.load pulls in jsonschema
+    from loader.validate.load import LoadResult
 
 SCHEMA_VERSION = 1
 

@@ -6,12 +6,14 @@ import io
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from loader.cli.app import IndexOpt, PathsArg, QuietOpt, VerboseOpt, app, paths_or_default
-from loader.report.compute import Report
+from loader.cli.app import IndexOpt, NoCacheOpt, PathsArg, QuietOpt, VerboseOpt, app, paths_or_default
+
+if TYPE_CHECKING:  # annotations only: the report stage is imported when the command runs
+    from loader.report.compute import Report
 
 
 class ReportFormat(StrEnum):
@@ -51,6 +53,7 @@ def report(
                                 "overflows the budget.")] = False,
     max_prefix_tokens: Annotated[int | None, typer.Option("--max-prefix-tokens", min=0, help="Exit 1 when "
                                  "skillpack's stable prefix exceeds N tokens.", show_default=False)] = None,
+    no_cache: NoCacheOpt = False,
     verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Show the skill context per turn: eager, Claude Code's listing, and on-demand (skillpack).
@@ -62,6 +65,7 @@ def report(
     from loader.report.compute import compute, gate_failures, load_prices
     from loader.report.inputs import gather
     from loader.report.listing import default_budget
+    from loader.validate.load import validation_cache
 
     counter = get_counter(counter_name)
     prices = load_prices(model, input_price=price_input, cache_write=price_cache_write,
@@ -70,7 +74,8 @@ def report(
     roots = paths_or_default(paths)
     from loader.cli.progress import progress, wanted
 
-    with progress("reading skills", enabled=wanted(json_output=output is ReportFormat.JSON)) as advance:
+    with validation_cache(roots, enabled=not no_cache), \
+            progress("reading skills", enabled=wanted(json_output=output is ReportFormat.JSON)) as advance:
         found = gather(roots, queries=queries, top_k=top_k, progress=advance, index_path=index)
     if found.left_out and not quiet:
         from loader.cli.render_diagnostics import display_path, plural

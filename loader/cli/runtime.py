@@ -66,36 +66,65 @@ def hook(
     raise typer.Exit(run(options, _binary(sys.stdin), out))
 
 
+LocalOpt = Annotated[bool, typer.Option("--local", help="Write .claude/settings.local.json (personal, git-ignored) "
+                                        "with this machine's absolute paths instead of the shared settings.json.")]
+
+
 @hook_app.command("install", example='skills hook install --skills skills --budget 2000')
 def hook_install(
     library: LibraryOpt = None,
     user: UserOpt = False,
     project: ProjectOpt = None,
+    local: LocalOpt = False,
     budget: Annotated[int | None, typer.Option("--budget", min=1, help="Token budget recorded in the hook.",
                                                show_default=False)] = None,
     verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
-    """Add the hook to .claude/settings.json (or ~/.claude/settings.json with --user).
+    """Add the hook to .claude/settings.json (--local: settings.local.json; --user: ~/.claude/settings.json).
 
-    Keeps every other setting and hook, writes a backup next to the file, and records the
-    library's absolute path in the hook's command line. Running it again changes nothing.
+    The shared settings.json gets a command that works on every teammate's machine: the library
+    as "$CLAUDE_PROJECT_DIR"/path and `skills` found on PATH. --local and --user record this
+    machine's absolute paths instead. A library outside the project is added to
+    permissions.additionalDirectories. Keeps every other setting and hook, writes a backup next
+    to the file; running it again changes nothing.
     """
     from loader.index import open_index
+    from loader.runtime.hook_checks import blocked_reads, directory_entry, duplicated_skills
     from loader.runtime.hook_settings import install, settings_path
 
+    if user and local:
+        raise UsageError(message="--user and --local cannot be used together",
+                         hint="--user writes ~/.claude/settings.json, --local the project's settings.local.json")
     base = (project or Path.cwd()).resolve()
     roots = [p if p.is_absolute() else base / p for p in (library or [DEFAULT_SKILLS_DIR])]
     for root in roots:
         if not root.is_dir():
             raise PathNotFoundError(path=root, what="skills folder")
     index, _ = open_index(roots)  # build it now, so the first prompt finds a warm index
-    change = install(settings_path(user=user, project_dir=base), roots, budget=budget)
+    shared = not (user or local)
+    # --user serves every project, so its library is outside all but one of them
+    outside = [r for r in roots if user or not r.resolve().is_relative_to(base)]
+    change = install(settings_path(user=user, project_dir=base, local=local), roots, budget=budget,
+                     shared_project=base if shared else None,
+                     directories=[directory_entry(r, base, portable=shared) for r in outside])
     verb = "added the skillpack hook to" if change.changed else "the skillpack hook is already in"
     typer.echo(f"{verb} {change.path}")
     if change.backup:
         typer.echo(f"  previous version saved as {change.backup}")
     typer.echo(f"  library: {', '.join(map(str, roots))} ({len(index)} skills indexed)")
     typer.echo(f"  command: {change.command}")
+    if change.added:
+        typer.echo(f"  added {', '.join(change.added)} to permissions.additionalDirectories, so Claude reads the "
+                   "library's skills and reference files without asking")
+    if outside and blocked_reads(base):
+        typer.echo("warning: permissions.blockReadsOutsideWorkingDirectories is set, so Claude cannot read the "
+                   "library outside the project: skill paths will not work; keep the library inside the project",
+                   err=True)
+    both = duplicated_skills(index, base)
+    if both:
+        typer.echo(f"warning: {len(both)} skill(s) of the library are also in {base / '.claude' / 'skills'} "
+                   f"({', '.join(both[:5])}{', ...' if len(both) > 5 else ''}): Claude Code loads those itself "
+                   "and the hook would add them again; keep one copy", err=True)
     if len(index) == 0:
         typer.echo("warning: the library holds no usable skill yet", err=True)
     _warn_doubled(base)
@@ -114,12 +143,12 @@ def _warn_doubled(project: Path) -> None:
 
 
 @hook_app.command("uninstall", example='skills hook uninstall')
-def hook_uninstall(user: UserOpt = False, project: ProjectOpt = None, verbose: VerboseOpt = False,
-                   quiet: QuietOpt = False) -> int:
-    """Remove the hook entries `skills hook install` added; nothing else is touched."""
+def hook_uninstall(user: UserOpt = False, project: ProjectOpt = None, local: LocalOpt = False,
+                   verbose: VerboseOpt = False, quiet: QuietOpt = False) -> int:
+    """Remove the hook entries (and additionalDirectories) `skills hook install` added; nothing else is touched."""
     from loader.runtime.hook_settings import settings_path, uninstall
 
-    change = uninstall(settings_path(user=user, project_dir=(project or Path.cwd()).resolve()))
+    change = uninstall(settings_path(user=user, project_dir=(project or Path.cwd()).resolve(), local=local))
     if change.changed:
         typer.echo(f"removed the skillpack hook from {change.path}")
         if change.backup:
@@ -127,6 +156,27 @@ def hook_uninstall(user: UserOpt = False, project: ProjectOpt = None, verbose: V
     else:
         typer.echo(f"no skillpack hook in {change.path}; nothing changed")
     return 0
+
+
+@hook_app.command("check", example='skills hook check')
+def hook_check(project: ProjectOpt = None, verbose: VerboseOpt = False, quiet: QuietOpt = False) -> int:
+    """Run the installed hook command(s) as Claude Code would, and say whether they work on this machine.
+
+    Looks at the project's settings.json and settings.local.json and ~/.claude/settings.json.
+    Exits 1 when a command fails here (skills not on PATH, a moved library...) or none is installed.
+    """
+    from loader.runtime.hook_checks import check_commands
+
+    base = (project or Path.cwd()).resolve()
+    checks = check_commands(base)
+    if not checks:
+        typer.echo(f"no skillpack hook in the settings of {base} or of your home folder", err=True)
+        return 1
+    for check in checks:
+        typer.echo(f"{'ok' if check.ok else 'FAILED':<6}  {check.settings}: {check.detail}")
+        if not check.ok:
+            typer.echo(f"        command: {check.command}")
+    return 0 if all(check.ok for check in checks) else 1
 
 
 @app.command(example='skills mcp skills')

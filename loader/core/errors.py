@@ -57,3 +57,12 @@ class SkillNotFoundError(SkillpackError, LookupError):
     def __str__(self) -> str:
         where = f" in {self.library}" if self.library else ""
         return f"no skill named {self.name!r}{where}"
+
+
+def describe_os_error(exc: OSError, *, longest: int = 300) -> str:
+    """``exc`` as one line naming the file and what the system said (a huge path shown by its ends)."""
+    where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+    if len(where) > longest:
+        where = f"{where[:longest // 2]}...{where[-longest // 3:]}"
+    reason = exc.strerror or str(exc)
+    return f"{reason}: {where}" if where else reason

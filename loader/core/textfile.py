@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loader.core.model import Diagnostic, Severity
+from loader.core.regular import open_regular
 
 MAX_TEXT_BYTES = 4 * 1024 * 1024
 """Larger files are not read as text at all (a skill body is meant to be a few KB)."""
@@ -39,7 +40,7 @@ def read_text(path: Path, *, max_bytes: int = MAX_TEXT_BYTES) -> TextFile:
         return TextFile(None, False, (diag,))
 
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             data = handle.read(max_bytes + 1)
     except PermissionError:
         return fail("file-unreadable", "permission denied", "make the file readable (chmod a+r)")

@@ -6,12 +6,12 @@ Takes the roots of a library (``Sequence[Path]``); returns an :class:`Index` (on
 commands use: it loads the SQLite file beside the library (or in the user cache), re-indexes
 only the folders whose stamps changed, and stores the difference in one transaction.
 
-Modules, from the top down (each imports only those below it):
-``open`` (load, refresh, save) -> ``write`` -> ``plan`` (what changed, by stat) -> ``build``
-(folders to entries; uses the validate stage) -> ``store`` (read a file in one transaction) ->
-``types`` (``Index``, ``IndexEntry``) -> ``stored_terms``,
-``sqlite`` (the file's schema and connections) -> ``postings``, ``stamps`` (change
-detection by stat), ``trust``, ``location``.
+Modules, from the top down (each imports only those below it; ``pyproject.toml`` checks it):
+``open`` (load, refresh, save) -> ``write`` (the changes), ``create`` (a new file) -> ``plan``
+(what changed, by stat), ``verify`` (deep check), ``build`` (folders to entries; uses the
+validate stage) -> ``store`` (read a file in one transaction) -> ``types`` (``Index``,
+``IndexEntry``) -> ``stored_terms``, ``rows`` -> ``sqlite`` (the file's schema and
+connections) -> ``postings``, ``stamps`` (change detection by stat), ``trust``, ``location``.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import replace
 from operator import attrgetter
 from pathlib import Path
@@ -191,8 +192,26 @@ def _index_all(todo: list[_Work]) -> list[tuple[IndexEntry | None, list[Diagnost
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(1, len(todo) // (workers * 4))
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
         return list(pool.map(_index_work, todo, chunksize=chunk))
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker start-up: end this worker when the process that forked it ends, however it ends.
+
+    A worker blocks on its task queue forever once its parent is gone (SIGTERM or SIGKILL of
+    ``skills index`` or of the hook left two behind each, holding memory), so on Linux the
+    kernel is asked to kill it with its parent (``PR_SET_PDEATHSIG``); a parent that died
+    before that took effect is seen by the changed parent id.
+    """
+    with suppress(OSError, AttributeError):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _index_work(work: _Work) -> tuple[IndexEntry | None, list[Diagnostic]]:

@@ -19,6 +19,7 @@ from loader.core.gc_pause import gc_paused
 from loader.core.model import Diagnostic, Severity
 from loader.core.tokens import DEFAULT_COUNTER
 from loader.index.build import build_index, refresh, scan, skipped_diagnostics
+from loader.index.create import write_new
 from loader.index.location import cache_index_path, default_index_path
 from loader.index.plan import Plan, plan_refresh
 from loader.index.sqlite import IndexBusyError, StoreChangedError
@@ -27,7 +28,7 @@ from loader.index.store import read_index
 from loader.index.stored_terms import StoredPostings
 from loader.index.types import FORMAT, FORMAT_VERSION, NORMALIZER, Index
 from loader.index.verify import problems
-from loader.index.write import write_changes, write_new
+from loader.index.write import write_changes
 
 ATTEMPTS = 3
 """Times to start over when another process stored the index in between, before serving from memory."""

@@ -61,7 +61,7 @@ def plan_refresh(index: Index, roots: Sequence[Path]) -> Plan | None:
                 dirs.append(path)
                 rechecked = rechecked or mtime >= racy_from
             st = stat(path + manifest)
-            signature = f"SKILL.md:{st.st_size}:{st.st_mtime_ns}"
+            signature = f"SKILL.md:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
             if entry.files:
                 signature += file_stamps(path + os.sep, entry.files)
             # An unchanged signature has SKILL.md's stamp as indexed (``loader.index.stamps.settled``),

@@ -1,8 +1,10 @@
 """Index stage, change stamps: how the index tells that a skill folder changed without reading it.
 
-A skill's ``signature`` is the ``size:mtime_ns`` of SKILL.md and of every other file in its
-folder, as plain text; the library's ``tree`` is every folder's mtime. Building records them,
-planning a refresh compares them with the disk. Timestamps are coarse, so anything changed
+A skill's ``signature`` is the ``size:mtime_ns:ctime_ns`` of SKILL.md and of every other file
+in its folder, as plain text (the change time too: a copy that keeps size and mtime, as
+``cp -p`` or an archive dated 1980 does, still gets a new ctime, which nobody can set); the
+library's ``tree`` is every folder's mtime. Building records them, planning a refresh compares
+them with the disk. Timestamps are coarse, so anything changed
 within :data:`RACY_NS` of a walk is re-examined rather than trusted (git's "racy clean").
 """
 
@@ -46,14 +48,14 @@ def folder_tree(roots: Sequence[Path], depth: int = 0) -> dict[str, int]:
 
 
 def folder_signature(folder: str | Path, files: Sequence[str]) -> str:
-    """``SKILL.md:size:mtime_ns``, then one such line per other file (``?`` when it cannot be read).
+    """``SKILL.md:size:mtime_ns:ctime_ns``, then one such line per other file (``?`` when it cannot be read).
 
     Kept as plain text, not hashed: comparing it is what every open does for every skill,
     and formatting a few numbers is several times cheaper than hashing them.
     """
     base = f"{folder}{os.sep}"  # plain strings: this runs for every skill on every open
     st = os.stat(base + "SKILL.md")  # noqa: PTH116 - hot path
-    signature = f"SKILL.md:{st.st_size}:{st.st_mtime_ns}"
+    signature = f"SKILL.md:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
     return signature + file_stamps(base, files) if files else signature
 
 
@@ -63,7 +65,7 @@ def file_stamps(base: str, files: Sequence[str]) -> str:
     for rel in files:
         try:
             st = os.stat(base + rel)  # noqa: PTH116
-            lines += f"\n{rel}:{st.st_size}:{st.st_mtime_ns}"
+            lines += f"\n{rel}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
         except OSError:
             lines += f"\n{rel}:?"
     return lines

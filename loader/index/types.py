@@ -27,12 +27,12 @@ if TYPE_CHECKING:
     from loader.index.store import Stored
 
 FORMAT = "skillpack-index"
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 """Bumped when what an index holds changes (2: skills with only non-blocking errors are indexed;
 3: an SQLite file with postings keyed by stable skill ids, replacing the JSON file;
 4: ``signature`` is the plain ``file:size:mtime_ns`` list, compared without hashing;
 5: a new file's ``generation`` starts at a random number, so concurrent writers cannot mistake a
-rebuilt file for the one they read)."""
+rebuilt file for the one they read; 6: stamps hold the change time too, ``size:mtime_ns:ctime_ns``)."""
 NORMALIZER = TEXT_VERSION
 """Indexes built with another text normalisation are rebuilt: their terms would not meet the query's."""
 REFERENCE_SUFFIXES = (".md", ".markdown", ".txt", ".rst")
@@ -54,9 +54,10 @@ class IndexEntry:
     content_hash: str
     """sha256 over SKILL.md, the folder's file names and its text reference files; equal hash, equal skill."""
     signature: str
-    """Cheap change detector: ``name:size:mtime_ns`` of SKILL.md and of every file in the folder, one per line."""
+    """Cheap change detector: ``name:size:mtime_ns:ctime_ns`` of SKILL.md and of every file in the folder,
+    one per line."""
     manifest_stat: str
-    """``size:mtime_ns`` of SKILL.md, to trust ``body_offset`` when loading the body."""
+    """``size:mtime_ns:ctime_ns`` of SKILL.md, to trust ``body_offset`` when loading the body."""
     body_offset: int
     """Character offset of the body in SKILL.md's decoded text, to load it byte-exact."""
     listing_tokens: int
@@ -211,9 +212,9 @@ def _signature_matches(entry: IndexEntry) -> bool:
 
 
 def stat_key(path: Path | str) -> str:
-    """``size:mtime_ns`` of a file: how the index tells that a file changed without reading it."""
+    """``size:mtime_ns:ctime_ns`` of a file: how the index tells that a file changed without reading it."""
     st = os.stat(path)  # noqa: PTH116 - hot path: strings, no Path objects
-    return f"{st.st_size}:{st.st_mtime_ns}"
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
 
 
 def listing_line(name: str, description: str) -> str:

@@ -1,7 +1,6 @@
-"""Index storage, writing half: a new file, or the changes between two indexes in one transaction.
+"""Index storage, writing the changes between two indexes in one transaction (a new file: ``create``).
 
-Guarantees: ``write_new`` builds the file under a temporary name and renames it into place;
-``write_changes`` rewrites only the rows of skills that were added, removed or changed and the
+Guarantees: ``write_changes`` rewrites only the rows of skills that were added, removed or changed and the
 posting rows of their terms, after checking that the file is still at the generation the old
 index was read from (else :class:`~loader.index.sqlite.StoreChangedError`, nothing written).
 Skill ids are never reused, so a reader holding older rows cannot mistake a new skill for one
@@ -10,26 +9,20 @@ it knows.
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
 import sqlite3
 from collections.abc import Mapping, Sequence
 from itertools import compress
 from operator import attrgetter, is_not
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loader.index.postings import FIELDS, build_postings, decode_terms
+from loader.index.postings import FIELDS, decode_terms
+from loader.index.rows import meta_rows, row, terms_text, write_side_tables
 from loader.index.sqlite import (
     CHUNK,
     ROW_COLUMNS,
-    SCHEMA,
-    SEP,
     StoreChangedError,
     busy,
     connect,
-    encode_tree,
     is_busy,
 )
 from loader.index.store import Stored
@@ -38,120 +31,6 @@ from loader.index.trust import held, remember
 
 if TYPE_CHECKING:
     from loader.index.types import Index, IndexEntry
-
-
-def _row(entry: IndexEntry, ident: int) -> tuple[object, ...]:
-    refs = SEP.join(f"{k}{SEP}{v}" for k, v in sorted(entry.reference_tokens.items()))
-    return (ident, entry.name, entry.description, entry.path, entry.content_hash, entry.signature,
-            entry.manifest_stat, entry.body_offset, entry.listing_tokens, entry.body_tokens, refs,
-            int(entry.invocable), *(entry.lengths.get(f, 0) for f in FIELDS), SEP.join(entry.files))
-
-
-def _terms_text(entry: IndexEntry) -> str:
-    return "\n".join(entry.terms.get(f, "") for f in FIELDS)
-
-
-def _meta(index: Index, meta: Mapping[str, str], generation: int, next_id: int) -> list[tuple[str, str]]:
-    values = {**meta, "roots": json.dumps(list(index.roots)), "token_counter": index.token_counter,
-              "tree_time": str(index.tree_time), "generation": str(generation), "next_id": str(next_id)}
-    return sorted(values.items())
-
-
-def first_generation() -> int:
-    """A new file's first generation: random, so that no two files of one path share a generation.
-
-    A writer checks, under the write lock, that the file is still at the generation it read. Were
-    every new file to start at 1, a writer that read the old file could find a rebuilt one (renamed
-    into place by another process) at "its" generation and write its ids into it.
-    """
-    return secrets.randbits(48)
-
-
-def write_new(index: Index, path: Path, meta: Mapping[str, str]) -> Stored:
-    """Write ``index`` as a new file replacing ``path`` (temp file + rename: all or nothing)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    generation = first_generation()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    postings = index.postings if index.stored is None and isinstance(index.postings, dict) \
-        else build_postings(index.entries)
-    try:
-        con = connect(tmp, write=True)
-        try:
-            con.execute("PRAGMA journal_mode=OFF")  # private until renamed: no journal needed
-            con.executescript(SCHEMA)
-            con.execute("BEGIN")
-            con.executemany(f"INSERT INTO skills(id, {ROW_COLUMNS}) VALUES ({','.join('?' * 18)})",
-                            (_row(e, i) for i, e in enumerate(index.entries)))
-            con.executemany("INSERT INTO terms(id, terms) VALUES (?, ?)",
-                            ((i, _terms_text(e)) for i, e in enumerate(index.entries)))
-            con.executemany("INSERT INTO postings(term, docs) VALUES (?, ?)", sorted(postings.items()))
-            _write_side_tables(con, index, None)
-            con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
-                            _meta(index, meta, generation, len(index.entries)))
-            con.execute("COMMIT")
-        finally:
-            con.close()
-        os.chmod(tmp, 0o644)  # noqa: PTH101
-        with held(tmp) as handle:  # written here, rows typed: the same inode once renamed
-            checked = handle.stamp()
-        _replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    remember(path, checked)
-    return Stored(path, generation, tuple(range(len(index.entries))), len(index.entries), stamp=checked)
-
-
-def _replace(tmp: Path, path: Path) -> None:
-    """Rename ``tmp`` onto ``path`` while no writer is inside a transaction on the file there.
-
-    The rename happens under the old file's write lock: a writer mid-transaction keeps its
-    journal (deleting it under the writer once broke its commit with "disk I/O error"), and
-    taking the lock rolls back a journal left by a killed writer, so none is left to be
-    replayed into the new file. A file there that is not a usable index has no live writer:
-    its stale journal is deleted and the new file renamed over it.
-    """
-    con = _locked(path) if path.is_file() else None
-    if con is None:
-        Path(f"{path}-journal").unlink(missing_ok=True)
-        os.replace(tmp, path)
-        return
-    try:
-        os.replace(tmp, path)
-    finally:
-        con.execute("ROLLBACK")
-        con.close()
-
-
-def _locked(path: Path) -> sqlite3.Connection | None:
-    """A connection holding ``path``'s write lock (waiting for a writer to finish), or ``None`` if it is no index.
-
-    Raises:
-        IndexBusyError: another process held the lock longer than this one may wait.
-    """
-    try:
-        con = connect(path, write=True)
-    except sqlite3.Error:
-        return None
-    try:
-        con.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error as exc:
-        con.close()
-        if is_busy(exc):
-            raise busy(path) from exc
-        return None
-    return con
-
-
-def _write_side_tables(con: sqlite3.Connection, index: Index, old: Index | None) -> None:
-    if old is None or old.skipped != index.skipped:
-        con.execute("DELETE FROM skipped")
-        con.executemany("INSERT INTO skipped(path, signature, message, files) VALUES (?, ?, ?, ?)",
-                        ((p, s, m, SEP.join(f)) for p, (s, m, f) in sorted(index.skipped.items())))
-    if old is None or old.tree != index.tree:
-        con.execute("INSERT OR REPLACE INTO tree(id, folders, mtimes) VALUES (0, ?, ?)", encode_tree(index.tree))
 
 
 def _tfs(terms_by_field: Sequence[str]) -> dict[str, str]:
@@ -245,18 +124,18 @@ def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
                 con.executemany("DELETE FROM skills WHERE id = ?", gone)
                 con.executemany("DELETE FROM terms WHERE id = ?", gone)
                 con.executemany(f"INSERT INTO skills(id, {ROW_COLUMNS}) VALUES ({','.join('?' * 18)})",
-                                [_row(e, ids[e.name]) for e in added])
+                                [row(e, ids[e.name]) for e in added])
                 con.executemany("INSERT INTO terms(id, terms) VALUES (?, ?)",
-                                [(ids[e.name], _terms_text(e)) for e in added])
+                                [(ids[e.name], terms_text(e)) for e in added])
                 columns = ", ".join(f"{c.strip()} = ?" for c in ROW_COLUMNS.split(","))
                 con.executemany(f"UPDATE skills SET {columns} WHERE id = ?",
-                                [(*_row(e, 0)[1:], ids[e.name]) for e in (*moved, *(e for _, e in edited))])
+                                [(*row(e, 0)[1:], ids[e.name]) for e in (*moved, *(e for _, e in edited))])
                 con.executemany("UPDATE terms SET terms = ? WHERE id = ?",
-                                [(_terms_text(e), ids[e.name]) for _, e in edited])
+                                [(terms_text(e), ids[e.name]) for _, e in edited])
                 _update_postings(con, removals, additions)
-                _write_side_tables(con, new, old)
+                write_side_tables(con, new, old)
                 con.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                                _meta(new, meta, stored.generation + 1, next_id))
+                                meta_rows(new, meta, stored.generation + 1, next_id))
                 con.execute("COMMIT")
             except sqlite3.OperationalError as exc:
                 if con.in_transaction:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from loader.core.regular import open_regular
+
 if TYPE_CHECKING:
     from loader.index import Index
 
@@ -69,7 +71,7 @@ def config_path_for(roots: Sequence[Path | str], index_path: Path | None = None)
 def read_calibration(path: Path) -> Calibration | None:
     """The calibration stored at ``path``; ``None`` when there is none or it cannot be used."""
     try:
-        with Path(path).open("rb") as handle:
+        with open_regular(path) as handle:
             data = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError:
         return None  # the common case: no calibration (tomllib, ~15 ms to import, is not imported)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loader.core.errors import UsageError
+from loader.core.regular import read_regular_bytes
 
 if TYPE_CHECKING:
     from loader.index import Index
@@ -123,7 +124,7 @@ def read_queries(path: Path) -> list[Query]:
 
     if not Path(path).is_file():
         raise PathNotFoundError(path=Path(path), what="query file")
-    data = Path(path).read_bytes()
+    data = read_regular_bytes(path)
     if len(data) > MAX_QUERY_FILE_BYTES:
         raise UsageError(message=f"{path}: query file larger than 16 MiB", hint="split it")
     queries = []

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from loader.core.regular import open_regular
+
 MAX_JSON_BYTES = 4 * 1024 * 1024
 """Settings and plugin registries are a few KB; anything past this is not Claude Code's."""
 
@@ -56,7 +58,7 @@ def config_dir(environ: Mapping[str, str] | None = None) -> Path:
 def read_json(path: Path) -> JsonFile:
     """Read a JSON object from ``path``; never raises."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             data = handle.read(MAX_JSON_BYTES + 1)
     except FileNotFoundError:
         return JsonFile(path)

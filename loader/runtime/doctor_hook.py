@@ -21,6 +21,7 @@ from pathlib import Path
 from loader.core.model import Severity
 from loader.runtime.claude_config import SettingsFile
 from loader.runtime.doctor_findings import Finding
+from loader.runtime.hook_command import hook_invocation
 
 LOG_TAIL_LINES = 5
 LOG_TAIL_BYTES = 16 * 1024
@@ -105,17 +106,7 @@ def _our_commands(item: SettingsFile) -> list[str]:
 
 def _hook_args(command: str) -> tuple[list[str], list[str]] | None:
     """``(program argv, hook options)`` when ``command`` runs skillpack's hook, else ``None``."""
-    try:
-        argv = shlex.split(command)
-    except ValueError:
-        return None
-    if "hook" not in argv:
-        return None
-    at = argv.index("hook")
-    program = argv[:at]
-    ours = (len(program) == 1 and Path(program[0]).name in ("skills", "skills.exe")) or (
-        len(program) == 3 and program[1] == "-c" and "loader.cli.entry" in program[2])
-    return (program, argv[at + 1:]) if ours else None
+    return hook_invocation(command)
 
 
 def _expand(text: str, project: Path) -> str:

@@ -3,7 +3,8 @@
 Guarantees: every other setting and hook is kept as it was (key order included); the file is
 replaced atomically, after a copy of the previous version is saved next to it; installing twice
 changes nothing; uninstalling removes only the hook entries this tool writes (recognised by
-their command line: ``<skills> hook --library ...``), and the containers it leaves empty.
+their command line, ``loader.runtime.hook_command``), the ``permissions.additionalDirectories``
+entries it recorded adding, and the containers it leaves empty.
 A settings file that is not a JSON object is refused, never overwritten.
 Format: https://docs.anthropic.com/en/docs/claude-code/hooks (``hooks`` -> event -> matcher
 groups -> ``{"type": "command", "command": ..., "timeout": ...}``).
@@ -13,9 +14,8 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import shutil
-import sys
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,7 @@ from typing import Any
 
 from loader.core.atomic import write_text
 from loader.core.errors import UsageError
+from loader.runtime.hook_command import added_directories, is_our_command, local_command, shared_command, with_added
 
 TIMEOUT_S = 15
 """Claude Code kills the hook after this; a warm run takes well under a second."""
@@ -44,55 +45,16 @@ class SettingsChange:
     """The copy of the previous file, when one was written."""
     command: str | None = None
     """The hook command now configured (install only)."""
+    added: tuple[str, ...] = ()
+    """``permissions.additionalDirectories`` entries this install added (install only)."""
 
 
-def settings_path(*, user: bool, project_dir: Path | None = None) -> Path:
-    """``~/.claude/settings.json`` with ``user``, else ``<project>/.claude/settings.json``."""
+def settings_path(*, user: bool, project_dir: Path | None = None, local: bool = False) -> Path:
+    """``~/.claude/settings.json`` with ``user``, else the project's ``settings.json`` (``settings.local.json``)."""
     if user:
         return Path.home() / ".claude" / "settings.json"
-    return (project_dir or Path.cwd()).resolve() / ".claude" / "settings.json"
-
-
-def skills_command() -> list[str]:
-    """How to start this installation's ``skills`` command, independent of the caller's PATH.
-
-    The console script next to the running interpreter (the venv's), else the one on PATH,
-    else the interpreter running the entry point directly.
-    """
-    sibling = Path(sys.executable).parent / ("skills.exe" if os.name == "nt" else "skills")
-    if sibling.is_file():
-        return [str(sibling)]
-    found = shutil.which("skills")
-    if found:
-        return [str(Path(found).resolve())]
-    return [sys.executable, "-c", "from loader.cli.entry import run; run()"]
-
-
-def hook_command(libraries: Sequence[Path], *, budget: int | None = None) -> str:
-    """The shell command Claude Code runs; the library is recorded in it as absolute paths."""
-    argv = [*skills_command(), "hook"]
-    for library in libraries:
-        argv += ["--library", str(Path(library).resolve())]
-    if budget is not None:
-        argv += ["--budget", str(budget)]
-    return shlex.join(argv)
-
-
-def is_our_command(command: object) -> bool:
-    """True for a command this module writes: a ``skills`` invocation running ``hook --library``."""
-    if not isinstance(command, str):
-        return False
-    try:
-        argv = shlex.split(command)
-    except ValueError:
-        return False
-    if "hook" not in argv:
-        return False
-    at = argv.index("hook")
-    program = argv[:at]
-    ours = (len(program) == 1 and Path(program[0]).name in ("skills", "skills.exe")) or (
-        len(program) == 3 and program[1] == "-c" and "loader.cli.entry" in program[2])
-    return ours and "--library" in argv[at + 1:]
+    name = "settings.local.json" if local else "settings.json"
+    return (project_dir or Path.cwd()).resolve() / ".claude" / name
 
 
 def read_settings(path: Path) -> dict[str, Any]:
@@ -102,7 +64,7 @@ def read_settings(path: Path) -> dict[str, Any]:
         UsageError: the file is not a JSON object (we refuse to rewrite what we cannot read).
     """
     try:
-        data = path.read_bytes()
+        data = _read_regular(path)
     except FileNotFoundError:
         return {}
     except OSError as exc:
@@ -121,6 +83,19 @@ def read_settings(path: Path) -> dict[str, Any]:
     return doc
 
 
+def _read_regular(path: Path) -> bytes:
+    """The bytes of ``path`` (at most one past the size limit), refusing anything but a regular file.
+
+    Opened non-blocking and checked by type first: a FIFO named ``settings.json`` would block
+    ``hook install`` forever.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UsageError(message=f"{path} is not a regular file", hint="move it away; settings are a JSON file")
+        return handle.read(MAX_SETTINGS_BYTES + 1)
+
+
 def _hooks_table(settings: dict[str, Any], path: Path) -> dict[str, Any]:
     hooks = settings.get("hooks", {})
     if not isinstance(hooks, dict):
@@ -132,8 +107,12 @@ def _hooks_table(settings: dict[str, Any], path: Path) -> dict[str, Any]:
     return hooks
 
 
-def _remove_ours(hooks: dict[str, Any]) -> None:
-    """Drop our command entries, and the groups and event lists that only held them."""
+def _remove_ours(hooks: dict[str, Any]) -> list[str]:
+    """Drop our command entries, and the groups and event lists that only held them.
+
+    Returns the ``additionalDirectories`` entries the dropped commands say install added.
+    """
+    added: list[str] = []
     for event in EVENTS:
         if event not in hooks:
             continue
@@ -144,6 +123,8 @@ def _remove_ours(hooks: dict[str, Any]) -> None:
                 kept_groups.append(group)
                 continue
             kept = [h for h in inner if not (isinstance(h, dict) and is_our_command(h.get("command")))]
+            added += [a for h in inner if isinstance(h, dict) and is_our_command(h.get("command"))
+                      for a in added_directories(str(h["command"]))]
             if len(kept) == len(inner):
                 kept_groups.append(group)
             elif kept:
@@ -152,23 +133,66 @@ def _remove_ours(hooks: dict[str, Any]) -> None:
             hooks[event] = kept_groups
         else:
             del hooks[event]
+    return sorted(set(added))
 
 
-def install(path: Path, libraries: Sequence[Path], *, budget: int | None = None) -> SettingsChange:
-    """Add (or update) the hook in the settings file at ``path``; idempotent."""
+def _directories(settings: dict[str, Any], path: Path) -> list[Any] | None:
+    permissions = settings.get("permissions", {})
+    if not isinstance(permissions, dict):
+        raise UsageError(message=f"'permissions' in {path} is not an object; not touching it")
+    found = permissions.get("additionalDirectories")
+    if found is not None and not isinstance(found, list):
+        raise UsageError(message=f"'permissions.additionalDirectories' in {path} is not a list; not touching it")
+    return found
+
+
+def _drop_directories(settings: dict[str, Any], path: Path, drop: Sequence[str]) -> None:
+    """Remove ``drop`` from ``additionalDirectories``, and the containers that only held them."""
+    current = _directories(settings, path)
+    if not drop or current is None:
+        return
+    kept = [d for d in current if d not in drop]
+    permissions = settings["permissions"]
+    if kept:
+        permissions["additionalDirectories"] = kept
+        return
+    del permissions["additionalDirectories"]
+    if not permissions:
+        del settings["permissions"]
+
+
+def _add_directories(settings: dict[str, Any], path: Path, wanted: Sequence[str]) -> list[str]:
+    current = _directories(settings, path) or []
+    added = [d for d in dict.fromkeys(wanted) if d not in current]
+    if added:
+        settings.setdefault("permissions", {})["additionalDirectories"] = [*current, *added]
+    return added
+
+
+def install(path: Path, libraries: Sequence[Path], *, budget: int | None = None, shared_project: Path | None = None,
+            directories: Sequence[str] = ()) -> SettingsChange:
+    """Add (or update) the hook in the settings file at ``path``; idempotent.
+
+    With ``shared_project`` the command holds no absolute path (for a committed settings file),
+    else this machine's. ``directories`` are added to ``permissions.additionalDirectories``
+    where missing, and the command records which were added so uninstall removes only those.
+    """
     settings = read_settings(path)
     before = json.dumps(settings, sort_keys=False)
     hooks = _hooks_table(settings, path)
-    _remove_ours(hooks)
-    command = hook_command(libraries, budget=budget)
+    _drop_directories(settings, path, _remove_ours(hooks))
+    added = _add_directories(settings, path, directories)
+    command = (shared_command(libraries, shared_project, budget=budget) if shared_project is not None
+               else local_command(libraries, budget=budget))
+    command = with_added(command, added)
     for event, matcher in EVENTS.items():
         group: dict[str, Any] = {} if matcher is None else {"matcher": matcher}
         group["hooks"] = [{"type": "command", "command": command, "timeout": TIMEOUT_S}]
         hooks.setdefault(event, []).append(group)
     settings["hooks"] = hooks
     if _same_as_before(before, settings):
-        return SettingsChange(path, False, None, command)
-    return SettingsChange(path, True, _write(path, settings), command)
+        return SettingsChange(path, False, None, command, tuple(added))
+    return SettingsChange(path, True, _write(path, settings), command, tuple(added))
 
 
 def uninstall(path: Path) -> SettingsChange:
@@ -181,7 +205,7 @@ def uninstall(path: Path) -> SettingsChange:
         return SettingsChange(path, False, None)
     hooks = _hooks_table(settings, path)
     had_hooks = bool(hooks)
-    _remove_ours(hooks)
+    _drop_directories(settings, path, _remove_ours(hooks))
     if had_hooks and not hooks:  # we emptied it, so it only held ours
         del settings["hooks"]
     if _same_as_before(before, settings):
@@ -224,10 +248,20 @@ def _same_as_before(before: str, settings: dict[str, Any]) -> bool:
 
 
 def _write(path: Path, settings: dict[str, Any]) -> Path | None:
+    """Write ``settings`` atomically, through a symlink to its target, after a backup; never a read-only file.
+
+    A ``settings.json`` that links into a dotfiles repository stays a link (the target is
+    rewritten in place, next to itself); a read-only one is refused, not silently replaced.
+    """
     backup, mode = None, 0o644
-    if path.exists():
+    target = path.resolve() if path.is_symlink() else path
+    if target.exists():
+        current = target.stat().st_mode
+        if not current & 0o222:
+            raise UsageError(message=f"{target} is read-only; skillpack does not override that",
+                             hint=f"make it writable (chmod u+w {target}) or add the hook by hand")
         backup = path.with_name(path.name + BACKUP_SUFFIX)
-        shutil.copy2(path, backup)
-        mode = path.stat().st_mode & 0o7777
-    write_text(path, json.dumps(settings, indent=2, ensure_ascii=False) + "\n", mode=mode)
+        shutil.copy2(target, backup)
+        mode = current & 0o7777
+    write_text(target, json.dumps(settings, indent=2, ensure_ascii=False) + "\n", mode=mode)
     return backup

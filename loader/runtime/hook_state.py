@@ -14,7 +14,8 @@ import json
 import os
 import stat
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from loader.core.atomic import write_text
@@ -31,6 +32,8 @@ MAX_STATE_BYTES = 256 * 1024
 MAX_LOG_BYTES = 512 * 1024
 """The log is rotated to ``hook.log.1`` past this size, so it never grows without bound."""
 
+LOCK_WAIT_S = 1.0
+"""Longest a hook waits for another hook of the same session to record what it sent."""
 _FORMAT = 1
 
 
@@ -123,7 +126,16 @@ class SessionMemory:
         return {k: v for k, v in sent.items() if isinstance(k, str) and isinstance(v, str)}
 
     def remember(self, fingerprints: Mapping[str, str]) -> None:
-        """Record newly sent skills (atomically); prunes old sessions when this one is new."""
+        """Record newly sent skills (atomically); prunes old sessions when this one is new.
+
+        Read, merge and write happen under one lock on the sessions folder: hooks of one session
+        run in parallel (Claude Code starts one per prompt), and without it each wrote back what
+        it had read, so 12 concurrent hooks remembered only 3 to 5 of the 12 skills sent.
+        """
+        with _sessions_lock(self.root):
+            self._merge(fingerprints)
+
+    def _merge(self, fingerprints: Mapping[str, str]) -> None:
         is_new = not self.path.exists()
         sent = self.sent()
         for name, fingerprint in fingerprints.items():
@@ -143,6 +155,38 @@ class SessionMemory:
             self.path.unlink()
         except FileNotFoundError:
             pass
+
+
+@contextmanager
+def _sessions_lock(root: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
+    """Hold the sessions folder's lock (``flock`` on ``.lock``), or go on without it after ``wait_s``.
+
+    Best effort by design: a hook must never hang on a stuck process; the cost of going on
+    unlocked is, at worst, one skill sent twice.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, as when it cannot be had in time
+        yield
+        return
+    fd = None
+    with suppress(OSError):
+        root.mkdir(parents=True, exist_ok=True)
+        fd = _open_regular(root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + wait_s
+        while fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.005)
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the lock
 
 
 def prune_sessions(root: Path, *, keep: Path | None = None, now: float | None = None,

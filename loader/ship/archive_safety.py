@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import stat
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -109,10 +110,11 @@ def inspect_zip(archive: Path, zf: zipfile.ZipFile, limits: Limits | None = None
     total = 0
     for info in infos:
         entry = _check_entry(archive, info, limits)
-        folded = entry.name.casefold()
+        folded = path_key(entry.name)
         if folded in seen:
             raise UnsafeArchiveError(archive=archive, entry=info.filename,
-                                     reason=f"duplicate entry (same path as {seen[folded]!r}, ignoring case)")
+                                     reason=f"duplicate entry (same path as {seen[folded]!r}, ignoring case and "
+                                            "Unicode normalisation)")
         seen[folded] = info.filename
         if info.header_offset in offsets:
             raise UnsafeArchiveError(archive=archive, entry=info.filename,
@@ -163,12 +165,22 @@ def _check_entry(archive: Path, info: zipfile.ZipInfo, limits: Limits) -> SafeEn
     return SafeEntry(name, info, is_dir, bool(mode & 0o111) and not is_dir)
 
 
+def path_key(name: str) -> str:
+    """What two entry names must differ in to be two files everywhere: case and Unicode normalisation aside.
+
+    ``É.md`` and ``é.md`` are one file on macOS and Windows; so are ``é`` written as one code point
+    (NFC) and as ``e`` plus a combining accent (NFD) on macOS. Extracting both would let the
+    second overwrite the first there.
+    """
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def _check_prefixes(archive: Path, entries: list[SafeEntry], seen: dict[str, str]) -> None:
     """A file may not also be used as a folder (``a`` and ``a/b``): extraction would be ambiguous."""
-    files = {e.name.casefold(): e for e in entries if not e.is_dir}
+    files = {path_key(e.name): e for e in entries if not e.is_dir}
     for entry in entries:
         for parent in PurePosixPath(entry.name).parents:
-            key = str(parent).casefold()
+            key = path_key(str(parent))
             if key != "." and key in files:
                 raise UnsafeArchiveError(archive=archive, entry=entry.info.filename,
                                          reason=f"its parent {files[key].info.filename!r} is a file")

@@ -13,13 +13,16 @@ import hashlib
 import os
 import stat
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from loader.core.errors import SkillpackError, UsageError
 from loader.core.model import Skill
+from loader.core.regular import open_regular, read_regular_bytes
 from loader.ship import archive_safety
 from loader.ship.ignore import IgnoreRules
 from loader.ship.lockfile import LOCK_FILE, SKILL_DIR_NAME, Lock, LockedSkill, relative_source, write_lock
@@ -71,6 +74,10 @@ class BundleEntry:
     files: tuple[BundleFile, ...]
 
 
+STALE_TEMP_S = 3600
+"""Archive temporaries older than this are a killed pack's, not a running one's: they are removed."""
+
+
 @dataclass(frozen=True, slots=True)
 class PackedArchive:
     """An archive that was written."""
@@ -110,7 +117,7 @@ def _describe(folder: Path, rel: str) -> BundleFile:
     first = b""
     try:
         mode = path.stat().st_mode
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             while chunk := handle.read(1 << 16):
                 first = first or chunk[:2]
                 digest.update(chunk)
@@ -148,7 +155,12 @@ def plan(skills: Iterable[Skill], *, bundle: str | None = None) -> list[BundleEn
 
 
 def write(entries: Sequence[BundleEntry], dest: Path) -> PackResult:
-    """Write the archives of ``entries`` and ``skills.lock`` into ``dest``, each atomically.
+    """Write the archives of ``entries`` and ``skills.lock`` into ``dest``.
+
+    Every archive is written and checked under a temporary name first; only when all are
+    ready are they renamed into place, then the lock last, so a pack that fails or is killed
+    while writing leaves ``dest`` as it was (the renames themselves take microseconds).
+    Temporary files that a killed pack left behind are removed.
 
     Raises:
         PackError: a file changed while it was packed, or could not be read or written.
@@ -157,10 +169,22 @@ def write(entries: Sequence[BundleEntry], dest: Path) -> PackResult:
         dest.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PackError(path=dest, problem=exc.strerror or str(exc)) from exc
+    _remove_stale_temporaries(dest)
     groups: dict[str, list[BundleEntry]] = {}
     for entry in entries:
         groups.setdefault(entry.archive, []).append(entry)
-    archives = [_write_archive(dest / name, group) for name, group in sorted(groups.items())]
+    staged: list[tuple[Path, PackedArchive]] = []
+    try:
+        for name, group in sorted(groups.items()):
+            staged.append(_write_archive(dest / name, group))
+        for tmp, packed in staged:
+            os.replace(tmp, packed.path)
+    except OSError as exc:
+        raise PackError(path=dest, problem=exc.strerror or str(exc)) from exc
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    archives = [packed for _, packed in staged]
     by_archive = {packed.path.name: packed.sha256 for packed in archives}
     lock = _kept(dest, written={e.name for e in entries} | {f"archive:{name}" for name in groups}).with_skills(*(
         LockedSkill(e.name, e.version, relative_source(e.source, dest), {f.rel: f.sha256 for f in e.files},
@@ -197,7 +221,17 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _write_archive(path: Path, group: Sequence[BundleEntry]) -> PackedArchive:
+def _remove_stale_temporaries(dest: Path, older_than_s: float = STALE_TEMP_S) -> None:
+    """Delete archive temporaries (``.NAME.skill.XXXX.tmp``) left in ``dest`` by a pack that was killed."""
+    now = time.time()
+    for tmp in dest.glob(".*.tmp"):
+        with suppress(OSError):
+            if tmp.is_file() and now - tmp.stat().st_mtime > older_than_s:
+                tmp.unlink()
+
+
+def _write_archive(path: Path, group: Sequence[BundleEntry]) -> tuple[Path, PackedArchive]:
+    """Write and check one archive under a temporary name beside ``path``; the caller renames it."""
     members = sorted((f"{entry.name}/{file.rel}", file) for entry in group for file in entry.files)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
@@ -214,14 +248,13 @@ def _write_archive(path: Path, group: Sequence[BundleEntry]) -> PackedArchive:
             with zipfile.ZipFile(handle) as check:
                 archive_safety.inspect_zip(path, check)
         Path(tmp).chmod(0o644)
-        os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise PackError(path=path, problem=exc.strerror or str(exc)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return PackedArchive(path, digest, tuple(entry.name for entry in group))
+    return tmp, PackedArchive(path, digest, tuple(entry.name for entry in group))
 
 
 def _zipinfo(arcname: str, executable: bool) -> zipfile.ZipInfo:
@@ -234,7 +267,7 @@ def _zipinfo(arcname: str, executable: bool) -> zipfile.ZipInfo:
 
 def _read_checked(file: BundleFile) -> bytes:
     try:
-        data = file.source.read_bytes()
+        data = read_regular_bytes(file.source)
     except OSError as exc:
         raise PackError(path=file.source, problem=exc.strerror or str(exc)) from exc
     if hashlib.sha256(data).hexdigest() != file.sha256:

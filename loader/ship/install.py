@@ -18,11 +18,14 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from loader.core.errors import SkillNotFoundError
+from loader.core.regular import open_regular
 from loader.ship import bundle
 from loader.ship.archive_safety import SafeEntry, inspect_zip, read_member
-from loader.ship.installed import STAGING_DIR, Target, ensure_plugin_manifest, locked_staging, recover, rmdir_if_empty
+from loader.ship.installed import STAGING_DIR, locked_staging, recover, rmdir_if_empty
 from loader.ship.lockfile import Lock, LockedSkill, read_lock, relative_source, write_lock
 from loader.ship.plan import InstallError, InstallPlan, Payload, check_conflicts, plan_install
+from loader.ship.plugin import restore, update_manifest
+from loader.ship.targets import Target
 from loader.validate.load import blocking_errors, errors_only, load_skills
 
 __all__ = ["InstallError", "InstallPlan", "Payload", "install", "plan_install", "uninstall"]
@@ -127,7 +130,7 @@ class _Archives:
 
     def get(self, payload: Payload) -> tuple[zipfile.ZipFile, dict[str, SafeEntry]]:
         if payload.source not in self._open:
-            handle = self._stack.enter_context(payload.source.open("rb"))
+            handle = self._stack.enter_context(open_regular(payload.source))
             if hashlib.file_digest(handle, "sha256").hexdigest() != payload.archive_sha256:
                 raise InstallError(message=f"{payload.source} changed while it was being installed")
             handle.seek(0)
@@ -152,7 +155,7 @@ def _extract(payload: Payload, dest: Path, opened: _Archives) -> dict[str, str]:
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         while chunk := handle.read(1 << 16):
             yield chunk
 
@@ -186,7 +189,7 @@ def _check_hashes(payload: Payload, dest: Path, written: dict[str, str]) -> None
 
 def _commit(staged: Sequence[tuple[Path, LockedSkill]], staging: Path, target: Target, lock: Lock) -> None:
     moved: list[tuple[Path, Path | None]] = []
-    manifest = None
+    manifest: tuple[Path, bytes | None] | None = None
     try:
         for dest, record in staged:
             final = target.skills_dir / record.name
@@ -197,14 +200,15 @@ def _commit(staged: Sequence[tuple[Path, LockedSkill]], staging: Path, target: T
             if aside is not None:
                 _pause(PAUSE_AFTER_ASIDE)
             dest.rename(final)
-        if target.plugin_root is not None:
-            manifest = ensure_plugin_manifest(target.plugin_root)
-        write_lock(target.lock_path, lock.with_skills(*(record for _, record in staged)))
+        new_lock = lock.with_skills(*(record for _, record in staged))
+        if target.plugin_root is not None:  # its version follows the skills, so Claude Code refreshes its cache
+            path, previous, _ = update_manifest(target.plugin_root, new_lock)
+            manifest = (path, previous)
+        write_lock(target.lock_path, new_lock)
     except BaseException as exc:
         _roll_back(moved, staging)
         if manifest is not None:
-            manifest.unlink(missing_ok=True)
-            rmdir_if_empty(manifest.parent)
+            restore(*manifest)
         if isinstance(exc, OSError):
             raise InstallError(message=f"install failed and was rolled back: {exc}") from exc
         raise
@@ -248,7 +252,10 @@ def uninstall(target: Target, name: str) -> LockedSkill:
         if os.path.lexists(final):
             final.rename(aside)
         try:
-            write_lock(target.lock_path, read_lock(target.lock_path).without(name))
+            remaining = read_lock(target.lock_path).without(name)
+            if target.plugin_root is not None:
+                update_manifest(target.plugin_root, remaining)
+            write_lock(target.lock_path, remaining)
         except BaseException:
             if os.path.lexists(aside):
                 aside.rename(final)

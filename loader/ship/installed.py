@@ -1,7 +1,7 @@
-"""Where skills are installed: targets, their staging area and recovery, and read-only checks.
+"""Installed skills: a target's staging area and recovery, and read-only checks.
 
-A ``Target`` is a Claude Code skills folder: ``PROJECT/.claude/skills``, ``~/.claude/skills``
-or ``PLUGIN/skills`` (with ``PLUGIN/.claude-plugin/plugin.json``). Its ``skills.lock`` says
+A ``Target`` (``loader.ship.targets``) is a skills folder: ``.claude/skills``, ``.agents/skills``
+(in a project or HOME), ``PLUGIN/skills`` or any folder given. Its ``skills.lock`` says
 what was installed; ``verify`` reports every missing, extra or modified file and ``installed``
 lists skills; both only read. Writers hold ``locked_staging``, which first rolls back whatever
 a killed run left behind (``recover``).
@@ -9,10 +9,9 @@ a killed run left behind (``recover``).
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,68 +22,13 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
-from loader.core.atomic import write_bytes
-from loader.core.errors import PathNotFoundError, UsageError
+from loader.core.errors import HintedError, PathNotFoundError
 from loader.ship.ignore import IgnoreRules
-from loader.ship.lockfile import LOCK_FILE, SKILL_DIR_NAME, Difference, compare, read_lock, tree_hashes
+from loader.ship.lockfile import SKILL_DIR_NAME, Difference, compare, read_lock, tree_hashes
+from loader.ship.targets import Target
 
 STAGING_DIR = ".skillpack-staging"
 """Beside the installed skills; staged skills sit two levels below it so Claude Code never loads one."""
-PLUGIN_MANIFEST = Path(".claude-plugin") / "plugin.json"
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A folder of installed skills."""
-
-    skills_dir: Path
-    plugin_root: Path | None = None
-    """The plugin folder, when installing into a plugin layout."""
-
-    @property
-    def lock_path(self) -> Path:
-        """The target's ``skills.lock``."""
-        return self.skills_dir / LOCK_FILE
-
-
-def choose_target(*, project: Path | None = None, user: bool = False, plugin: Path | None = None) -> Target:
-    """The install target for the command-line choice (project is the default, in the cwd)."""
-    if user and plugin is not None:
-        raise UsageError(message="--user and --plugin cannot be used together")
-    if plugin is not None:
-        return Target(plugin.absolute() / "skills", plugin.absolute())
-    if user:
-        return Target(Path.home() / ".claude" / "skills")
-    return Target((project or Path.cwd()).absolute() / ".claude" / "skills")
-
-
-def find_target(path: Path) -> Target:
-    """Interpret a TARGET argument: a skills folder with a lockfile, a plugin folder or a project."""
-    if not path.is_dir():
-        raise PathNotFoundError(path=path, what="install target folder")
-    path = path.absolute()
-    if (path / LOCK_FILE).is_file():
-        return Target(path, path.parent if (path.parent / PLUGIN_MANIFEST).is_file() else None)
-    if (path / PLUGIN_MANIFEST).is_file():
-        return Target(path / "skills", path)
-    return Target(path / ".claude" / "skills")
-
-
-def plugin_name(root: Path) -> str:
-    """A kebab-case plugin name derived from the plugin folder's name."""
-    name = re.sub(r"[^a-z0-9]+", "-", root.name.lower()).strip("-")
-    return name or "skills"
-
-
-def ensure_plugin_manifest(root: Path) -> Path | None:
-    """Write ``.claude-plugin/plugin.json`` when it is missing (returning its path); an existing one is kept."""
-    path = root / PLUGIN_MANIFEST
-    if path.exists():
-        return None
-    manifest = {"name": plugin_name(root), "version": "0.1.0",
-                "description": "Agent Skills installed by skillpack (see skills/skills.lock)."}
-    write_bytes(path, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
-    return path
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,34 +101,55 @@ def installed(target: Target) -> list[InstalledSkill]:
     return sorted(rows, key=lambda r: r.name)
 
 
-@contextmanager
-def locked_staging(target: Target) -> Iterator[Path]:
-    """Hold an exclusive lock on the target's staging folder and roll back leftovers of killed runs.
 
-    The lock is advisory (``flock``) and released by the kernel when a process dies, so a killed
-    install never blocks the next one. Without ``fcntl`` (Windows) there is no lock.
+class InstallBusyError(HintedError):
+    """Another install into the same target held it longer than this one may wait."""
+
+
+LOCK_WAIT_S = 60.0
+"""How long an install waits for another install into the same target."""
+
+
+@contextmanager
+def locked_staging(target: Target, *, wait_s: float = LOCK_WAIT_S) -> Iterator[Path]:
+    """Hold an exclusive lock on the target and roll back leftovers of killed runs; yield its staging folder.
+
+    The lock is advisory (``flock``) on the target's skills folder, which writers never remove
+    (the staging folder inside it comes and goes), and is released by the kernel when a process
+    dies, so a killed install never blocks the next one. Another install in the same target is
+    waited for, up to ``wait_s``. Without ``fcntl`` (Windows) there is no lock.
+
+    Raises:
+        InstallBusyError: another install held the target longer than ``wait_s``.
     """
-    staging = target.skills_dir / STAGING_DIR
-    for _ in range(10):
-        staging.mkdir(parents=True, exist_ok=True)
-        fd = os.open(staging, os.O_RDONLY)
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            same = os.path.samestat(os.fstat(fd), staging.stat())
-        except FileNotFoundError:  # the previous holder removed it while we waited
-            same = False
-        if same:
-            break
-        os.close(fd)
-    else:
-        raise OSError(f"could not lock {staging}")
+    fd = os.open(target.skills_dir, os.O_RDONLY)
     try:
-        recover(target)
-        yield staging
+        _lock(fd, target.skills_dir, wait_s)
+        staging = target.skills_dir / STAGING_DIR
+        staging.mkdir(exist_ok=True)
+        try:
+            recover(target)
+            yield staging
+        finally:
+            rmdir_if_empty(staging)
     finally:
-        rmdir_if_empty(staging)
-        os.close(fd)
+        os.close(fd)  # releases the lock
+
+
+def _lock(fd: int, folder: Path, wait_s: float) -> None:
+    if fcntl is None:
+        return
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise InstallBusyError(message=f"another install into {folder} has been running for over "
+                                               f"{wait_s:g} s", hint="wait for it to finish, then run this again"
+                                       ) from None
+            time.sleep(0.02)
 
 
 def recover(target: Target) -> None:

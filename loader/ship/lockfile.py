@@ -18,6 +18,7 @@ from typing import Any
 
 from loader.core.atomic import write_bytes
 from loader.core.errors import SkillpackError
+from loader.core.regular import open_regular, read_regular_text
 from loader.ship.archive_safety import unsafe_path_reason
 
 LOCK_FILE = "skills.lock"
@@ -102,9 +103,11 @@ def read_lock(path: Path, *, missing_ok: bool = True) -> Lock:
             return Lock()
         if path.stat().st_size > MAX_LOCK_BYTES:
             raise LockfileError(path=path, problem=f"larger than {MAX_LOCK_BYTES} bytes")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_text(path))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LockfileError(path=path, problem=str(exc)) from exc
+    except RecursionError as exc:  # arrays nested thousands deep: no lock file of ours looks like that
+        raise LockfileError(path=path, problem="nested too deeply to be a lock file") from exc
     return parse_lock(path, data)
 
 
@@ -180,7 +183,7 @@ def tree_hashes(folder: Path) -> dict[str, str | None]:
             if path.is_symlink() or not path.is_file():
                 found[rel] = None
                 continue
-            with path.open("rb") as handle:
+            with open_regular(path) as handle:
                 found[rel] = hashlib.file_digest(handle, "sha256").hexdigest()
     return found
 

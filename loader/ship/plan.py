@@ -16,10 +16,11 @@ from pathlib import Path
 
 from loader.core.errors import HintedError
 from loader.core.model import Diagnostic
+from loader.core.regular import open_regular
 from loader.ship import bundle
 from loader.ship.archive_safety import SafeEntry, UnsafeArchiveError, inspect_zip
-from loader.ship.installed import Target
 from loader.ship.lockfile import LOCK_FILE, SKILL_DIR_NAME, Lock, read_lock
+from loader.ship.targets import Target
 from loader.validate.load import load_skills
 
 
@@ -83,7 +84,7 @@ def plan_install(sources: Sequence[Path], target: Target, *, upgrade: bool = Fal
 
 def _archive_payloads(archive: Path) -> list[Payload]:
     try:
-        with archive.open("rb") as handle:
+        with open_regular(archive) as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
             handle.seek(0)
             with zipfile.ZipFile(handle) as zf:

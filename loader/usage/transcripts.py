@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from loader.core.regular import open_regular
+
 MAX_LINE_BYTES = 4 * 1024 * 1024
 """A longer line (a huge pasted file or tool result) is skipped; a prompt that long is cut by the matcher anyway."""
 MAX_PROMPT_CHARS = 100_000
@@ -95,7 +97,7 @@ def encode_project(path: Path) -> str:
 
 def iter_lines(path: Path, stats: ReadStats) -> Iterator[tuple[int, bytes]]:
     """``(line number, raw line)`` for each line of ``path`` no longer than ``MAX_LINE_BYTES``."""
-    with Path(path).open("rb") as handle:
+    with open_regular(path) as handle:
         number = 0
         while True:
             raw = handle.readline(MAX_LINE_BYTES + 1)

@@ -69,6 +69,14 @@ def discover(roots: Sequence[Path]) -> Discovery:
     return Discovery(tuple(found), tuple(diagnostics))
 
 
+def _note_case_variant(folder: Path, names: Iterable[str], diagnostics: list[Diagnostic]) -> None:
+    """A ``skill.md`` in another case is found but not read: Claude Code wants ``SKILL.md``."""
+    for name in sorted(n for n in names if n.lower() == SKILL_FILE.lower()):
+        hint = f"rename it: git mv {name} {SKILL_FILE} (on macOS or Windows via a temporary name)"
+        diagnostics.append(Diagnostic(folder / name, None, "manifest-case", Severity.WARNING,
+                                      f"{name} is not read as a skill: the file must be named {SKILL_FILE}", hint))
+
+
 def _resolve_root(given: Path) -> Path:
     if not given.exists():
         raise PathNotFoundError(path=given, what="skills folder")
@@ -93,6 +101,8 @@ def _walk_root(root: Path, diagnostics: list[Diagnostic]) -> Iterable[SkillDir]:
         if manifest is not None and _manifest_inside(manifest, root, diagnostics):
             yield SkillDir(folder, root, _skill_files(folder, root, diagnostics, budget))
             continue
+        if manifest is None:
+            _note_case_variant(folder, names, diagnostics)
         if depth >= MAX_DEPTH:
             continue
         subdirs = []

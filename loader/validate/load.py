@@ -1,20 +1,28 @@
 """Load a skill library: discover -> parse -> validate, as one call every other stage builds on.
 
 The result keeps every diagnostic and every skill that parsed; callers decide whether a skill
-with errors is usable (the index leaves those out, ``skills validate`` reports them).
+with errors is usable (the index leaves those out, ``skills validate`` reports them). Inside
+``with validation_cache(roots, profile):`` every skill folder checked under that profile
+(by :func:`load_skills`, or by the index through :func:`load_skill_dir`) reuses the result
+stored for identical content (``loader.validate.cache``); outside it nothing is cached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loader.core.model import Diagnostic, Profile, Severity, Skill
 from loader.validate.discover import Discovery, SkillDir, discover
-from loader.validate.manifest import parse_manifest
-from loader.validate.rules import check_skill, skill_name
-from loader.validate.schema import check_frontmatter
+
+if TYPE_CHECKING:
+    from loader.validate.cache import ValidationCache
+
+_active: list[tuple[ValidationCache, Profile, bool]] = []
+"""The cache opened by :func:`validation_cache`, with the profile and strictness it holds results for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +98,55 @@ class LeftOut:
     """``error: ...`` (did not parse, or a blocking error) or ``duplicate: ...`` (name taken by an earlier skill)."""
 
 
+@contextmanager
+def validation_cache(roots: Sequence[Path], profile: Profile = Profile.CLAUDE_CODE, *, strict: bool = False,
+                     enabled: bool = True) -> Iterator[ValidationCache | None]:
+    """Reuse and store validation results of the library under ``roots`` while the block runs.
+
+    Results are written (atomically, to the user cache folder) when the block ends. With
+    ``enabled=False`` (``--no-cache``) this does nothing and yields ``None``.
+    """
+    if not enabled:
+        yield None
+        return
+    from loader.core.gc_pause import gc_paused
+    from loader.validate.cache import ValidationCache
+
+    # The cycle collector paused: reading the cache and the results creates ~100 objects per
+    # skill that live to the end, so each collection it triggers finds nothing; pausing took a
+    # cached run of 1,000 skills from ~0.13 s to ~0.10 s in-process.
+    with gc_paused():
+        opened = ValidationCache.for_library(roots, profile, strict=strict)
+        _active.append((opened, profile, strict))
+        try:
+            yield opened
+        finally:
+            _active.pop()
+            opened.save()
+
+
 def load_skill_dir(skill_dir: SkillDir, profile: Profile = Profile.CLAUDE_CODE, *,
                    strict: bool = False) -> tuple[Skill | None, list[Diagnostic]]:
     """Parse and validate one skill folder; the Skill is ``None`` when SKILL.md did not parse."""
+    if _active and _active[-1][1:] == (profile, strict):
+        cache = _active[-1][0]
+        keyed = cache.key(skill_dir)
+        if keyed is not None:
+            found = cache.get(skill_dir, keyed)
+            if found is not None:
+                return found
+            skill, diagnostics = _check_skill_dir(skill_dir, profile, strict)
+            cache.put(skill_dir, keyed, skill, diagnostics)
+            return skill, diagnostics
+    return _check_skill_dir(skill_dir, profile, strict)
+
+
+def _check_skill_dir(skill_dir: SkillDir, profile: Profile, strict: bool) -> tuple[Skill | None, list[Diagnostic]]:
+    # Imported here: a run answered from the cache never parses (yaml) or checks anything.
+    from loader.validate.manifest import parse_manifest
+    from loader.validate.rules import check_skill, skill_name
+    from loader.validate.schema import check_frontmatter
+
     manifest = parse_manifest(skill_dir.manifest_path)
     diagnostics = list(manifest.diagnostics)
     diagnostics += check_frontmatter(manifest, profile, strict=strict)
@@ -112,9 +166,12 @@ def load_skill_dir(skill_dir: SkillDir, profile: Profile = Profile.CLAUDE_CODE, 
 
 
 def load_skills(roots: Sequence[Path], profile: Profile = Profile.CLAUDE_CODE, *,
-                strict: bool = False, progress: Callable[[int, int], None] | None = None) -> LoadResult:
+                strict: bool = False, explicit: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> LoadResult:
     """Discover, parse and validate every skill under ``roots``.
 
+    With ``explicit`` (paths the user named), a root holding no skill at all is an error
+    (``no-skill-found``), as in the reference validator, rather than "checked 0 skills".
     ``progress(done, total)`` is called after each skill folder (the CLI draws a bar with it).
 
     Raises:
@@ -137,7 +194,27 @@ def load_skills(roots: Sequence[Path], profile: Profile = Profile.CLAUDE_CODE, *
             first_by_name[skill.name] = skill
             loaded.append(LoadedSkill(skill, tuple(sorted(diagnostics, key=Diagnostic.sort_key))))
         all_diags.extend(diagnostics)
+    if explicit:
+        all_diags += _empty_roots(roots, found)
+    if any((root / ".claude-plugin").is_dir() for root in roots):
+        from loader.validate.plugin_files import check_plugin_files
+
+        all_diags += check_plugin_files(roots)
     return LoadResult(tuple(loaded), tuple(sorted(all_diags, key=Diagnostic.sort_key)), len(found.skill_dirs))
+
+
+def _empty_roots(roots: Sequence[Path], found: Discovery) -> list[Diagnostic]:
+    holding = {skill_dir.root for skill_dir in found.skill_dirs}
+    cased = {d.path.parent for d in found.diagnostics if d.rule == "manifest-case"}
+    empty = []
+    for given in roots:
+        root = given.resolve()
+        root = root.parent if root.is_file() else root
+        if root not in holding and not any(folder.is_relative_to(root) for folder in cased):
+            empty.append(Diagnostic(given, None, "no-skill-found", Severity.ERROR,
+                                    f"no skill in {given}: no folder under it holds a SKILL.md",
+                                    "give a skill folder (one holding SKILL.md) or a folder of them"))
+    return empty
 
 
 def _duplicate(skill: Skill, first: Skill) -> Diagnostic:

@@ -6,6 +6,7 @@ size, alias expansion, nesting) and keeps the line of every top-level key for di
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,10 +35,14 @@ class _SafeLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """Safe loader that keeps dates as strings, so frontmatter stays plain JSON data."""
 
 
+_BOOL_TAG = "tag:yaml.org,2002:bool"
 _SafeLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_TIMESTAMP_TAG, _BOOL_TAG)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# YAML 1.2 booleans, as Claude Code's parser and skills-ref read them: `yes`, `no`, `on`, `off`
+# stay text (PyYAML's YAML 1.1 would make `license: yes` a boolean).
+_SafeLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 class _Problem(Exception):

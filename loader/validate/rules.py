@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from loader.core.model import Diagnostic, Manifest, Profile, Severity
+from loader.core.regular import open_regular
 from loader.core.textfile import looks_binary, read_text
 from loader.validate.discover import SKILL_FILE, SkillDir
 from loader.validate.links import is_absolute, is_external, iter_links, resolve_relative
@@ -177,7 +178,7 @@ def _files(skill_dir: SkillDir, manifest: Manifest, profile: Profile) -> list[Di
                                         f"file is {size / 1024 / 1024:.1f} MiB",
                                         "large files cost context when loaded; split or trim it"))
             elif Path(rel).suffix.lower() in TEXT_EXTENSIONS and size:
-                with path.open("rb") as handle:
+                with open_regular(path) as handle:
                     head = handle.read(8192)
                 if looks_binary(head):
                     found.append(Diagnostic(path, None, "reference-binary", Severity.WARNING,

@@ -2,35 +2,51 @@
 
 jsonschema errors become Diagnostics whose rule comes from the failing keyword
 (``maxLength`` -> ``schema-max-length``) and whose line is the offending key's line.
+Valid frontmatter (the common case) is recognised by a check compiled once per process
+(``fastschema``); jsonschema is imported and asked only when that says no.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from loader.core.model import Diagnostic, Manifest, Profile, Severity
+from loader.validate.fastschema import Check, compile_check
+
+if TYPE_CHECKING:  # imported on first use: valid frontmatter never needs jsonschema
+    from jsonschema import Draft202012Validator, ValidationError
 
 
 @cache
 def load_schema() -> dict[str, Any]:
     """The frontmatter JSON Schema shipped inside the package."""
+    from importlib import resources  # here: ~4 ms that a run answered from the cache does not need
     text = resources.files("loader").joinpath("validate/skill.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
 
-@cache
-def _validator(profile: Profile) -> Draft202012Validator:
+def _profile_schema(profile: Profile) -> dict[str, Any]:
     schema = dict(load_schema())
     schema["$ref"] = f"#/$defs/{profile.value}"
-    return Draft202012Validator(schema)
+    return schema
+
+
+@cache
+def _validator(profile: Profile) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(_profile_schema(profile))
+
+
+@cache
+def _fast_check(profile: Profile) -> Check | None:
+    return compile_check(_profile_schema(profile))
 
 
 @cache
@@ -42,13 +58,49 @@ def known_fields(profile: Profile) -> frozenset[str]:
 
 
 def check_frontmatter(manifest: Manifest, profile: Profile, *, strict: bool = False) -> list[Diagnostic]:
-    """Validate ``manifest.frontmatter`` against ``profile``; unknown fields are warnings unless strict."""
+    """Validate ``manifest.frontmatter`` against ``profile``.
+
+    Unknown fields are warnings in the claude-code profile unless strict, errors in agentskills
+    (as the reference validator skills-ref has them). Scalars of ``license`` and ``metadata``
+    values are read as text, as the hosts do (``license: 2.0``, ``version: 1.0`` are fine).
+    """
     if manifest.frontmatter is None:
         return []
+    document = host_view(manifest.frontmatter, profile)
+    strict = strict or profile is Profile.AGENTSKILLS
     diagnostics = []
-    for error in _validator(profile).iter_errors(dict(manifest.frontmatter)):
+    fast = _fast_check(profile)
+    valid = fast is not None and fast(document)  # jsonschema only says why when something is wrong
+    for error in () if valid else _validator(profile).iter_errors(document):
         diagnostics.extend(_to_diagnostics(error, manifest, profile, strict))
+    name = document.get("name")
+    if (profile is Profile.AGENTSKILLS and isinstance(name, str) and name != name.lower()
+            and not any(d.rule == "schema-pattern" for d in diagnostics)):
+        diagnostics.append(Diagnostic(manifest.path, _line(manifest.key_lines, "name"), "schema-pattern",
+                                      Severity.ERROR, f"name {name!r} must be lowercase",
+                                      f"rename to {name.lower()!r} (and the folder too)"))
     return diagnostics
+
+
+def host_view(frontmatter: Mapping[str, Any], profile: Profile) -> dict[str, Any]:
+    """The frontmatter as the host reads it: scalar ``license`` and ``metadata`` values as text; NFKC names.
+
+    Claude Code's YAML parser and skills-ref keep ``1.0`` or ``2`` in these fields as the text
+    written; PyYAML makes numbers of them, which the schema (strings) would call errors.
+    """
+    document = dict(frontmatter)
+    if isinstance(document.get("license"), (int, float)):
+        document["license"] = _text(document["license"])
+    metadata = document.get("metadata")
+    if isinstance(metadata, Mapping):
+        document["metadata"] = {k: _text(v) if isinstance(v, (int, float)) else v for k, v in metadata.items()}
+    if profile is Profile.AGENTSKILLS and isinstance(document.get("name"), str):
+        document["name"] = unicodedata.normalize("NFKC", document["name"].strip())
+    return document
+
+
+def _text(value: int | float) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _to_diagnostics(error: ValidationError, manifest: Manifest, profile: Profile, strict: bool) -> list[Diagnostic]:

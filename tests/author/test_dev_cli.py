@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import shutil
@@ -162,3 +163,15 @@ def test_an_edit_with_a_non_blocking_error_keeps_the_last_good_version(dev, tmp_
     assert any("changed lib/invoices: 1 error(s)" in line and "still serving the last good version" in line
                for line in block), block
     assert "would load invoices (" in block[-1]  # the edit is not served: the old description still matches
+def test_dev_starts_from_the_validation_cache_unless_no_cache(dev, tmp_path):
+    write_tree(tmp_path / "skills", {"alpha/SKILL.md": skill_md("alpha")})
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "skillpack" / "validation"
+    bypass = dev("skills", "--no-cache")
+    assert "checked 1 skill (" in "\n".join(bypass.expect("watching skills"))
+    bypass.interrupt()
+    assert not folder.exists()
+    run = dev("skills")
+    assert "checked 1 skill (0 with errors, 0 left out): 0 errors" in "\n".join(run.expect("watching skills"))
+    run.interrupt()
+    stored = json.loads(next(folder.glob("*.json")).read_text())["skills"]
+    assert list(stored) == [str((tmp_path / "skills" / "alpha").resolve())]

@@ -33,7 +33,8 @@ def test_list_shows_sources_relative_to_the_working_directory(cli: Callable[...,
     assert cli("pack", tmp_path / "work" / "skills", "-o", tmp_path / "work" / "dist").code == 0
     assert cli("install", tmp_path / "work" / "dist" / "pdf-forms.skill", "--project", project).code == 0
     monkeypatch.chdir(tmp_path / "work")
-    line = cli("list", project).out.splitlines()[0]
+    header, line = cli("list", project).out.splitlines()[:2]
+    assert header.startswith("claude: ") and header.endswith("project/.claude/skills")  # the target, then its rows
     assert line.split()[-1] == "dist/pdf-forms.skill"  # not ../../../work/dist/... from the lockfile's folder
     row = json.loads(cli("list", project, "-f", "json").out)["skills"][0]
     assert row["source_path"] == os.path.normpath(tmp_path / "work" / "dist" / "pdf-forms.skill")

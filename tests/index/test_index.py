@@ -474,3 +474,17 @@ def test_index_command_reports_json(library: Path, cli: Callable[..., CliResult]
     assert document["schema_version"] == 1
     assert document["names"] == ["commit", "manual-only", "pdf-tools"]
     assert (document["skills"], document["manual_only"], document["left_out"]) == (3, 1, 1)
+
+
+def test_a_copy_that_keeps_size_and_mtime_is_seen(settled: Path, tmp_path: Path) -> None:
+    # cp -p, rsync -t and archives dated 1980 keep the old size and mtime; the change time still moves.
+    path = tmp_path / "index.sqlite"
+    open_index([settled], index_path=path)
+    skill = settled / "commit" / "SKILL.md"
+    before = skill.stat()
+    skill.write_text(skill.read_text().replace("conventional", "unicornzebra"))
+    os.utime(skill, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (skill.stat().st_size, skill.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    index, _ = open_index([settled], index_path=path)
+    assert "unicornzebra" in index.entry("commit").description
+    assert match(index, "unicornzebra").names == ["commit"]

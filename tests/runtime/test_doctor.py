@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +20,14 @@ def project(tmp_path: Path) -> Path:
     folder = tmp_path / "project"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture
+def skills_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``skills`` command on PATH, as a user who installed skillpack has it (the shared hook looks it up there)."""
+    bin_dir = Path(sys.executable).parent
+    assert (bin_dir / "skills").exists(), "run the tests from the environment skillpack is installed in"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
 def home() -> Path:
@@ -216,7 +226,8 @@ def test_an_unreadable_settings_file_is_a_finding_not_a_crash(cli: Callable[...,
     assert "is not valid JSON" in finding(doc, "config-unreadable")["message"]
 
 
-def test_a_hook_installed_by_skills_hook_install_is_healthy(cli: Callable[..., Any], project: Path) -> None:
+def test_a_hook_installed_by_skills_hook_install_is_healthy(cli: Callable[..., Any], project: Path,
+                                                            skills_on_path: None) -> None:
     library = project / "skills"
     write_tree(library, {"pdf/SKILL.md": skill_md("pdf")})
     assert cli("hook", "install", "--library", library, "--project", project).code == 0
@@ -255,7 +266,7 @@ def test_a_hook_without_an_index_yet(cli: Callable[..., Any], project: Path) -> 
     assert finding(doc, "hook-index-missing")["fix"] == f"skills index {project.resolve() / 'skills'}"
 
 
-def test_recent_lines_in_the_hook_log_are_shown(cli: Callable[..., Any], project: Path) -> None:
+def test_recent_lines_in_the_hook_log_are_shown(cli: Callable[..., Any], project: Path, skills_on_path: None) -> None:
     library = project / "skills"
     write_tree(library, {"pdf/SKILL.md": skill_md("pdf")})
     cli("hook", "install", "--library", library, "--project", project)

@@ -88,6 +88,8 @@ UNSAFE_ARCHIVES: dict[str, tuple[Callable[[], bytes], str]] = {
     "duplicate": (lambda: build_zip([("good/a.md", b"1"), ("good/a.md", b"2")]), "duplicate"),
     "duplicate-case": (lambda: build_zip([("good/A.md", b"1"), ("good/a.md", b"2")]), "duplicate"),
     "duplicate-skill-md": (lambda: build_zip([("good/SKILL.md", b"evil")]), "duplicate"),
+    "duplicate-nfc-nfd": (lambda: build_zip([("good/caf\u00e9.md", b"1"), ("good/cafe\u0301.md", b"2")]),
+                          "Unicode normalisation"),
     "file-as-folder": (lambda: build_zip([("good/a", b"1"), ("good/a/b.md", b"2")]), "is a file"),
     "too-many-entries": (lambda: build_zip([(f"good/f{i}.md", b"x") for i in range(SMALL.max_entries)]), "entries"),
     "entry-too-large": (lambda: build_zip([("good/big.bin", bytes(range(256)) * 400)]), "uncompressed size"),

@@ -178,6 +178,10 @@ def test_dry_run_lists_files_and_writes_nothing(library: Path, tmp_path: Path, c
     pytest.param(["*.log", "!keep.log"], "keep.log", False, id="negation"),
     pytest.param(["file[0-9].md"], "file3.md", True, id="character-class"),
     pytest.param(["# comment", ""], "# comment", False, id="comments-and-blanks"),
+    pytest.param(["build/", "!build/keep.txt"], "build/keep.txt", True, id="no-reinclude-inside-excluded-folder"),
+    pytest.param(["notes\\ "], "notes ", True, id="escaped-trailing-space-kept"),
+    pytest.param(["notes "], "notes ", False, id="trailing-space-dropped"),
+    pytest.param(["\\!important"], "!important", True, id="escaped-bang"),
 ])
 def test_ignore_rules(patterns: list[str], path: str, ignored: bool) -> None:
     assert IgnoreRules.from_lines(patterns).ignored(path) is ignored
@@ -190,3 +194,27 @@ def test_strict_pack_also_refuses_warnings(make_skill: Callable[..., Path], tmp_
     strict = cli("pack", tmp_path / "skills", "-o", tmp_path / "b", "--strict")
     assert strict.code == 1 and "--strict" in strict.err
     assert not (tmp_path / "b").exists()
+
+
+def test_a_pack_that_fails_midway_leaves_the_output_as_it_was(library: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "dist"
+    skills = [item.skill for item in load_skills([library]).skills]
+    bundle.write(bundle.plan(skills), dest)
+    before = {p.name: sha(p) for p in sorted(dest.iterdir())}
+    (library / "alpha-notes" / "SKILL.md").write_text(skill_md("alpha-notes", "Changed. Use when testing."))
+    entries = bundle.plan(skills)  # a new alpha-notes archive is due (it is written first)...
+    (library / "gamma-versioned" / "data" / "table.csv").write_text("a,b\n5,6\n")  # ...gamma changes mid-pack
+    with pytest.raises(bundle.PackError, match="changed while it was being packed"):
+        bundle.write(entries, dest)
+    assert {p.name: sha(p) for p in sorted(dest.iterdir())} == before  # no archive replaced, no temporary left
+
+
+def test_temporaries_of_a_killed_pack_are_removed(library: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "dist"
+    dest.mkdir()
+    stale, fresh = dest / ".alpha-notes.skill.k1ll.tmp", dest / ".beta-tools.skill.busy.tmp"
+    stale.write_bytes(b"half an archive")
+    fresh.write_bytes(b"another pack, running now")
+    os.utime(stale, (0, 0))
+    bundle.write(bundle.plan([item.skill for item in load_skills([library]).skills]), dest)
+    assert not stale.exists() and fresh.exists()

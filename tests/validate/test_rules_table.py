@@ -28,6 +28,7 @@ class Case:
     profile: Profile = Profile.CLAUDE_CODE
     setup: Callable[[Path, pytest.MonkeyPatch], None] | None = None
     extra_roots: tuple[str, ...] = ()
+    explicit: bool = False
     marks: list[pytest.MarkDecorator] = field(default_factory=list)
 
 
@@ -48,14 +49,14 @@ def _unreadable(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = root / "tables" / "SKILL.md"
     target.chmod(0)
     if os.geteuid() == 0:  # root reads anything: simulate the permission error it would get
-        real_open = Path.open
+        real_open = os.open
 
-        def guarded(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-            if self == target:
-                raise PermissionError(13, "Permission denied", str(self))
-            return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+        def guarded(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if Path(path) == target:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(path, *args, **kwargs)
 
-        monkeypatch.setattr(Path, "open", guarded)
+        monkeypatch.setattr(os, "open", guarded)
 
 
 def _symlink_escape(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -128,6 +129,14 @@ CASES = [
          {"tables/SKILL.md": fm(), "tables/notes.md": "text\n"}),
     Case("reference-too-large", {"tables/SKILL.md": fm(), "tables/data.csv": "a,b\n" * 300_000},
          {"tables/SKILL.md": fm(), "tables/data.csv": "a,b\n"}),
+    Case("plugin-manifest", {**GOOD, ".claude-plugin/plugin.json": '{"name": "My Plugin", "version": 1}'},
+         {**GOOD, ".claude-plugin/plugin.json": '{"name": "my-plugin", "version": "1.0.0+abc", "description": "d"}'}),
+    Case("marketplace-manifest",
+         {**GOOD, ".claude-plugin/marketplace.json": '{"name": "m", "plugins": [{"name": "p"}]}'},
+         {**GOOD, ".claude-plugin/marketplace.json":
+          '{"name": "m", "owner": {"name": "o"}, "plugins": [{"name": "p", "source": "./", "strict": false}]}'}),
+    Case("manifest-case", {"tables/skill.md": fm(), "other/SKILL.md": fm(name="other")}, GOOD),
+    Case("no-skill-found", {"notes/README.md": "# Notes\n"}, GOOD, explicit=True),
     Case("symlink-escape", GOOD, GOOD, setup=_symlink_escape),
     Case("symlink-loop", GOOD, GOOD, setup=_symlink_loop),
     Case("tree-too-large", {**GOOD, "x/y/z/1": "", "x/y/z/2": "", "x/y/z/3": ""}, GOOD, setup=_small_tree_limit),
@@ -151,7 +160,7 @@ def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: Case, tree: Tree
     write_tree(root, tree)
     if with_setup and case.setup:
         case.setup(root, monkeypatch)
-    result = load_skills(_roots(root, tree), case.profile)
+    result = load_skills(_roots(root, tree), case.profile, explicit=case.explicit)
     return {d.rule for d in result.diagnostics}
 
 

@@ -1,0 +1,47 @@
+"""Core, opening files that may not be files: a FIFO, device or socket at a path never blocks a read.
+
+Paths come from users, skill folders, archives and settings written by anyone. Opening a FIFO
+for reading blocks until a writer appears, so a FIFO named ``SKILL.md``, ``skills.lock`` or
+``queries.jsonl`` once hung the command that read it. Everything that reads such a path opens it
+here: non-blocking, then checked by type on the open descriptor (no race with a swap).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from io import BufferedReader
+from pathlib import Path
+
+
+class NotARegularFileError(OSError):
+    """The path is a FIFO, a device, a socket or a folder, not a regular file."""
+
+
+def open_regular(path: Path | str) -> BufferedReader:
+    """Open ``path`` for binary reading, refusing anything but a regular file without blocking.
+
+    Raises:
+        NotARegularFileError: ``path`` is not a regular file.
+        OSError: it cannot be opened.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFileError(errno.EINVAL, "not a regular file", str(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular_bytes(path: Path | str) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`open_regular`)."""
+    with open_regular(path) as handle:
+        return handle.read()
+
+
+def read_regular_text(path: Path | str, *, encoding: str = "utf-8", errors: str = "strict") -> str:
+    """The text of the regular file ``path`` (see :func:`open_regular`)."""
+    return read_regular_bytes(path).decode(encoding, errors)

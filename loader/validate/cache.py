@@ -1,0 +1,267 @@
+"""Validate stage, the result cache: an unchanged skill is not parsed or checked twice (as ruff does).
+
+One JSON file per library (its resolved roots), profile and strictness, under the user cache
+folder (``$XDG_CACHE_HOME/skillpack/validation``; never in the library). Each skill folder's
+entry holds its key and its result (the parsed manifest, minus the body, which is sliced from
+the file read for the key, and the diagnostics). The key is a SHA-256 of everything a result
+depends on: the folder's and root's paths, SKILL.md's bytes, every other file's name, size and
+content (size alone past the 1 MiB the rules read), the rules' version (a hash of the
+validate stage's code, schema and rulebook), the profile, the strictness and skillpack's
+version. Any change gives a new key, hence a miss. The stored key is reused without hashing
+while the folder's file names, inodes, sizes and mtimes are those seen at least 2 s after
+their last change (git's racy-clean rule). The file is written atomically; an unreadable or
+foreign file is ignored, so the cache can only cost a re-check, never a wrong result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from loader.core.model import Diagnostic, Manifest, Profile, Severity, Skill
+from loader.core.userdirs import cache_dir
+from loader.validate.discover import SkillDir
+
+FORMAT = 1
+"""Version of the file layout below; a file of another version is ignored."""
+MAX_HASHED_BYTES = 1024 * 1024
+"""Files larger than this contribute their size only: the rules read no more than this."""
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+"""SKILL.md files larger than this are never cached (parsing reports them as too large)."""
+MAX_CACHE_BYTES = 256 * 1024 * 1024
+"""A cache file larger than this is not read (it cannot be ours for any sane library)."""
+
+STALE_SECONDS = 30 * 24 * 3600
+"""A library's cache file unused for this long is deleted (by the next run that writes one)."""
+RACY_NS = 2_000_000_000
+"""Files modified less than this before they were stamped are hashed again next time (coarse clocks)."""
+
+Result = tuple[Skill | None, list[Diagnostic]]
+
+
+class Keyed(NamedTuple):
+    """A skill folder's cache key, with what computing it read and saw."""
+
+    key: str
+    raw: bytes
+    """SKILL.md's bytes (the body of a cached result is sliced from them)."""
+    stamp: str
+    """Names and ``size:inode:mtime_ns`` of SKILL.md and each file; empty when too recent (or unreadable) to trust."""
+
+
+@cache
+def rules_version() -> str:
+    """A hash of what decides a skill's diagnostics: the validate stage's code, schema and rulebook."""
+    from loader.validate.rulebook import RULES
+
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(here.glob("*.py")) + [here / "skill.schema.json"]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for rule in RULES.values():
+        digest.update(f"{rule.id}\0{rule.severity.value}\0{rule.blocking}\0".encode())
+    return digest.hexdigest()
+
+
+def cache_context(profile: Profile, strict: bool) -> str:
+    """Everything besides a skill's own files that its result depends on, as one string."""
+    from loader import __version__
+
+    return f"skillpack {__version__}; rules {rules_version()}; profile {profile.value}; strict {strict}"
+
+
+class ValidationCache:
+    """Per-skill validation results of one library, read at start and written once at the end."""
+
+    def __init__(self, path: Path, context: str) -> None:
+        """Open the cache file at ``path`` for results computed under ``context``."""
+        self.path = path
+        self.context = context
+        self._old: dict[str, Any] = _read(path, context)
+        self._new: dict[str, Any] = {}
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def for_library(cls, roots: Sequence[Path], profile: Profile, *, strict: bool = False) -> ValidationCache:
+        """The cache of the library under ``roots`` for this profile and strictness."""
+        where = "\0".join(str(Path(root).resolve()) for root in roots)
+        name = hashlib.sha256(f"{where}\0{profile.value}\0{strict}".encode()).hexdigest()[:24]
+        return cls(cache_dir() / "validation" / f"{name}.json", cache_context(profile, strict))
+
+    def key(self, skill_dir: SkillDir) -> Keyed | None:
+        """The skill's cache key and SKILL.md's bytes, or ``None`` when it should not be cached.
+
+        Hashing reads every file of the skill; when the files' stamps (inode, size, mtime) are
+        those stored with the entry, and were old enough to trust then, the stored key is
+        reused without reading them (git's racy-clean rule, as the index does).
+        """
+        stamp = _stamp(skill_dir)
+        try:
+            with skill_dir.manifest_path.open("rb") as handle:
+                raw = handle.read(MAX_MANIFEST_BYTES + 1)
+        except OSError:
+            return None
+        if len(raw) > MAX_MANIFEST_BYTES:
+            return None
+        entry = self._old.get(str(skill_dir.path))
+        if stamp and isinstance(entry, dict) and entry.get("stamp") == stamp and isinstance(entry.get("key"), str) \
+                and stamp.startswith(f"{len(raw)}:"):
+            return Keyed(entry["key"], raw, stamp)
+        return Keyed(self._hash(skill_dir, raw), raw, stamp)
+
+    def _hash(self, skill_dir: SkillDir, raw: bytes) -> str:
+        digest = hashlib.sha256(f"{self.context}\0{skill_dir.path}\0{skill_dir.root}\0{len(raw)}\0".encode())
+        digest.update(raw)
+        base = f"{skill_dir.path}{os.sep}"
+        for rel in skill_dir.files:
+            digest.update(f"\0{rel}\0".encode())
+            try:
+                size = os.stat(base + rel).st_size  # noqa: PTH116 - once per file of every skill
+                digest.update(f"{size}\0".encode())
+                if size <= MAX_HASHED_BYTES:
+                    with open(base + rel, "rb") as handle:  # noqa: PTH123
+                        digest.update(handle.read(MAX_HASHED_BYTES + 1))
+            except OSError as exc:
+                digest.update(f"unreadable {exc.errno}".encode())
+        return digest.hexdigest()
+
+    def get(self, skill_dir: SkillDir, keyed: Keyed) -> Result | None:
+        """The stored result for ``skill_dir`` when its key is ``keyed.key``, else ``None``."""
+        entry = self._old.get(str(skill_dir.path))
+        if not isinstance(entry, dict) or entry.get("key") != keyed.key:
+            self.misses += 1
+            return None
+        try:
+            result = _decode(entry["result"], skill_dir, keyed.raw)
+        except (KeyError, TypeError, ValueError):
+            self.misses += 1
+            return None
+        self._new[str(skill_dir.path)] = entry
+        self.hits += 1
+        return result
+
+    def put(self, skill_dir: SkillDir, keyed: Keyed, skill: Skill | None, diagnostics: Sequence[Diagnostic]) -> None:
+        """Remember ``skill_dir``'s result under ``keyed`` (skipped when it would not read back the same)."""
+        encoded = _encode(skill, diagnostics, keyed.raw)
+        if encoded is not None:
+            self._new[str(skill_dir.path)] = {"key": keyed.key, "stamp": keyed.stamp, "result": encoded}
+
+    def save(self) -> None:
+        """Write the results atomically when they changed, dropping folders that no longer hold a skill.
+
+        A run that changed nothing only touches the file, so its mtime says when it was last
+        used; writing a file also deletes other libraries' files unused for :data:`STALE_SECONDS`.
+        """
+        if not self._new:
+            return
+        try:
+            if all(self._old.get(path) is entry for path, entry in self._new.items()):
+                os.utime(self.path)
+                return
+            entries = {path: entry for path, entry in {**self._old, **self._new}.items()
+                       if path in self._new or _holds_skill(path)}
+            from loader.core.atomic import write_text
+
+            write_text(self.path, json.dumps({"format": FORMAT, "context": self.context, "skills": entries},
+                                             separators=(",", ":")), durable=False)
+            _prune(self.path.parent, keep=self.path)
+        except OSError:
+            pass  # a read-only or full cache folder costs speed, not correctness
+
+
+def _holds_skill(folder: str) -> bool:
+    return any(os.path.isfile(os.path.join(folder, name)) for name in ("SKILL.md", "skill.md"))  # noqa: PTH113,PTH118
+
+
+def _prune(folder: Path, *, keep: Path) -> None:
+    cutoff = time.time() - STALE_SECONDS
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".json") and entry.path != str(keep) and entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)
+
+
+def _stamp(skill_dir: SkillDir) -> str:
+    """SKILL.md's ``size:inode:mtime_ns``, then each file's name and the same; ``""`` if any is too recent."""
+    now = time.time_ns()
+    parts = []
+    try:
+        manifest = str(skill_dir.manifest_path)
+        for rel in ("", *skill_dir.files):
+            st = os.stat(f"{skill_dir.path}{os.sep}{rel}" if rel else manifest)  # noqa: PTH116 - per file per skill
+            if st.st_mtime_ns >= now - RACY_NS:
+                return ""
+            parts.append(f"{rel}{':' if rel else ''}{st.st_size}:{st.st_ino}:{st.st_mtime_ns}")
+    except OSError:
+        return ""
+    return "\0".join(parts)
+
+
+def _read(path: Path, context: str) -> dict[str, Any]:
+    try:
+        if path.stat().st_size > MAX_CACHE_BYTES:
+            return {}
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("context") != context:
+        return {}
+    skills = data.get("skills")
+    return skills if isinstance(skills, dict) else {}
+
+
+def _encode(skill: Skill | None, diagnostics: Sequence[Diagnostic], raw: bytes) -> dict[str, Any] | None:
+    encoded: dict[str, Any] = {"diagnostics": [_diag_out(d) for d in diagnostics]}
+    if skill is not None:
+        manifest = skill.manifest
+        body = manifest.body.encode("utf-8")
+        if not raw.endswith(body) or manifest.frontmatter is None:
+            return None
+        frontmatter = dict(manifest.frontmatter)
+        if json.loads(json.dumps(frontmatter)) != frontmatter or not _plain(frontmatter):
+            return None
+        encoded["skill"] = {"name": skill.name, "description": skill.description, "frontmatter": frontmatter,
+                            "body_bytes": len(body), "body_line": manifest.body_line,
+                            "key_lines": dict(manifest.key_lines),
+                            "diagnostics": [_diag_out(d) for d in manifest.diagnostics]}
+    return encoded
+
+
+def _plain(value: Any) -> bool:
+    """True for JSON data whose types survive a round trip (no tuples, no float/int ambiguity)."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, str | bool | int) or (isinstance(value, float) and value == value)
+
+
+def _decode(data: Mapping[str, Any], skill_dir: SkillDir, raw: bytes) -> Result:
+    diagnostics = [_diag_in(d) for d in data["diagnostics"]]
+    stored = data.get("skill")
+    if stored is None:
+        return None, diagnostics
+    size = int(stored["body_bytes"])
+    body = raw[len(raw) - size:].decode("utf-8") if size else ""
+    manifest = Manifest(skill_dir.manifest_path, dict(stored["frontmatter"]), body, int(stored["body_line"]),
+                        {str(k): int(v) for k, v in stored["key_lines"].items()},
+                        tuple(_diag_in(d) for d in stored["diagnostics"]))
+    skill = Skill(name=str(stored["name"]), description=str(stored["description"]), path=skill_dir.path,
+                  manifest=manifest, files=skill_dir.files, root=skill_dir.root)
+    return skill, diagnostics
+
+
+def _diag_out(diag: Diagnostic) -> list[Any]:
+    return [str(diag.path), diag.line, diag.rule, diag.severity.value, diag.message, diag.hint, diag.column]
+
+
+def _diag_in(data: Sequence[Any]) -> Diagnostic:
+    path, line, rule, severity, message, hint, column = data
+    return Diagnostic(Path(path), line, rule, Severity(severity), message, hint, column)
