@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from loader.author.changes import ChangeKind, SkillEvent, WatchBatch, watch_roots
 from loader.author.watch import DEFAULT_DEBOUNCE, Watcher
 from loader.core.errors import PathNotFoundError
-from loader.core.model import Diagnostic, Profile, Skill
+from loader.core.model import Diagnostic, Profile, Severity, Skill
 from loader.index import Index, build_index, update_index
 from loader.match.rank import MatchResult, match
 from loader.validate.discover import discover
@@ -39,7 +39,9 @@ class SkillUpdate:
     diagnostics: tuple[Diagnostic, ...]
     """Every diagnostic of the new version, sorted; empty for a removed skill."""
     serving_last_good: bool = False
-    """The new version has errors, and the last version without errors is still served."""
+    """The new version has errors, and the last good version is still served."""
+    served: bool = True
+    """The new version is the one served (it has no error, or no earlier version works)."""
 
     @property
     def ok(self) -> bool:
@@ -71,8 +73,11 @@ class LiveLibrary:
     """
 
     def __init__(self, paths: Sequence[Path | str], profile: Profile = Profile.CLAUDE_CODE, *,
-                 strict: bool = False) -> None:
+                 strict: bool = False, stored_index: bool = False, index_path: Path | None = None) -> None:
         """Load, validate and index every skill under ``paths``.
+
+        With ``stored_index``, the index starts from the stored one (``open_index``: on a warm index
+        of 238 skills ~15 ms instead of ~3 s for building it in memory), refreshed for what changed.
 
         Raises:
             PathNotFoundError: a path does not exist.
@@ -86,7 +91,12 @@ class LiveLibrary:
         self._good: dict[Path, Skill] = {item.skill.path: item.skill for item in self.initial.skills if item.loadable}
         self._seen = {d.path for d in discover(self.roots).skill_dirs}
         """Every skill folder, valid or not, so a watch started later reports only what changed."""
-        self._index, _ = build_index(self.roots)
+        if stored_index:
+            from loader.index import open_index
+
+            self._index, _ = open_index(self.roots, index_path=index_path)
+        else:
+            self._index, _ = build_index(self.roots)
         self.generation = 0
 
     @property
@@ -129,7 +139,7 @@ class LiveLibrary:
             index = self._index
         updates = [self._apply_one(event, good) for event in batch.events]
         # Folders with errors are not re-indexed: their last good entry stays in the index.
-        reindex = [u.path for u in updates if u.kind is ChangeKind.REMOVED or u.ok]
+        reindex = [u.path for u in updates if u.kind is ChangeKind.REMOVED or u.served]
         if reindex:
             index, _ = update_index(index, reindex)
         with self._lock:
@@ -156,9 +166,12 @@ class LiveLibrary:
         skill_dir = replace(found[0], root=event.root)
         skill, diagnostics = load_skill_dir(skill_dir, self.profile, strict=self.strict)
         diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
-        ok = skill is not None and not blocking_errors(diagnostics)
-        if ok and skill is not None:
+        # Any error in an edit keeps the last good version served (the promise of `skills dev`); a
+        # skill with no earlier version is served as the index would serve it: unless an error blocks it.
+        errors = any(d.severity is Severity.ERROR for d in diagnostics)
+        served = skill is not None and not blocking_errors(diagnostics) and (not errors or folder not in good)
+        if served and skill is not None:
             good[folder] = skill
         name = skill.name if skill is not None else folder.name
         return SkillUpdate(event.kind, folder, name, tuple(diagnostics),
-                           serving_last_good=not ok and folder in good)
+                           serving_last_good=not served and folder in good, served=served)

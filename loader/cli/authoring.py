@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from loader.cli.app import DEFAULT_SKILLS_DIR, NoCacheOpt, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
+from loader.cli.app import (
+    DEFAULT_SKILLS_DIR,
+    IndexOpt,
+    NoCacheOpt,
+    PathsArg,
+    ProfileOpt,
+    QuietOpt,
+    StrictOpt,
+    VerboseOpt,
+    app,
+    paths_or_default,
+)
 from loader.cli.render_diagnostics import display_path, render_text
 from loader.core.errors import UsageError
 from loader.core.model import Profile, Severity
@@ -20,7 +31,7 @@ if TYPE_CHECKING:  # imported lazily below: watchdog and the index are not neede
 EXIT_INTERRUPTED = 130
 
 
-@app.command()
+@app.command(example='skills new pdf-forms --description "Fill in PDF forms. Use when the user asks to fill a PDF."')
 def new(
     name: Annotated[str | None, typer.Argument(help="Name of the new skill (lowercase, digits, hyphens).",
                                                show_default=False)] = None,
@@ -37,6 +48,7 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Overwrite the template's files in an existing "
                                         "folder (other files are kept).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Create a skill folder from a template, then validate it.
 
@@ -86,7 +98,7 @@ class _Printer:
             self._out.flush()
 
 
-@app.command()
+@app.command(example='skills dev skills --prompt "fill in this PDF form"')
 def dev(
     paths: PathsArg = None,
     prompt: Annotated[str | None, typer.Option("--prompt", "-p", help="After each change, show what the matcher "
@@ -95,7 +107,9 @@ def dev(
                                           help="Milliseconds of quiet before a burst of saves is processed.")] = 100,
     profile: ProfileOpt = Profile.CLAUDE_CODE,
     strict: StrictOpt = False,
+    index: IndexOpt = None,
     no_cache: NoCacheOpt = False,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Validate skills, then re-validate and re-index each skill the moment it is saved.
 
@@ -107,7 +121,7 @@ def dev(
 
     printer = _Printer(sys.stdout)
     with validation_cache(paths_or_default(paths), profile, strict=strict, enabled=not no_cache):
-        library = LiveLibrary(paths_or_default(paths), profile, strict=strict)
+        library = LiveLibrary(paths_or_default(paths), profile, strict=strict, stored_index=True, index_path=index)
     render_text(library.initial, sys.stdout)
     if prompt is not None:
         printer.lines(_prompt_line(library, prompt))

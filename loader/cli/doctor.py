@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from loader.cli.app import app
+from loader.cli.app import QuietOpt, VerboseOpt, app
 from loader.core.errors import PathNotFoundError
 
 
@@ -21,7 +21,7 @@ class DoctorFormat(StrEnum):
     MD = "md"
 
 
-@app.command()
+@app.command(example='skills doctor --project .')
 def doctor(
     project: Annotated[Path | None, typer.Option("--project", help="Project folder Claude Code starts in "
                        "(default: the current folder).", show_default=False, file_okay=False)] = None,
@@ -29,6 +29,7 @@ def doctor(
     listing_budget: Annotated[int | None, typer.Option("--listing-budget", min=1, help="Claude Code's listing "
                               "budget in characters (default: $SLASH_COMMAND_TOOL_CHAR_BUDGET, else 8000).",
                               show_default=False)] = None,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Find every skill source Claude Code reads here and check the setup: names, budget, hook.
 

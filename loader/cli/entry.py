@@ -1,14 +1,17 @@
 """Console-script entry point: dispatches fast paths before importing the full CLI.
 
-Importing typer and the command modules costs ~150 ms; the Claude Code hook runs on every
-prompt, so it must not pay that. ``skills hook`` with only run options (``--library``,
-``--budget``, ``--max-chars``, ``--top-k``, ``--suggest``) goes straight to ``loader.runtime.hook``; everything else,
-including ``skills hook --help``, ``hook install`` and ``hook uninstall``, goes to
-``loader.cli.main``. ``skills match`` with plain options is answered by
-``loader.cli.match_output.fast_main``, which hands anything it does not handle back (``None``).
-``skills --version`` and plain ``skills rules [-f text|json]`` print without typer either
-(they were 0.34 s and 0.59 s, almost all of it imports; now about Python's start-up), and
-plain ``skills validate`` runs through ``loader.cli.validate_run.fast_main``.
+Importing typer and the command modules costs ~150 ms; the Claude Code hook runs on every prompt,
+so it must not pay that. ``skills hook`` with only run options (``--skills``/``-s`` or its alias
+``--library``/``-l``, which installed hooks use, ``--budget``, ``--max-chars``, ``--top-k``,
+``--suggest``) goes straight to ``loader.runtime.hook``; everything else, including ``skills hook
+--help``, ``hook install`` and ``hook uninstall``, goes to ``loader.cli.main``. ``skills match``
+with plain options is answered by ``loader.cli.match_output.fast_main``, which hands anything it
+does not handle back (``None``). ``skills --version`` and plain ``skills rules [-f text|json]``
+print without typer either (they were 0.34 s and 0.59 s, almost all of it imports; now about
+Python's start-up), and plain ``skills validate`` runs through
+``loader.cli.validate_run.fast_main``. None of these paths imports typer, click or rich, so they
+draw no progress bar; ``--verbose``/``--quiet`` after the command are understood by the match and
+validate paths, and anything else a path does not know is handed to the full CLI.
 """
 
 from __future__ import annotations

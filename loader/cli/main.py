@@ -30,6 +30,7 @@ from loader.cli import match as _match  # noqa: E402,F401
 from loader.cli import report as _report  # noqa: E402,F401
 from loader.cli import runtime as _runtime  # noqa: E402,F401
 from loader.cli import ship as _ship  # noqa: E402,F401
+from loader.cli import ship_installed as _ship_installed  # noqa: E402,F401
 from loader.cli import usage as _usage  # noqa: E402,F401
 from loader.cli import validate as _validate  # noqa: E402,F401
 

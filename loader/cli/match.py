@@ -11,21 +11,23 @@ from typing import Annotated, Any
 
 import typer
 
-from loader.cli.app import NoCacheOpt, PathsArg, app, paths_or_default
+from loader.cli.app import (
+    IndexOpt,
+    NoCacheOpt,
+    PathsArg,
+    QuietOpt,
+    SkillsOpt,
+    VerboseOpt,
+    app,
+    is_quiet,
+    paths_or_default,
+)
 from loader.cli.match_output import render_json, render_text, warning_summary
+from loader.cli.render_diagnostics import plural
 from loader.cli.usage_options import ExportOpt, NegativesOpt, TranscriptsOpt, eval_items
 from loader.core.model import Diagnostic
 from loader.match.calibration import calibrated_threshold, calibration_for, threshold_origin
 
-SkillsOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--skills", "-s", help="Folder of skills (repeatable; default: ./skills).", show_default=False),
-]
-IndexOpt = Annotated[
-    Path | None,
-    typer.Option("--index", help="Index file (default: .skillpack/index.sqlite in the library, else the user cache).",
-                 show_default=False),
-]
 TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, help="Load at most this many skills.")]
 BudgetOpt = Annotated[int | None, typer.Option("--budget", min=0, help="Never load more body tokens than this.",
                                                 show_default=False)]
@@ -77,16 +79,17 @@ def _open(skills: list[Path] | None, index: Path | None, *, quiet: bool = False)
     from loader.index import open_index
 
     idx, diagnostics = open_index(paths_or_default(skills), index_path=index)
-    if not quiet:
+    if not (quiet or is_quiet()):
         _warn(diagnostics, summary=True)
     return idx
 
 
-@app.command("index")
+@app.command("index", example='skills index skills')
 def index_command(
     paths: PathsArg = None, index: IndexOpt = None,
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
     no_cache: NoCacheOpt = False,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Build or refresh the index of a skill library and report what it holds."""
     from loader.index import open_index
@@ -94,12 +97,15 @@ def index_command(
     from loader.validate.load import validation_cache
 
     roots = paths_or_default(paths)
+    from loader.cli.progress import progress, wanted
+
     started = time.perf_counter()
-    with validation_cache(roots, enabled=not no_cache):  # the index checks skills with the default profile
+    with validation_cache(roots, enabled=not no_cache), \
+            progress("indexing", enabled=wanted(json_output=output is MatchFormat.JSON)):  # a spinner: no count
         idx, diagnostics = open_index(roots, index_path=index, check=True)  # repairs a damaged index
     elapsed = time.perf_counter() - started
     _warn(diagnostics)
-    skipped = sum(1 for d in diagnostics if d.rule == "index-skipped")
+    skipped = sum(1 for d in diagnostics if d.rule in ("index-skipped", "name-duplicate"))  # as LoadResult.left_out
     manual = sum(1 for e in idx.entries if not e.invocable)
     where = index or default_index_path(roots)
     if output is MatchFormat.JSON:
@@ -108,18 +114,19 @@ def index_command(
                     "names": sorted(e.name for e in idx.entries)}
         typer.echo(json.dumps(document, indent=2))
         return 0
-    typer.echo(f"indexed {len(idx)} skill(s) ({manual} manual-only, {skipped} left out with errors) "
+    typer.echo(f"indexed {plural(len(idx), 'skill')} ({manual} manual-only, {skipped} left out) "
                f"in {elapsed * 1000:.0f} ms -> {where}")
     return 0
 
 
-@app.command("match")
+@app.command("match", example='skills match "fill in this PDF form" --skills skills --explain')
 def match_command(
     prompt: Annotated[str, typer.Argument(help="The prompt to find skills for.")],
     skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
     threshold: ThresholdOpt = None, suggest: SuggestOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show why each candidate scored.")] = False,
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Show which skills would load for PROMPT (none, when nothing is relevant)."""
     from loader.core.text import prompt_for_matching
@@ -138,7 +145,7 @@ def match_command(
     return 0
 
 
-@app.command("context")
+@app.command("context", example='skills context "fill in this PDF form" -s skills --format anthropic')
 def context_command(
     prompt: Annotated[str, typer.Argument(help="The prompt to build context for.")],
     skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
@@ -146,6 +153,7 @@ def context_command(
     listing: Annotated[ListingMode | None, typer.Option("--listing", help="What the stable prefix lists.",
                                                         show_default=False)] = None,
     output: Annotated[ContextFormat, typer.Option("--format", "-f", help="Output format.")] = ContextFormat.TEXT,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Print the context to send for PROMPT: the stable prefix, then the loaded skills."""
     from loader.core.text import prompt_for_matching
@@ -164,10 +172,10 @@ def context_command(
     return 0
 
 
-@app.command("eval")
+@app.command("eval", example='skills eval queries.jsonl -s skills --show-failures')
 def eval_command(
     queries: Annotated[Path | None, typer.Argument(help="JSON Lines: {\"query\": ..., \"expected\": [names]}.",
-                                                   show_default=False)] = None,
+                                                   metavar="QUERIES", show_default=False)] = None,
     transcripts: TranscriptsOpt = None, negatives: NegativesOpt = False, export: ExportOpt = None,
     skills: SkillsOpt = None, index: IndexOpt = None, top_k: TopKOpt = 3, budget: BudgetOpt = None,
     threshold: ThresholdOpt = None, suggest: SuggestOpt = None,
@@ -175,6 +183,7 @@ def eval_command(
     sweep: Annotated[bool, typer.Option("--sweep", help="Show the metrics at thresholds 0.30 to 0.80, "
                                                         "then at suggestion counts N 0 to 8.")] = False,
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Measure matching quality on a query set: hit@1, hit@3, MRR, false loads, reach, tokens.
 
@@ -190,6 +199,7 @@ def eval_command(
     n = _suggest(suggest)
     items = read_queries(queries) if queries is not None and transcripts is None \
         else eval_items(queries, transcripts, idx, negatives=negatives, export=export)
+    _warn_unknown_expected(items, idx)
     threshold = threshold if threshold is not None else calibrated_threshold(idx, index)
     if sweep:
         return _sweep(idx, items, top_k, budget, output)
@@ -225,6 +235,19 @@ def eval_command(
             typer.echo(f"  suggested: {', '.join(o.suggested) or '(none)'}")
             typer.echo(f"  ranked:   {', '.join(o.ranked) or '(none)'}")
     return 0
+
+
+def _warn_unknown_expected(items: Any, idx: Any) -> None:
+    """Name expected skills the library lacks: they can never be matched, so they score 0 silently."""
+    lines: dict[str, list[int]] = {}
+    for item in items:
+        for name in item.expected:
+            if name not in idx:
+                lines.setdefault(name, []).append(item.line)
+    for name, where in sorted(lines.items()):
+        shown = ", ".join(map(str, where[:5])) + (", ..." if len(where) > 5 else "")
+        typer.echo(f"warning: expected skill {name!r} is not in the library ({plural(len(where), 'query', 'queries')}"
+                   f", line {shown}); those queries can never hit it", err=True)
 
 
 def _sweep(idx: Any, items: Any, top_k: int, budget: int | None, output: MatchFormat) -> int:

@@ -97,6 +97,8 @@ def fast_main(args: Sequence[str]) -> int | None:
     parser.add_argument("--suggest", type=int)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    parser.add_argument("--quiet", "-q", action="store_true")
+    parser.add_argument("--verbose", "-v", action="store_true")  # nothing is logged on this path
     try:
         ns = parser.parse_args(list(args))
     except (argparse.ArgumentError, SystemExit):
@@ -125,7 +127,8 @@ def _fast_match(ns: Any) -> int:
     from loader.match.tiers import DEFAULT_SUGGEST
 
     index, diagnostics = open_index(ns.skills or [Path("skills")], index_path=ns.index)
-    sys.stderr.write(warning_summary(diagnostics))
+    if not ns.quiet:
+        sys.stderr.write(warning_summary(diagnostics))
     calibration = calibration_for(index, ns.index)
     threshold = ns.threshold if ns.threshold is not None or calibration is None else calibration.threshold
     result = match(index, prompt_for_matching(ns.prompt), top_k=ns.top_k, budget_tokens=ns.budget,

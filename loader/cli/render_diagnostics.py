@@ -34,13 +34,24 @@ def _position(diag: Diagnostic) -> str:
     return f"{diag.line}:{diag.column}" if diag.column else str(diag.line)
 
 
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 file``, ``2 files`` (``many`` for irregular plurals)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
 def summary_line(result: LoadResult) -> str:
-    """One line: what was checked and what was found."""
+    """One line: what was checked, how many skills have errors and are left out, what was found."""
     errors, warnings, infos = (result.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
     files = len({d.path for d in result.diagnostics})
-    found = f"{errors} error(s), {warnings} warning(s), {infos} note(s)"
-    where = f" in {files} file(s)" if files else ""
-    return f"checked {result.skill_count} skill(s): {found}{where}"
+    found = f"{plural(errors, 'error')}, {plural(warnings, 'warning')}, {plural(infos, 'note')}"
+    where = f" in {plural(files, 'file')}" if files else ""
+    skills = f"{len(result.with_errors())} with errors, {len(result.left_out())} left out"
+    return f"checked {plural(result.skill_count, 'skill')} ({skills}): {found}{where}"
+
+
+def left_out_lines(result: LoadResult) -> list[str]:
+    """One line per skill folder no stage uses, naming it and why."""
+    return [f"left out {display_path(o.path)}: {o.reason}" for o in result.left_out()]
 
 
 def render_text(result: LoadResult, out: TextIO, *, show_info: bool = False) -> None:
@@ -52,6 +63,8 @@ def render_text(result: LoadResult, out: TextIO, *, show_info: bool = False) -> 
             out.write(f"  {_position(diag):>7}  {diag.severity.value:<7}  {diag.rule}  {diag.message}\n")
             if diag.hint:
                 out.write(f"  {'':>7}  {'':<7}  hint: {diag.hint}\n")
+    for line in left_out_lines(result):
+        out.write(line + "\n")
     out.write(summary_line(result) + "\n")
 
 
@@ -74,6 +87,8 @@ def render_json(result: LoadResult, out: TextIO) -> None:
         "schema_version": SCHEMA_VERSION,
         "skills_checked": result.skill_count,
         "summary": {s.value: result.count(s) for s in Severity},
+        "skills_with_errors": [p.as_posix() for p in result.with_errors()],
+        "left_out": [{"path": o.path.as_posix(), "reason": o.reason} for o in result.left_out()],
         "skills": [
             {"name": loaded.skill.name, "path": loaded.skill.path.as_posix(), "ok": loaded.ok}
             for loaded in result.skills
@@ -107,6 +122,17 @@ def render_github(result: LoadResult, out: TextIO) -> None:
         message = diag.message + (f" (hint: {diag.hint})" if diag.hint else "")
         out.write(f"::{_GITHUB_LEVEL[diag.severity]} {','.join(props)}::{_escape_data(message)}\n")
     out.write(summary_line(result) + "\n")
+
+
+def github_annotation(level: str, path: Path, message: str, *, line: int | None = None,
+                      title: str | None = None) -> str:
+    """One GitHub Actions workflow command (``::error file=...,line=...::message``), escaped."""
+    props = [f"file={_escape_property(display_path(path))}"]
+    if line is not None:
+        props.append(f"line={line}")
+    if title:
+        props.append(f"title={_escape_property(title)}")
+    return f"::{level} {','.join(props)}::{_escape_data(message)}\n"
 
 
 def has_failures(diagnostics: Iterable[Diagnostic], *, strict: bool) -> bool:

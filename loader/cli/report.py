@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from loader.cli.app import NoCacheOpt, PathsArg, app, paths_or_default
+from loader.cli.app import IndexOpt, NoCacheOpt, PathsArg, QuietOpt, VerboseOpt, app, paths_or_default
 
 if TYPE_CHECKING:  # annotations only: the report stage is imported when the command runs
     from loader.report.compute import Report
@@ -25,10 +25,10 @@ class ReportFormat(StrEnum):
     HTML = "html"
 
 
-@app.command()
+@app.command(example='skills report skills --queries queries.jsonl --format md -o report.md')
 def report(
     paths: PathsArg = None,
-    queries: Annotated[Path | None, typer.Option("--queries", "-q", help="Prompt set (JSON Lines, as for "
+    queries: Annotated[Path | None, typer.Option("--queries", help="Prompt set (JSON Lines, as for "
                        "`skills eval`) to measure on-demand loading over.", show_default=False)] = None,
     turns: Annotated[int, typer.Option("--turns", min=1, help="Conversation turns to cost.")] = 20,
     model: Annotated[str | None, typer.Option("--model", help="Model whose prices to use (see docs/report.md); "
@@ -43,6 +43,7 @@ def report(
                               "budget in characters (default: $SLASH_COMMAND_TOOL_CHAR_BUDGET, else 8000).",
                               show_default=False)] = None,
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="Skills the matcher may load per prompt.")] = 3,
+    index: IndexOpt = None,
     counter_name: Annotated[str, typer.Option("--counter", help="Token counter: estimate, chars4, or "
                             "claude-legacy (needs `tokenizers` and a local tokenizer.json).")] = "estimate",
     output: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.TEXT,
@@ -53,6 +54,7 @@ def report(
     max_prefix_tokens: Annotated[int | None, typer.Option("--max-prefix-tokens", min=0, help="Exit 1 when "
                                  "skillpack's stable prefix exceeds N tokens.", show_default=False)] = None,
     no_cache: NoCacheOpt = False,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Show the skill context per turn: eager, Claude Code's listing, and on-demand (skillpack).
 
@@ -70,10 +72,17 @@ def report(
                          cache_read=price_cache_read)
     budget, source = (listing_budget, "--listing-budget") if listing_budget else default_budget()
     roots = paths_or_default(paths)
-    with validation_cache(roots, enabled=not no_cache):  # the report reads skills with the default profile
-        found = gather(roots, queries=queries, top_k=top_k)
-    if found.skipped:
-        typer.echo(f"note: {found.skipped} skill folder(s) with errors are left out (see `skills validate`)", err=True)
+    from loader.cli.progress import progress, wanted
+
+    with validation_cache(roots, enabled=not no_cache), \
+            progress("reading skills", enabled=wanted(json_output=output is ReportFormat.JSON)) as advance:
+        found = gather(roots, queries=queries, top_k=top_k, progress=advance, index_path=index)
+    if found.left_out and not quiet:
+        from loader.cli.render_diagnostics import display_path, plural
+
+        for item in found.left_out:
+            typer.echo(f"note: left out {display_path(item.path)}: {item.reason}", err=True)
+        typer.echo(f"note: {plural(found.skipped, 'skill folder')} left out (see `skills validate`)", err=True)
     result = compute(found.skills, counter, budget_chars=budget, budget_source=source, prices=prices,
                      turns=turns, on_demand=found.on_demand, prefix=found.prefix, roots=[str(r) for r in roots])
     buffer = io.StringIO()

@@ -13,20 +13,24 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from loader.cli.app import DEFAULT_SKILLS_DIR, PathsArg, app, paths_or_default
+from loader.cli.app import DEFAULT_SKILLS_DIR, IndexOpt, PathsArg, QuietOpt, VerboseOpt, app, paths_or_default
+from loader.cli.help import SkillsTyper, example_epilog
 from loader.core.errors import PathNotFoundError, UsageError
 
-hook_app = typer.Typer(
+hook_app = SkillsTyper(
     name="hook",
     help="Claude Code UserPromptSubmit hook: add the skills each prompt needs to its context.",
     invoke_without_command=True,
     no_args_is_help=False,
+    epilog=example_epilog("skills hook install --skills skills",
+                          "echo '{\"prompt\": \"fill in this PDF form\"}' | skills hook --skills skills"),
 )
 app.add_typer(hook_app, name="hook")
 
 LibraryOpt = Annotated[
     list[Path] | None,
-    typer.Option("--library", "-l", help="Folder of skills (repeatable; default: ./skills).", show_default=False),
+    typer.Option("--skills", "-s", "--library", "-l", help="Folder of skills (repeatable; default: ./skills). "
+                 "--library/-l is the old spelling, kept for hooks already installed.", show_default=False),
 ]
 UserOpt = Annotated[bool, typer.Option("--user", help="Use ~/.claude/settings.json instead of the project's.")]
 ProjectOpt = Annotated[
@@ -66,7 +70,7 @@ LocalOpt = Annotated[bool, typer.Option("--local", help="Write .claude/settings.
                                         "with this machine's absolute paths instead of the shared settings.json.")]
 
 
-@hook_app.command("install")
+@hook_app.command("install", example='skills hook install --skills skills --budget 2000')
 def hook_install(
     library: LibraryOpt = None,
     user: UserOpt = False,
@@ -74,6 +78,7 @@ def hook_install(
     local: LocalOpt = False,
     budget: Annotated[int | None, typer.Option("--budget", min=1, help="Token budget recorded in the hook.",
                                                show_default=False)] = None,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Add the hook to .claude/settings.json (--local: settings.local.json; --user: ~/.claude/settings.json).
 
@@ -122,11 +127,24 @@ def hook_install(
                    "and the hook would add them again; keep one copy", err=True)
     if len(index) == 0:
         typer.echo("warning: the library holds no usable skill yet", err=True)
+    _warn_doubled(base)
     return 0
 
 
-@hook_app.command("uninstall")
-def hook_uninstall(user: UserOpt = False, project: ProjectOpt = None, local: LocalOpt = False) -> int:
+def _warn_doubled(project: Path) -> None:
+    """Say so when Claude Code also lists the hooked library's skills (they would reach the model twice)."""
+    from loader.runtime.doctor import diagnose
+
+    for finding in diagnose(project).findings:
+        if finding.code == "hook-doubled":
+            names = f" ({', '.join(finding.details[:10])}{', ...' if len(finding.details) > 10 else ''})" \
+                if finding.details else ""
+            typer.echo(f"warning: {finding.message}{names}\n  fix: {finding.fix}", err=True)
+
+
+@hook_app.command("uninstall", example='skills hook uninstall')
+def hook_uninstall(user: UserOpt = False, project: ProjectOpt = None, local: LocalOpt = False,
+                   verbose: VerboseOpt = False, quiet: QuietOpt = False) -> int:
     """Remove the hook entries (and additionalDirectories) `skills hook install` added; nothing else is touched."""
     from loader.runtime.hook_settings import settings_path, uninstall
 
@@ -140,8 +158,8 @@ def hook_uninstall(user: UserOpt = False, project: ProjectOpt = None, local: Loc
     return 0
 
 
-@hook_app.command("check")
-def hook_check(project: ProjectOpt = None) -> int:
+@hook_app.command("check", example='skills hook check')
+def hook_check(project: ProjectOpt = None, verbose: VerboseOpt = False, quiet: QuietOpt = False) -> int:
     """Run the installed hook command(s) as Claude Code would, and say whether they work on this machine.
 
     Looks at the project's settings.json and settings.local.json and ~/.claude/settings.json.
@@ -161,10 +179,12 @@ def hook_check(project: ProjectOpt = None) -> int:
     return 0 if all(check.ok for check in checks) else 1
 
 
-@app.command()
+@app.command(example='skills mcp skills')
 def mcp(
     paths: PathsArg = None,
     watch: Annotated[bool, typer.Option("--watch/--no-watch", help="Reload when skill files change.")] = True,
+    index: IndexOpt = None,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Serve the library over MCP on stdin/stdout: search_skills, load_skills, read_skill_file.
 
@@ -181,7 +201,13 @@ def mcp(
             raise
         raise UsageError(message="the MCP server needs the MCP Python SDK, which is not installed",
                          hint="pip install 'skillpack[mcp]'") from exc
-    serve([r.resolve() for r in roots], watch=watch)
+    from loader.cli.progress import progress, wanted
+    from loader.index import open_index
+
+    resolved = [r.resolve() for r in roots]
+    with progress("indexing", enabled=wanted()):  # a cold index takes seconds; the server then opens it warm
+        open_index(resolved, index_path=index)
+    serve(resolved, watch=watch, index_path=index)
     return 0
 
 

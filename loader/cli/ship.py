@@ -1,4 +1,8 @@
-"""``skills pack``, ``install``, ``verify``, ``list`` and ``uninstall``: shipping skills to Claude Code."""
+"""``skills pack`` and ``install``: shipping skills to Claude Code and other agents.
+
+The commands that read what is installed (``verify``, ``list``, ``uninstall``) are in
+``loader.cli.ship_installed``, which shares this module's options.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,26 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-from loader.cli.app import FormatOpt, NoCacheOpt, OutputFormat, PathsArg, ProfileOpt, StrictOpt, app, paths_or_default
-from loader.cli.render_diagnostics import display_path, has_failures, render_text
+from loader.cli.app import (
+    NoCacheOpt,
+    PathsArg,
+    PlainFormat,
+    PlainFormatOpt,
+    ProfileOpt,
+    QuietOpt,
+    StrictOpt,
+    VerboseOpt,
+    app,
+    paths_or_default,
+)
+from loader.cli.render_diagnostics import display_path, has_failures, plural, render_text
 from loader.core.errors import UsageError
 from loader.core.model import Diagnostic, Profile, Severity
 from loader.ship.hosts import Host  # an option's type: typer reads it when the command is registered
-
-if TYPE_CHECKING:  # the ship and validate stages are imported by the command that runs, not by `skills --help`
-    from loader.ship.targets import Target
 
 SCHEMA_VERSION = 1
 
@@ -42,7 +54,7 @@ TargetArg = Annotated[Path | None, typer.Argument(help="Project, plugin or skill
                                                   show_default=False)]
 
 
-@app.command()
+@app.command(example='skills pack skills -o dist')
 def pack(
     paths: PathsArg = None,
     output: OutputOpt = Path("dist"),
@@ -61,8 +73,9 @@ def pack(
     name: PluginNameOpt = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Marketplace owner's name (needed for a new one).",
                                               show_default=False)] = None,
-    fmt: FormatOpt = OutputFormat.TEXT,
+    fmt: PlainFormatOpt = PlainFormat.TEXT,
     no_cache: NoCacheOpt = False,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Validate skills, then write reproducible NAME.skill archives (or one --bundle) and skills.lock.
 
@@ -77,6 +90,7 @@ def pack(
     if bundle_name is not None and (plugin_dir is not None or marketplace is not None):
         raise UsageError(message="--bundle writes an archive; --plugin and --marketplace write folders",
                          hint="choose one")
+    from loader.cli.progress import progress, wanted
     from loader.ship import bundle
     from loader.ship.hosts import host_findings
     from loader.ship.lockfile import SKILL_DIR_NAME
@@ -84,8 +98,9 @@ def pack(
 
     chosen = host.profile if host is not Host.CLAUDE_CODE else profile
     roots, strictly = paths_or_default(paths), strict or host.unknown_fields_are_errors
-    with validation_cache(roots, chosen, strict=strictly, enabled=not no_cache):
-        result = load_skills(roots, chosen, strict=strictly)
+    with validation_cache(roots, chosen, strict=strictly, enabled=not no_cache), \
+            progress("validating", enabled=wanted(json_output=fmt is PlainFormat.JSON)) as advance:
+        result = load_skills(roots, chosen, strict=strictly, progress=advance)
     findings = host_findings([loaded.skill for loaded in result.skills], host)
     result = replace(result, diagnostics=tuple(sorted((*result.diagnostics, *findings), key=Diagnostic.sort_key)))
     failed = has_failures(result.diagnostics, strict=strict)
@@ -93,10 +108,13 @@ def pack(
         render_text(result, sys.stderr)  # every warning, whatever the host; all findings when refusing
     if failed and not force:
         what = "errors or warnings (--strict)" if strict else "errors"
-        typer.echo(f"refusing to pack skills with {what} for {host.value} (fix them, or pass --force)", err=True)
+        typer.echo(f"refusing to pack skills with {what} for {host.value}: "
+                   f"{plural(len(result.with_errors()), 'skill')} (fix them, or pass --force)", err=True)
         return 1
-    skills = [loaded.skill for loaded in result.skills]
-    if force:  # pack what can be packed; a name that cannot be a folder name cannot ship at all
+    skills = result.usable()
+    if force:  # pack what can be packed, naming every skill left behind and why
+        for item in result.left_out():
+            typer.echo(f"skipped {display_path(item.path)}: {item.reason}", err=True)
         unpackable = [skill for skill in skills if not SKILL_DIR_NAME.match(skill.name)]
         for skill in unpackable:
             typer.echo(f"skipped {display_path(skill.path)}: its name {skill.name!r} cannot be a folder name", err=True)
@@ -106,7 +124,7 @@ def pack(
     entries = bundle.plan(skills, bundle=bundle_name)
     if dry_run:
         for entry in entries:
-            typer.echo(f"{entry.archive}: {entry.name} ({len(entry.files)} files)")
+            typer.echo(f"{entry.archive}: {entry.name} ({plural(len(entry.files), 'file')})")
             for file in entry.files:
                 typer.echo(f"  {entry.name}/{file.rel}{'  (executable)' if file.executable else ''}")
         return 0
@@ -114,9 +132,10 @@ def pack(
         from loader.cli.plugin_output import pack_plugin_output
 
         return pack_plugin_output(skills, plugin_dir=plugin_dir, marketplace=marketplace, names=name or [],
-                                  owner=owner, force=force, as_json=fmt is OutputFormat.JSON)
-    packed = bundle.write(entries, output)
-    if fmt is OutputFormat.JSON:
+                                  owner=owner, force=force, as_json=fmt is PlainFormat.JSON)
+    with progress("writing archives", enabled=wanted(json_output=fmt is PlainFormat.JSON)):
+        packed = bundle.write(entries, output)
+    if fmt is PlainFormat.JSON:
         _dump({"archives": [{"path": str(a.path), "sha256": a.sha256, "skills": list(a.skills)}
                             for a in packed.archives], "lockfile": str(packed.lock_path)})
     else:
@@ -126,7 +145,7 @@ def pack(
     return 0
 
 
-@app.command()
+@app.command(example='skills install dist/pdf-forms.skill')
 def install(
     sources: Annotated[list[Path], typer.Argument(help=".skill or bundle files, skill folders, folders of "
                                                   "skills, plugin or marketplace folders.", show_default=False)],
@@ -137,12 +156,14 @@ def install(
     names: PluginNameOpt = None,
     upgrade: Annotated[bool, typer.Option("--upgrade", help="Replace skills that are already installed.")] = False,
     force: ForceOpt = False,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Install skills into .claude/skills (or --target agents|DIR, --user, --plugin DIR) atomically; update skills.lock.
 
     Archives are checked before anything is written; an unsafe archive, a conflict or a failed
     hash check leaves the target exactly as it was (exit 2).
     """
+    from loader.cli.progress import progress, wanted
     from loader.ship.install import install as run_install
     from loader.ship.install import plan_install
     from loader.ship.marketplace import expand_source
@@ -157,118 +178,22 @@ def install(
     if names and expanded == list(sources):
         raise UsageError(message="--plugin-name chooses plugins of a marketplace folder, and no source is one",
                          hint="give the folder holding .claude-plugin/marketplace.json")
-    plan = plan_install(expanded, target, upgrade=upgrade)
+    with progress("checking", enabled=wanted()):
+        plan = plan_install(expanded, target, upgrade=upgrade)
     if errors_only(plan.diagnostics) and not force:
         for diag in errors_only(plan.diagnostics):
             typer.echo(f"{display_path(diag.path)}:{diag.line or ''}: {diag.rule}: {diag.message}", err=True)
         typer.echo("refusing to install skills with errors (fix them, or pass --force)", err=True)
         return 1
-    for record in run_install(plan, upgrade=upgrade, force=force):
+    def skipped(source: Path, why: str) -> None:
+        typer.echo(f"skipped {display_path(source)}: {why}", err=True)
+
+    with progress("installing", enabled=wanted()):
+        records = run_install(plan, upgrade=upgrade, force=force, on_skip=skipped)
+    for record in records:
         version = f" {record.version}" if record.version else ""
-        typer.echo(f"installed {record.name}{version} ({len(record.files)} files) into "
+        typer.echo(f"installed {record.name}{version} ({plural(len(record.files), 'file')}) into "
                    f"{display_path(target.skills_dir)}")
-    return 0
-
-
-def _target(path: Path | None, user: bool, plugin: Path | None, name: str | None) -> Target:
-    from loader.ship.targets import choose_target, find_target
-
-    if path is not None:
-        if user or plugin is not None or name is not None:
-            raise UsageError(message="give either a TARGET folder or --user/--plugin/--target, not both")
-        return find_target(path)
-    return choose_target(user=user, plugin=plugin, target=name)
-
-
-@app.command()
-def verify(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOpt = None,
-           target_name: TargetOpt = None, fmt: FormatOpt = OutputFormat.TEXT) -> int:
-    """Check installed skills against skills.lock: exits 1 naming every missing, extra or modified file."""
-    from loader.ship.installed import verify as run_verify
-
-    report = run_verify(_target(target_path, user, plugin, target_name))
-    where = report.target.skills_dir
-    if fmt is OutputFormat.JSON:
-        _dump({"target": str(where), "target_name": report.target.name, "ok": report.ok,
-               "checked": report.checked, "untracked": list(report.untracked),
-               "differences": [{"skill": d.skill, "path": d.path, "kind": d.kind} for d in report.differences]})
-    else:
-        for diff in report.differences:
-            shown = display_path(where / diff.skill / diff.path) if diff.path else display_path(where / diff.skill)
-            typer.echo(f"{diff.kind:<12} {shown}")
-        for name in report.untracked:
-            typer.echo(f"{'untracked':<12} {display_path(where / name)} (not in skills.lock; not checked)")
-        status = "ok" if report.ok else f"FAILED: {len(report.differences)} difference(s)"
-        typer.echo(f"verified {report.checked} skill(s) in {display_path(where)} ({report.target.name}): {status}")
-    return 0 if report.ok else 1
-
-
-@app.command("list")
-def list_(target_path: TargetArg = None, user: UserOpt = False, plugin: PluginOpt = None,
-          target_name: TargetOpt = None, fmt: FormatOpt = OutputFormat.TEXT) -> int:
-    """Show installed skills with their versions and where they came from, in every target found.
-
-    Without a choice of target, looks at .claude/skills and .agents/skills in the project and
-    in HOME (--user: HOME only); each skill is shown under the target that holds it.
-    """
-    from loader.ship.installed import installed
-
-    targets = _listed_targets(target_path, user, plugin, target_name)
-    found = [(target, installed(target)) for target in targets]
-    if fmt is OutputFormat.JSON:
-        _dump({"targets": [{"target": t.name, "path": str(t.skills_dir)} for t in targets],
-               "skills": [{"name": r.name, "version": r.version, "source": r.source, "files": r.files,
-                           "tracked": r.tracked, "target": t.name} for t, rows in found for r in rows]})
-        return 0
-    if not any(rows for _, rows in found):
-        typer.echo("no skills installed")
-    for target, rows in found:
-        if not rows:
-            continue
-        typer.echo(f"{target.name}: {display_path(target.skills_dir)}")
-        width = max(len(r.name) for r in rows)
-        for row in rows:
-            untracked = f"{'-':<10} (untracked: not in skills.lock)"
-            detail = f"{row.version or '-':<10} {row.source}" if row.tracked else untracked
-            typer.echo(f"  {row.name:<{width}}  {detail}")
-    return 0
-
-
-def _listed_targets(path: Path | None, user: bool, plugin: Path | None, name: str | None) -> list[Target]:
-    from loader.ship.targets import found_targets
-
-    if plugin is not None or name is not None:
-        return [_target(path, user, plugin, name)]
-    if path is not None:
-        one = _target(path, user, plugin, name)
-        if one.plugin_root is not None or one.lock_path.is_file():
-            return [one]
-        return found_targets(project=path, user=False)
-    return found_targets(user=True if user else None)
-
-
-@app.command()
-def uninstall(name: Annotated[str, typer.Argument(help="Skill name.")], project: ProjectOpt = None,
-              user: UserOpt = False, plugin: PluginOpt = None, target_name: TargetOpt = None) -> int:
-    """Remove a skill that skills install put there, and its skills.lock entry.
-
-    Without --target or --plugin, the skill is looked for in the project's .claude/skills and
-    .agents/skills (--user: HOME's); when both hold it, choose one with --target.
-    """
-    from loader.ship.install import uninstall as run_uninstall
-    from loader.ship.lockfile import read_lock
-    from loader.ship.targets import choose_target, found_targets
-
-    if plugin is not None or target_name is not None:
-        target = choose_target(project=project, user=user, plugin=plugin, target=target_name)
-    else:
-        holding = [t for t in found_targets(project=project, user=user) if name in read_lock(t.lock_path).skills]
-        if len(holding) > 1:
-            raise UsageError(message=f"skill {name!r} is installed in {' and '.join(t.name for t in holding)}",
-                             hint="choose one with --target")
-        target = holding[0] if holding else choose_target(project=project, user=user)
-    record = run_uninstall(target, name)
-    typer.echo(f"uninstalled {record.name} from {display_path(target.skills_dir)} ({target.name})")
     return 0
 
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loader.cli.app import app, paths_or_default
-from loader.cli.match import IndexOpt, MatchFormat, SkillsOpt, TopKOpt
+from loader.cli.app import IndexOpt, QuietOpt, SkillsOpt, VerboseOpt, app, paths_or_default
+from loader.cli.match import MatchFormat, TopKOpt
 from loader.cli.report import ReportFormat
 from loader.cli.usage_options import AllProjectsOpt, SinceOpt, TranscriptsOpt, parse_since, sources
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from loader.usage.summary import UsageReport
 
 
-@app.command("usage")
+@app.command("usage", example='skills usage -s skills --since 2026-01-01')
 def usage_command(
     transcripts: TranscriptsOpt = None, skills: SkillsOpt = None, index: IndexOpt = None, since: SinceOpt = None,
     all_projects: AllProjectsOpt = False, top_k: TopKOpt = 3,
@@ -36,6 +36,7 @@ def usage_command(
     output: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.TEXT,
     out_file: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (atomically).",
                         show_default=False)] = None,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Report skill use in Claude Code's transcripts: uses, dead skills, listing cuts, costs replayed.
 
@@ -99,10 +100,10 @@ def _render(report: UsageReport, output: ReportFormat, out: io.StringIO) -> None
         render.render_text(report, out)
 
 
-@app.command("calibrate")
+@app.command("calibrate", example='skills calibrate --queries queries.jsonl -s skills --dry-run')
 def calibrate_command(
     transcripts: TranscriptsOpt = None,
-    queries: Annotated[Path | None, typer.Option("--queries", "-q", help="Labelled prompts (JSON Lines, as for "
+    queries: Annotated[Path | None, typer.Option("--queries", help="Labelled prompts (JSON Lines, as for "
                        "`skills eval`) instead of transcripts.", show_default=False)] = None,
     skills: SkillsOpt = None, index: IndexOpt = None, since: SinceOpt = None, all_projects: AllProjectsOpt = False,
     top_k: TopKOpt = 3,
@@ -110,6 +111,7 @@ def calibrate_command(
                          "no skill was used as no-skill prompts (without them, only hit@1 is fitted).")] = True,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the table; write nothing.")] = False,
     output: Annotated[MatchFormat, typer.Option("--format", "-f", help="Output format.")] = MatchFormat.TEXT,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Fit this library's threshold to your prompts by cross-validation and store it beside the index.
 

@@ -12,8 +12,12 @@ from loader.cli.app import (
     NoCacheOpt,
     OutputFormat,
     PathsArg,
+    PlainFormat,
+    PlainFormatOpt,
     ProfileOpt,
+    QuietOpt,
     StrictOpt,
+    VerboseOpt,
     app,
 )
 from loader.cli.rules_output import render_rules
@@ -21,7 +25,7 @@ from loader.cli.validate_run import run_validate
 from loader.core.model import Profile
 
 
-@app.command()
+@app.command(example='skills validate skills --format github')
 def validate(
     paths: PathsArg = None,
     output: FormatOpt = OutputFormat.TEXT,
@@ -31,6 +35,7 @@ def validate(
     changed: Annotated[bool, typer.Option("--changed", help="PATHs are changed files (as pre-commit passes "
                        "them): check the skill folder each belongs to; files in no skill are skipped.")] = False,
     no_cache: NoCacheOpt = False,
+    verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Check skill folders: frontmatter schema, semantic rules and best practices.
 
@@ -41,8 +46,8 @@ def validate(
                         no_cache=no_cache)
 
 
-@app.command()
-def rules(output: FormatOpt = OutputFormat.TEXT) -> int:
+@app.command(example='skills rules --format json')
+def rules(output: PlainFormatOpt = PlainFormat.TEXT, verbose: VerboseOpt = False, quiet: QuietOpt = False) -> int:
     """List every rule skillpack checks: id, default severity, stage, whether it blocks loading, meaning."""
-    render_rules("json" if output is OutputFormat.JSON else "text", sys.stdout)
+    render_rules("json" if output is PlainFormat.JSON else "text", sys.stdout)
     return 0

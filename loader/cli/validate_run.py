@@ -3,8 +3,9 @@
 Validating the 7 example skills took 0.53 s, most of it importing typer (which imports
 pydantic to coerce options) and the command modules; ``fast_main`` answers plain
 invocations (paths, ``--format``, ``--profile``, ``--strict``, ``--info``, ``--changed``,
-``--no-cache``) from ``loader.cli.entry`` and hands anything else, ``--help`` included,
-back to the full CLI (``None``), which then parses and reports it as it always did.
+``--no-cache``, ``--verbose``/``--quiet``; it draws no progress bar) from ``loader.cli.entry``
+and hands anything else, ``--help`` included, back to the full CLI (``None``), which then
+parses and reports it as it always did.
 """
 
 from __future__ import annotations
@@ -62,13 +63,16 @@ def fast_main(args: Sequence[str]) -> int | None:
     parser.add_argument("--profile", choices=[p.value for p in Profile], default=Profile.CLAUDE_CODE.value)
     for flag in ("--strict", "--info", "--changed", "--no-cache"):
         parser.add_argument(flag, action="store_true")
+    parser.add_argument("--verbose", "-v", action="store_true")  # as after the command in the full CLI
+    parser.add_argument("--quiet", "-q", action="store_true")
     try:
         ns = parser.parse_args(list(args))
     except (argparse.ArgumentError, SystemExit):
         return None
     if any(str(path).startswith("-") for path in ns.paths):
         return None
-    logging.basicConfig(level=logging.WARNING, format="skills: %(message)s")  # as the typer root callback does
+    level = logging.ERROR if ns.quiet else logging.INFO if ns.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="skills: %(message)s")  # as the typer root callback and -v/-q do
     from loader.core.errors import SkillpackError, describe_os_error
 
     try:

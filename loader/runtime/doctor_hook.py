@@ -68,7 +68,7 @@ def check_hook(settings: Sequence[SettingsFile], project: Path, *, now: float | 
     findings: list[Finding] = []
     if not installs:
         findings.append(Finding("hook-not-installed", Severity.INFO, "skillpack's hook is not installed",
-                                "to load skills per prompt: skills hook install --library PATH"))
+                                "to load skills per prompt: skills hook install --skills PATH"))
     for install in installs:
         findings += _install_findings(install)
     if len({i.command for i in installs}) > 1:
@@ -107,6 +107,7 @@ def _our_commands(item: SettingsFile) -> list[str]:
 def _hook_args(command: str) -> tuple[list[str], list[str]] | None:
     """``(program argv, hook options)`` when ``command`` runs skillpack's hook, else ``None``."""
     return hook_invocation(command)
+
 
 def _expand(text: str, project: Path) -> str:
     for variable in ("${CLAUDE_PROJECT_DIR}", "$CLAUDE_PROJECT_DIR"):
@@ -174,13 +175,13 @@ def _install_findings(install: HookInstall) -> list[Finding]:
     if not install.options_ok:
         found.append(Finding("hook-options-invalid", Severity.ERROR,
                              f"{where} has options the hook does not understand: {install.command}",
-                             "run `skills hook install --library PATH` again"))
+                             "run `skills hook install --skills PATH` again"))
         return found
     missing = [root for root in install.libraries if not root.is_dir()]
     if missing:
         found.append(Finding("hook-library-missing", Severity.ERROR,
                              f"{where} reads a library that does not exist: {', '.join(map(str, missing))}",
-                             "run `skills hook install --library PATH` with the library's current place"))
+                             "run `skills hook install --skills PATH` with the library's current place"))
     elif install.index_age_s is None:
         found.append(Finding("hook-index-missing", Severity.WARNING,
                              f"the library of {where} has no index yet ({install.index_path}); "

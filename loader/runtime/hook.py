@@ -86,7 +86,7 @@ def parse_args(args: Sequence[str]) -> HookOptions | None:
     while items:
         arg = items.pop(0)
         key, eq, value = arg.partition("=")
-        key = "--library" if key == "-l" else key
+        key = "--library" if key in ("-l", "--skills", "-s") else key  # --library/-l: the old spelling
         if key not in ("--library", *names):
             return None
         if not eq:
@@ -334,6 +334,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if sys.stdin.isatty():  # a person typed `skills hook`: explain instead of waiting for an event
         sys.stderr.write("skills hook reads a Claude Code event (JSON) on stdin; "
-                         "to set it up, run: skills hook install --library PATH\n")
+                         "to set it up, run: skills hook install --skills PATH\n")
         return 0
     return run(options, sys.stdin.buffer, sys.stdout.buffer)

@@ -131,6 +131,14 @@ def hook_invocation(command: object) -> tuple[list[str], list[str]] | None:
 
 
 def is_our_command(command: object) -> bool:
-    """True for a command this package writes: a ``skills`` invocation running ``hook --library``."""
+    """True for a command this package writes: a ``skills`` invocation running ``hook --library``.
+
+    ``--skills``/``-s`` (the spelling the CLI documents; ``--library``/``-l`` is its alias) count
+    too, so a hook a user wrote or edited with either spelling is recognised and replaced.
+    """
     found = hook_invocation(command)
-    return found is not None and ("--library" in found[1] or "-l" in found[1])
+    return found is not None and any(flag in found[1] for flag in LIBRARY_FLAGS)
+
+
+LIBRARY_FLAGS = ("--library", "-l", "--skills", "-s")
+"""The hook's library option in every spelling it accepts (``loader.runtime.hook.parse_args``)."""

@@ -210,7 +210,24 @@ def uninstall(path: Path) -> SettingsChange:
         del settings["hooks"]
     if _same_as_before(before, settings):
         return SettingsChange(path, False, None)
-    return SettingsChange(path, True, _write(path, settings))
+    backup = path.with_name(path.name + BACKUP_SUFFIX)
+    if not settings:  # the file held only our hook: remove it, and our backup, rather than leave `{}`
+        path.unlink()
+        backup.unlink(missing_ok=True)
+        return SettingsChange(path, True, None)
+    restored = _backup_equals(backup, settings)
+    written = _write(path, settings)
+    if restored:  # back to the version `install` saved: that backup (now of ours) is not needed any more
+        backup.unlink(missing_ok=True)
+        written = None
+    return SettingsChange(path, True, written)
+
+
+def _backup_equals(backup: Path, settings: dict[str, Any]) -> bool:
+    try:
+        return bool(json.loads(backup.read_text(encoding="utf-8")) == settings)
+    except (OSError, ValueError):
+        return False
 
 
 def installed_command(path: Path) -> str | None:

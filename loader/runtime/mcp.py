@@ -9,6 +9,7 @@ Needs the optional extra ``skillpack[mcp]`` (the official MCP Python SDK, 1.x or
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import threading
@@ -46,37 +47,66 @@ INSTRUCTIONS = (
 
 
 class SkillSource:
-    """The library's current index, kept fresh by a watcher or, failing that, per call."""
+    """The library's current index, kept fresh by a watcher or, failing that, per call.
 
-    def __init__(self, roots: Sequence[Path], *, watch: bool = True) -> None:
+    Start-up serves the stored index at once (a warm index opens in ~15 ms on 238 skills) and
+    starts the watcher on a background thread: validating the whole library for it takes seconds,
+    and a client waits for ``initialize`` meanwhile. Until the watcher is up, each call refreshes
+    the stored index incrementally (unchanged folders are only stat-ed).
+    """
+
+    def __init__(self, roots: Sequence[Path], *, watch: bool = True, index_path: Path | None = None) -> None:
         self.roots = [Path(r) for r in roots]
+        self.index_path = index_path
         self._lock = threading.Lock()
         self._live: Any = None
         self._watcher: Any = None
-        self._index: Index | None = None
+        self._closed = threading.Event()
+        self._index, _ = open_index(self.roots, index_path=index_path)
+        self._fresh = True
+        """The index was opened just now; the first call need not refresh it."""
+        self.ready = threading.Event()
+        """Set once the watcher runs (or failed to start)."""
         if watch:
-            try:
-                from loader.author.live import LiveLibrary
+            threading.Thread(target=self._start_watching, name="skillpack-watch", daemon=True).start()
+        else:
+            self.ready.set()
 
-                self._live = LiveLibrary(self.roots)
-                self._watcher = self._live.watch(lambda update: None,
-                                                 on_error=lambda exc: log.warning("reload failed: %s", exc))
-            except Exception as exc:  # e.g. inotify limits: fall back to checking per call
-                log.warning("watching %s failed (%s); the index is refreshed per call", self.roots, exc)
-                self._live = None
+    def _start_watching(self) -> None:
+        try:
+            from loader.author.live import LiveLibrary
+
+            live = LiveLibrary(self.roots, stored_index=True, index_path=self.index_path)
+            watcher = live.watch(lambda update: None, on_error=lambda exc: log.warning("reload failed: %s", exc))
+            with self._lock:
+                if self._closed.is_set():
+                    watcher.stop()
+                    return
+                self._live, self._watcher = live, watcher
+        except Exception as exc:  # e.g. inotify limits: fall back to checking per call
+            log.warning("watching %s failed (%s); the index is refreshed per call", self.roots, exc)
+        finally:
+            self.ready.set()
 
     def index(self) -> Index:
         """The current index of the library."""
-        if self._live is not None and self._watcher is not None and self._watcher.is_alive():
-            return self._live.index  # type: ignore[no-any-return]
+        with self._lock:
+            live, watcher = self._live, self._watcher
+        if live is not None and watcher is not None and watcher.is_alive():
+            return live.index  # type: ignore[no-any-return]
         with self._lock:  # incremental: unchanged folders are only stat-ed
-            self._index, _ = open_index(self.roots)
+            if not self._fresh:
+                self._index, _ = open_index(self.roots, index_path=self.index_path)
+            self._fresh = False
             return self._index
 
     def close(self) -> None:
-        """Stop watching."""
-        if self._watcher is not None:
-            self._watcher.stop()
+        """Stop watching (also a watcher still starting)."""
+        with self._lock:
+            self._closed.set()
+            watcher = self._watcher
+        if watcher is not None:
+            watcher.stop()
 
 
 def _available(index: Index, name: str) -> bool:
@@ -195,8 +225,13 @@ def _folder_files(folder: Path) -> list[str]:
 
 
 def build_server(source: SkillSource) -> Any:
-    """The MCP server object with the three tools registered (not started)."""
-    server = _Server("skillpack", instructions=INSTRUCTIONS)
+    """The MCP server object with the three tools registered (not started); it reports skillpack's version."""
+    from loader import __version__
+
+    options: dict[str, Any] = {"instructions": INSTRUCTIONS}
+    if "version" in inspect.signature(_Server).parameters:  # mcp 2.x; 1.x's FastMCP takes none
+        options["version"] = __version__
+    server = _Server("skillpack", **options)
 
     @server.tool()
     def search_skills(query: str, top_k: int = 5) -> dict[str, Any]:
@@ -219,9 +254,9 @@ def build_server(source: SkillSource) -> Any:
     return server
 
 
-def serve(roots: Sequence[Path], *, watch: bool = True) -> None:
+def serve(roots: Sequence[Path], *, watch: bool = True, index_path: Path | None = None) -> None:
     """Run the server on stdin/stdout until the client disconnects."""
-    source = SkillSource(roots, watch=watch)
+    source = SkillSource(roots, watch=watch, index_path=index_path)
     try:
         build_server(source).run("stdio")
     finally:

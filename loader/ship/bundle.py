@@ -186,13 +186,39 @@ def write(entries: Sequence[BundleEntry], dest: Path) -> PackResult:
             tmp.unlink(missing_ok=True)
     archives = [packed for _, packed in staged]
     by_archive = {packed.path.name: packed.sha256 for packed in archives}
-    lock = Lock().with_skills(*(
+    lock = _kept(dest, written={e.name for e in entries} | {f"archive:{name}" for name in groups}).with_skills(*(
         LockedSkill(e.name, e.version, relative_source(e.source, dest), {f.rel: f.sha256 for f in e.files},
                     e.archive, by_archive[e.archive])
         for e in entries))
     lock_path = dest / LOCK_FILE
     write_lock(lock_path, lock)
     return PackResult(tuple(archives), lock_path, lock)
+
+
+def _kept(dest: Path, *, written: set[str]) -> Lock:
+    """Entries of ``dest``'s ``skills.lock`` that stay: archive still there, unchanged, not rewritten now.
+
+    Packing a ``--bundle`` next to per-skill archives must not drop them from the lock.
+    """
+    from loader.ship.lockfile import LockfileError, read_lock
+
+    try:
+        old = read_lock(dest / LOCK_FILE)
+    except LockfileError:
+        return Lock()  # unreadable: this run's lock replaces it
+    kept = []
+    for skill in old.skills.values():
+        if skill.name in written or not skill.archive or f"archive:{skill.archive}" in written:
+            continue
+        path = dest / skill.archive
+        if path.is_file() and not path.is_symlink() and _sha256(path) == skill.archive_sha256:
+            kept.append(skill)
+    return Lock().with_skills(*kept)
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _remove_stale_temporaries(dest: Path, older_than_s: float = STALE_TEMP_S) -> None:

@@ -13,7 +13,7 @@ import hashlib
 import os
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from loader.ship.lockfile import Lock, LockedSkill, read_lock, relative_source, 
 from loader.ship.plan import InstallError, InstallPlan, Payload, check_conflicts, plan_install
 from loader.ship.plugin import restore, update_manifest
 from loader.ship.targets import Target
-from loader.validate.load import errors_only, load_skills
+from loader.validate.load import blocking_errors, errors_only, load_skills
 
 __all__ = ["InstallError", "InstallPlan", "Payload", "install", "plan_install", "uninstall"]
 
@@ -37,11 +37,17 @@ PAUSE_AFTER_ASIDE = "SKILLPACK_TEST_PAUSE_AFTER_ASIDE"
 """Test hook: the same, at the moment an old skill has been moved aside and the new one is not in yet."""
 
 
-def install(plan: InstallPlan, *, upgrade: bool = False, force: bool = False) -> list[LockedSkill]:
+def install(plan: InstallPlan, *, upgrade: bool = False, force: bool = False,
+            on_skip: Callable[[Path, str], None] | None = None) -> list[LockedSkill]:
     """Stage, verify and swap in every skill of ``plan``; all or nothing, then update the lockfile.
 
+    Every skill is staged and validated before the first one is refused, so one run names them
+    all. With ``force``, skills with errors are installed, except those that cannot work at all
+    (no usable SKILL.md, a blocking error): those are skipped and passed to ``on_skip(source, why)``.
+
     Raises:
-        InstallError: staging, verification or renaming failed; everything was rolled back.
+        InstallError: staging, verification or renaming failed, or skills do not validate (each
+            is named); everything was rolled back.
     """
     target = plan.target
     created = _make_dirs(target)
@@ -52,7 +58,9 @@ def install(plan: InstallPlan, *, upgrade: bool = False, force: bool = False) ->
                 check_conflicts(target, plan.payloads, lock, upgrade=upgrade)
                 with ExitStack() as stack:
                     opened = _Archives(stack)
-                    staged = [_stage(p, staging, target, opened, force=force) for p in plan.payloads]
+                    checked = [_stage(p, staging, target, opened, force=force) for p in plan.payloads]
+                _refuse_or_skip(plan.payloads, checked, force=force, on_skip=on_skip)
+                staged = [(dest, record) for dest, record, problem in checked if problem is None]
                 _pause(PAUSE_AFTER_EXTRACT)
                 _commit(staged, staging, target, lock)
             except BaseException:
@@ -66,6 +74,20 @@ def install(plan: InstallPlan, *, upgrade: bool = False, force: bool = False) ->
     return [record for _, record in staged]
 
 
+def _refuse_or_skip(payloads: Sequence[Payload], checked: Sequence[tuple[Path, LockedSkill, str | None]], *,
+                    force: bool, on_skip: Callable[[Path, str], None] | None) -> None:
+    problems = [(payload.source, problem) for payload, (_, _, problem) in zip(payloads, checked, strict=True)
+                if problem is not None]
+    if problems and not force:
+        listed = "\n".join(f"  {source}: {problem}" for source, problem in problems)
+        raise InstallError(message=f"{len(problems)} of {len(payloads)} skills do not validate:\n{listed}",
+                           hint="fix the skills and pack them again, or pass --force to skip those that "
+                                "cannot work and install the rest")
+    for source, problem in problems:
+        if on_skip is not None:
+            on_skip(source, problem)
+
+
 def _make_dirs(target: Target) -> list[Path]:
     created = [p for p in reversed([target.skills_dir, *target.skills_dir.parents]) if not p.exists()]
     try:
@@ -76,7 +98,8 @@ def _make_dirs(target: Target) -> list[Path]:
 
 
 def _stage(payload: Payload, staging: Path, target: Target, opened: _Archives, *,
-           force: bool) -> tuple[Path, LockedSkill]:
+           force: bool) -> tuple[Path, LockedSkill, str | None]:
+    """Extract and hash-check ``payload``; the third item says why it must not be installed (else ``None``)."""
     holder = staging / f"new.{payload.name}.{os.urandom(4).hex()}"
     dest = holder / payload.name
     dest.mkdir(parents=True)
@@ -86,16 +109,16 @@ def _stage(payload: Payload, staging: Path, target: Target, opened: _Archives, *
         written = {f.rel: _write_file(dest / f.rel, _chunks(f.source), f.executable) for f in payload.files}
     _check_hashes(payload, dest, written)
     result = load_skills([holder])
-    errors = errors_only(result.diagnostics)
-    if errors and not force:
+    errors = blocking_errors(result.diagnostics) if force else errors_only(result.diagnostics)
+    problem = None
+    if errors or not result.skills:
         shown = "; ".join(f"{Path(d.path).relative_to(holder).as_posix()}: {d.rule}: {d.message}" for d in errors[:3])
-        raise InstallError(message=f"{payload.source}: skill {payload.name!r} does not validate: {shown}",
-                           hint="fix the skill and pack it again, or pass --force")
+        problem = f"skill {payload.name!r} does not validate: {shown or 'no usable SKILL.md'}"
     version = bundle.skill_version(result.skills[0].skill) if result.skills else None
     archive = payload.source.name if payload.archive_sha256 else None
     record = LockedSkill(payload.name, version, relative_source(payload.source, target.skills_dir),
                          written, archive, payload.archive_sha256)
-    return dest, record
+    return dest, record, problem
 
 
 class _Archives:

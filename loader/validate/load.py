@@ -9,7 +9,7 @@ stored for identical content (``loader.validate.cache``); outside it nothing is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +60,42 @@ class LoadResult:
     def count(self, severity: Severity) -> int:
         """How many diagnostics have ``severity``."""
         return sum(1 for d in self.diagnostics if d.severity is severity)
+
+    def with_errors(self) -> list[Path]:
+        """Skill folders with at least one error: the count ``validate``, ``pack`` and ``install`` refuse on."""
+        folders = {loaded.skill.path for loaded in self.skills if not loaded.ok}
+        folders |= {d.path.parent for d in self.diagnostics if d.severity is Severity.ERROR
+                    and d.path.name == "SKILL.md"}  # folders that did not parse, and duplicate copies
+        return sorted(folders)
+
+    def left_out(self) -> list[LeftOut]:
+        """Skill folders that cannot be used at all, each with why: the one definition of "left out".
+
+        A folder is left out when its SKILL.md did not parse, when an error stops it from working at
+        run time (a blocking rule), or when an earlier root already has a skill of its name. The
+        index, ``report``, ``pack`` and ``install`` leave out exactly these.
+        """
+        kept = {loaded.skill.path for loaded in self.skills}
+        out = [LeftOut(loaded.skill.path, "error: " + blocking_errors(loaded.diagnostics)[0].message)
+               for loaded in self.skills if not loaded.loadable]
+        for diag in self.diagnostics:
+            folder = diag.path.parent
+            if diag.path.name != "SKILL.md" or folder in kept or any(o.path == folder for o in out):
+                continue
+            if diag.rule == "name-duplicate":
+                out.append(LeftOut(folder, "duplicate: " + diag.message))
+            elif diag.severity is Severity.ERROR:
+                out.append(LeftOut(folder, "error: " + diag.message))
+        return sorted(out, key=lambda o: o.path)
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A skill folder no stage uses, and why."""
+
+    path: Path
+    reason: str
+    """``error: ...`` (did not parse, or a blocking error) or ``duplicate: ...`` (name taken by an earlier skill)."""
 
 
 @contextmanager
@@ -130,11 +166,13 @@ def _check_skill_dir(skill_dir: SkillDir, profile: Profile, strict: bool) -> tup
 
 
 def load_skills(roots: Sequence[Path], profile: Profile = Profile.CLAUDE_CODE, *,
-                strict: bool = False, explicit: bool = False) -> LoadResult:
+                strict: bool = False, explicit: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> LoadResult:
     """Discover, parse and validate every skill under ``roots``.
 
     With ``explicit`` (paths the user named), a root holding no skill at all is an error
     (``no-skill-found``), as in the reference validator, rather than "checked 0 skills".
+    ``progress(done, total)`` is called after each skill folder (the CLI draws a bar with it).
 
     Raises:
         PathNotFoundError: a root does not exist.
@@ -143,8 +181,10 @@ def load_skills(roots: Sequence[Path], profile: Profile = Profile.CLAUDE_CODE, *
     all_diags: list[Diagnostic] = list(found.diagnostics)
     loaded: list[LoadedSkill] = []
     first_by_name: dict[str, Skill] = {}
-    for skill_dir in found.skill_dirs:
+    for done, skill_dir in enumerate(found.skill_dirs, start=1):
         skill, diagnostics = load_skill_dir(skill_dir, profile, strict=strict)
+        if progress is not None:
+            progress(done, len(found.skill_dirs))
         if skill is not None:
             first = first_by_name.get(skill.name)
             if first is not None:

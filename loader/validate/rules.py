@@ -86,7 +86,7 @@ def _description(skill_dir: SkillDir, manifest: Manifest, profile: Profile) -> l
     warn = Severity.WARNING
     if len(text.split()) < MIN_DESCRIPTION_WORDS:
         found.append(_diag(manifest, "description", "description-too-short", warn,
-                           f"description has only {len(text.split())} words",
+                           f"description has only {_words(len(text.split()))}",
                            "say what the skill does and when to use it, in one or two sentences"))
     elif not _TRIGGER.search(text) and not isinstance(frontmatter.get("when_to_use"), str):
         found.append(_diag(manifest, "description", "description-no-trigger", warn,
@@ -188,3 +188,7 @@ def _files(skill_dir: SkillDir, manifest: Manifest, profile: Profile) -> list[Di
             found.append(Diagnostic(path, None, "file-unreadable", Severity.ERROR,
                                     f"cannot read file: {exc.strerror or exc}", "make the file readable"))
     return found
+
+
+def _words(count: int) -> str:
+    return f"{count} word" if count == 1 else f"{count} words"

@@ -140,12 +140,22 @@ def _describe(keyword: str, location: str, error: ValidationError) -> tuple[str,
                 "rename to e.g. " + repr(_slug(str(value))) + " (and the folder too)")
     if keyword == "type":
         expected = error.validator_value
-        return (f"{location} must be of type {expected}, got {type(value).__name__}",
-                "quote the value to make it a string" if expected == "string" else f"write it as a {expected}")
+        return f"{location} must be of type {expected}, got {type(value).__name__}", _type_hint(expected, value)
     if keyword == "enum":
         return (f"{location} must be one of {', '.join(map(str, error.validator_value))}, got {value!r}",
                 "use one of the allowed values")
     return f"{location}: {error.message}", "see `skills rules` and the schema in loader/validate/skill.schema.json"
+
+
+def _type_hint(expected: object, value: object) -> str:
+    """Quoting fixes a scalar (``version: 1.0``); a list or a mapping needs rewriting as one string."""
+    if expected != "string":
+        return f"write it as a {expected}"
+    if isinstance(value, list):
+        return "write the items as one string (e.g. 'a, b'), or move the list into the body"
+    if isinstance(value, dict):
+        return "write it as one string, or move the nested fields into the body"
+    return "quote the value to make it a string"
 
 
 def _slug(text: str) -> str:

@@ -85,7 +85,7 @@ def test_dev_reports_every_kind_of_save(dev, tmp_path):
     root = write_tree(tmp_path / "skills", {"alpha/SKILL.md": skill_md("alpha")})
     run = dev("skills", "--debounce", "50")
     startup = run.expect("watching skills")
-    assert "checked 1 skill(s): 0 error(s), 0 warning(s), 0 note(s)" in startup
+    assert "checked 1 skill (0 with errors, 0 left out): 0 errors, 0 warnings, 0 notes" in startup
 
     write_tree(root, {"beta/SKILL.md": skill_md("beta")})
     block = run.update()
@@ -152,15 +152,26 @@ def test_dev_on_a_missing_folder_exits_2(skills_bin, tmp_path):
     assert "skills folder not found" in done.stderr
 
 
+def test_an_edit_with_a_non_blocking_error_keeps_the_last_good_version(dev, tmp_path):
+    root = write_tree(tmp_path / "lib", {**fillers(), "invoices/SKILL.md": skill_md("invoices", description=INVOICES)})
+    run = dev("lib", "--prompt", "tabulate these invoice PDFs as CSV", "--debounce", "50")
+    assert "would load invoices (" in run.expect("watching lib")[-2]
+    manifest = root / "invoices" / "SKILL.md"
+    too_long = "Lists sandwich recipes. " * 50  # over 1024 characters: an error that does not block loading
+    manifest.write_text(manifest.read_text().replace(INVOICES, too_long))
+    block = run.expect("prompt ")
+    assert any("changed lib/invoices: 1 error(s)" in line and "still serving the last good version" in line
+               for line in block), block
+    assert "would load invoices (" in block[-1]  # the edit is not served: the old description still matches
 def test_dev_starts_from_the_validation_cache_unless_no_cache(dev, tmp_path):
     write_tree(tmp_path / "skills", {"alpha/SKILL.md": skill_md("alpha")})
     folder = Path(os.environ["XDG_CACHE_HOME"]) / "skillpack" / "validation"
     bypass = dev("skills", "--no-cache")
-    assert "checked 1 skill(s)" in "\n".join(bypass.expect("watching skills"))
+    assert "checked 1 skill (" in "\n".join(bypass.expect("watching skills"))
     bypass.interrupt()
     assert not folder.exists()
     run = dev("skills")
-    assert "checked 1 skill(s): 0 error(s)" in "\n".join(run.expect("watching skills"))
+    assert "checked 1 skill (0 with errors, 0 left out): 0 errors" in "\n".join(run.expect("watching skills"))
     run.interrupt()
     stored = json.loads(next(folder.glob("*.json")).read_text())["skills"]
     assert list(stored) == [str((tmp_path / "skills" / "alpha").resolve())]

@@ -42,7 +42,7 @@ def test_every_template_validates_strict_with_no_warnings(cli, tmp_path, templat
     assert "valid" in made.out and "warning" not in made.out
     checked = cli("validate", "--strict", "--profile", profile, tmp_path / "skills")
     assert checked.code == 0, checked.out
-    assert "checked 1 skill(s): 0 error(s), 0 warning(s)" in checked.out
+    assert "checked 1 skill (0 with errors, 0 left out): 0 errors, 0 warnings" in checked.out
     meta = frontmatter(tmp_path / "skills" / "my-skill" / "SKILL.md")
     assert meta["name"] == "my-skill"
     assert meta["description"] == (description or scaffold.default_description("my-skill"))

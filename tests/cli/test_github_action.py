@@ -93,7 +93,7 @@ def test_validate_annotates_the_diff_with_file_and_line(workspace: Path) -> None
     errors = [line for line in done.stdout.splitlines() if line.startswith("::error ")]
     assert errors == [line for line in errors if line.startswith("::error file=skills/bad/SKILL.md,line=3,")]
     assert len(errors) == 1 and "title=schema-type::description must be of type string" in errors[0]
-    assert "checked 3 skill(s)" in done.stdout
+    assert "checked 3 skills" in done.stdout
 
 
 @needs_skills

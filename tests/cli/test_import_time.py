@@ -44,6 +44,8 @@ def _heavy(modules: set[str]) -> set[str]:
     pytest.param(("--help",), {"typer", "click", "rich"}, id="help"),
     pytest.param(("validate", "--help"), {"typer", "click", "rich"}, id="validate-help"),
     pytest.param(("match", "review this pull request", "--skills", str(SKILLS)), {"yaml"}, id="match"),
+    pytest.param(("validate", str(SKILLS), "-q"), {"yaml"}, id="validate-quiet"),  # -v/-q after the command
+    pytest.param(("match", "review this pull request", "-s", str(SKILLS), "-q"), {"yaml"}, id="match-quiet"),
 ])
 def test_a_command_imports_no_heavy_module_it_does_not_use(args: tuple[str, ...], allowed: set[str],
                                                            tmp_path: Path) -> None:
@@ -94,7 +96,8 @@ def test_the_fast_paths_print_what_the_full_cli_prints(tmp_path: Path, cli: Any,
              ("validate", str(SKILLS)), ("validate", lib), ("validate", lib, "-f", "json"),
              ("validate", "--format", "github", lib), ("validate", lib, "--strict", "--profile", "agentskills"),
              ("validate", lib, "--info", "--no-cache"), ("validate", str(tmp_path / "missing")),
-             ("validate", "--changed", lib + "/good/SKILL.md")]
+             ("validate", "--changed", lib + "/good/SKILL.md"), ("validate", lib, "-q"),
+             ("validate", "-v", lib, "--no-cache")]
     for args in cases:
         _, fast = _imported(*args, tmp_path=tmp_path)
         full = cli(*args)

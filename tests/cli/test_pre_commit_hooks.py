@@ -107,7 +107,7 @@ def test_validate_fails_on_a_bad_skill_naming_file_and_line(bad_run: subprocess.
     at = lines.index("skills/bad/SKILL.md")
     assert lines[at + 1].split()[:3] == ["3", "error", "schema-type"]
     assert "skills/good/SKILL.md" not in validate
-    assert "checked 2 skill(s): 1 error(s)" in validate
+    assert "checked 2 skills (1 with errors, 0 left out): 1 error," in validate
 
 
 @needs_pre_commit

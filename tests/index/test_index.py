@@ -298,7 +298,7 @@ def test_really_read_only_library(library: Path) -> None:
 def test_cli_index_reports_counts_and_writes_the_index(library: Path, cli: Cli) -> None:
     result = cli("index", library)
     assert result.code == 0
-    assert "indexed 3 skill(s) (1 manual-only, 1 left out with errors)" in result.out
+    assert "indexed 3 skills (1 manual-only, 1 left out)" in result.out
     assert "broken" in result.err
     assert load_index(library / ".skillpack" / "index.sqlite") is not None
 

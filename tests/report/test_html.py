@@ -105,7 +105,7 @@ def test_headless_chromium_draws_the_chart(cli: Callable[..., CliResult], make_s
     prompts = tmp_path / "p.jsonl"
     prompts.write_text('{"query": "fill in the pdf forms", "expected": ["pdf-forms"]}\n', encoding="utf-8")
     target = tmp_path / "report.html"
-    assert cli("report", tmp_path / "skills", "-q", prompts, "-f", "html", "-o", target).code == 0
+    assert cli("report", tmp_path / "skills", "--queries", prompts, "-f", "html", "-o", target).code == 0
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync"]
     with tempfile.TemporaryDirectory() as profile:

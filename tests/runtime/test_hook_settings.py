@@ -164,7 +164,8 @@ def test_cli_install_then_the_installed_command_runs(cli: Callable[..., Any], li
     assert again.code == 0 and "already" in again.out
     removed = cli("hook", "uninstall", "--project", project)
     assert removed.code == 0 and "removed" in removed.out
-    assert json.loads((project / ".claude" / "settings.json").read_text()) == {}
+    settings = project / ".claude" / "settings.json"  # none existed before install: none is left, nor `{}`
+    assert not settings.exists() and not settings.with_name("settings.json.skillpack-backup").exists()
 
 
 def test_the_shared_settings_hold_no_path_of_this_machine_and_work_after_a_move(
@@ -240,7 +241,7 @@ def test_local_install_writes_the_personal_file_with_absolute_paths(cli: Callabl
     assert str(library.resolve()) in command and shlex.split(command)[0].startswith("/")
     assert cli("hook", "install", "--local", "--user").code == 2
     assert cli("hook", "uninstall", "--project", project, "--local").code == 0
-    assert json.loads((project / ".claude" / "settings.local.json").read_text()) == {}
+    assert not (project / ".claude" / "settings.local.json").exists()  # it held only the hook: removed, not {}
 
 
 def test_a_library_outside_the_project_is_added_to_additional_directories_and_removed_exactly(
@@ -295,7 +296,20 @@ def test_cli_user_install_writes_home_settings(cli: Callable[..., Any], library:
     assert our_commands(settings, "UserPromptSubmit")
     assert settings["permissions"]["additionalDirectories"] == [str(library.resolve())], "read from every project"
     assert cli("hook", "uninstall", "--user").code == 0
-    assert json.loads(home_settings.read_text()) == {}
+    assert not home_settings.exists()
+
+
+def test_uninstall_back_to_the_saved_version_drops_the_backup(cli: Callable[..., Any], library: Path,
+                                                              tmp_path: Path) -> None:
+    settings = tmp_path / "p" / ".claude" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('{"model": "opus"}\n')
+    assert cli("hook", "install", "--library", library, "--project", tmp_path / "p").code == 0
+    backup = settings.with_name("settings.json.skillpack-backup")
+    assert backup.exists()
+    removed = cli("hook", "uninstall", "--project", tmp_path / "p")
+    assert removed.code == 0 and "previous version saved" not in removed.out
+    assert json.loads(settings.read_text()) == {"model": "opus"} and not backup.exists()
 
 
 def test_cli_errors_exit_2(cli: Callable[..., Any], tmp_path: Path, library: Path) -> None:

@@ -19,6 +19,7 @@ import anyio  # noqa: E402
 from mcp import ClientSession, StdioServerParameters  # noqa: E402
 from mcp.client.stdio import stdio_client  # noqa: E402
 
+from loader import __version__  # noqa: E402
 from loader.index import open_index  # noqa: E402
 from loader.runtime.mcp import ToolError, load, read_file, safe_path, search  # noqa: E402
 
@@ -77,7 +78,8 @@ def test_stdio_server_end_to_end(library: Path) -> None:
 
     async def session_run() -> None:
         async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
-            await session.initialize()
+            init = await session.initialize()
+            seen["version"] = _field(_field(init, "server_info", "serverInfo"), "version", "version")
             tools = await session.list_tools()
             seen["tools"] = sorted(tool.name for tool in tools.tools)
 
@@ -106,6 +108,7 @@ def test_stdio_server_end_to_end(library: Path) -> None:
 
     anyio.run(session_run)
     assert seen["tools"] == ["load_skills", "read_skill_file", "search_skills"]
+    assert seen["version"] == __version__  # not the empty string the SDK reports by default
     top = seen["search"]["skills"][0]
     assert top["name"] == "pdf-forms" and top["recommended"] is True and "PDF forms" in top["description"]
     assert '<skill name="pdf-forms"' in seen["load"] and "Add the lines" in seen["load"]

@@ -117,7 +117,8 @@ def test_list_shows_versions_and_sources(installed: Path, cli: Cli) -> None:
     assert "demo-skill" in text.out and "0.3.0" in text.out
     rows = json.loads(cli("list", installed, "--format", "json").out)["skills"]
     assert rows == [{"name": "demo-skill", "version": "0.3.0", "source": "../../../skills/demo-skill",
-                     "files": 2, "tracked": True, "target": "claude"}]
+                     "files": 2, "tracked": True, "target": "claude",
+                     "source_path": str(installed.parent / "skills" / "demo-skill")}]
     assert cli("list", installed.parent / "empty-project").code == 2
     (installed.parent / "other").mkdir()
     assert "no skills installed" in cli("list", installed.parent / "other").out

@@ -26,7 +26,7 @@ def test_a_changed_reference_file_checks_its_skill_only(tmp_path: Path, cli: Cli
     os.chdir(root)
     result = cli("validate", "--changed", "skills/good/references/notes.md", "src/app.py")
     assert result.code == 0, result.out
-    assert "checked 1 skill(s): 0 error(s)" in result.out
+    assert "checked 1 skill (0 with errors, 0 left out): 0 errors" in result.out
 
 
 def test_a_changed_broken_skill_fails_naming_file_and_line(tmp_path: Path, cli: Cli) -> None:
@@ -37,14 +37,14 @@ def test_a_changed_broken_skill_fails_naming_file_and_line(tmp_path: Path, cli: 
     lines = result.out.splitlines()
     assert lines[0] == "skills/bad/SKILL.md"
     assert lines[1].split()[:3] == ["3", "error", "schema-type"]
-    assert "checked 2 skill(s)" in result.out
+    assert "checked 2 skills" in result.out
 
 
 def test_files_outside_every_skill_check_nothing(tmp_path: Path, cli: Cli) -> None:
     root = repo(tmp_path)
     os.chdir(root)
     result = cli("validate", "--changed", "src/app.py", "gone.md")
-    assert result.code == 0 and "checked 0 skill(s)" in result.out
+    assert result.code == 0 and "checked 0 skills" in result.out
 
 
 def test_the_walk_up_stops_at_the_given_folder(tmp_path: Path) -> None:

@@ -74,4 +74,4 @@ def test_prompts_name_only_bundled_skills() -> None:
 def test_cli_validate_strict_passes_on_example_skills(cli) -> None:
     result = cli("validate", SKILLS, "--strict")
     assert result.code == 0, result.out + result.err
-    assert "0 error(s), 0 warning(s)" in result.out
+    assert "0 errors, 0 warnings" in result.out
