@@ -92,7 +92,8 @@ def hook_sizes(skills: Path, queries: Sequence[Query], cache: Path) -> None:
     import os
 
     from loader.core.tokens import count_tokens
-    from loader.runtime.hook import DEFAULT_BUDGET_TOKENS, DEFAULT_MAX_CHARS, HOOK_HINT, HookEvent, HookOptions, handle
+    from loader.runtime.hook import HOOK_HINT, handle
+    from loader.runtime.hook_input import DEFAULT_BUDGET_TOKENS, DEFAULT_MAX_CHARS, HookEvent, HookOptions
 
     os.environ["XDG_CACHE_HOME"] = str(cache)  # the hook's index goes to the temp folder, never next to the corpus
     options = HookOptions(libraries=(skills.resolve(),))

@@ -45,7 +45,7 @@ def _dispatch(args: list[str]) -> None:
             sys.exit(0)
     if args[:1] == ["hook"]:
         from loader.runtime.hook import main as hook_main
-        from loader.runtime.hook import parse_args
+        from loader.runtime.hook_input import parse_args
 
         if parse_args(args[1:]) is not None:
             sys.exit(hook_main(args[1:]))

@@ -59,7 +59,8 @@ def hook(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from loader.runtime.hook import HookOptions, run
+    from loader.runtime.hook import run
+    from loader.runtime.hook_input import HookOptions
 
     options = HookOptions(tuple(library or ()), budget, max_chars, top_k, suggest)
     out = getattr(sys.stdout, "buffer", None) or _BinaryOut(sys.stdout)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from loader.core.exports import lazy_exports
 
 _EXPORTS = {
-    "HookOptions": "hook",
+    "HookOptions": "hook_input",
     "run": "hook",
     "install": "hook_settings",
     "uninstall": "hook_settings",
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from loader.runtime.claude_sources import find_sources as find_sources
     from loader.runtime.doctor import DoctorReport as DoctorReport
     from loader.runtime.doctor import diagnose as diagnose
-    from loader.runtime.hook import HookOptions as HookOptions
     from loader.runtime.hook import run as run
+    from loader.runtime.hook_input import HookOptions as HookOptions
     from loader.runtime.hook_settings import install as install
     from loader.runtime.hook_settings import settings_path as settings_path
     from loader.runtime.hook_settings import uninstall as uninstall

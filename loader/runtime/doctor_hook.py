@@ -116,7 +116,7 @@ def _expand(text: str, project: Path) -> str:
 
 
 def _inspect(item: SettingsFile, command: str, project: Path, now: float) -> HookInstall:
-    from loader.runtime.hook import parse_args
+    from loader.runtime.hook_input import parse_args
 
     parsed = _hook_args(command)
     assert parsed is not None  # only commands that parsed are inspected

@@ -21,49 +21,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from loader.core.wrapper import escape_attribute, skill_block, valid_name
+from loader.runtime.hook_input import (
+    MAX_STDIN_BYTES,
+    HookEvent,
+    HookOptions,
+    library_roots,
+    parse_args,
+    parse_event,
+)
 from loader.runtime.hook_state import SessionMemory, log_line
 
-MAX_STDIN_BYTES = 8 * 1024 * 1024
-"""Event JSON larger than this is refused (a prompt with pasted files is well under it)."""
-DEFAULT_BUDGET_TOKENS = 2500
-"""Tokens of skill text added per prompt at most (estimated with ``loader.core.tokens``)."""
-DEFAULT_MAX_CHARS = 9500
-"""Claude Code keeps hook output inline only up to about 10,000 characters (past that the model
-sees a preview and a file path), so the context is cut, with a pointer, below that."""
 HOOK_WAIT_S = 2.0
 """Longest the hook waits for another process's write to the index; past it, this prompt gets no skill."""
-DEFAULT_TOP_K = 3
 HOOK_HINT = ("skillpack: possibly relevant skills, not loaded. Read a skill's SKILL.md only if it "
              "applies to this prompt:")
 """The line in front of the suggestions (the model has a file-reading tool in Claude Code)."""
-
-
-class HookInputError(ValueError):
-    """The event on stdin is not something this hook can use."""
-
-
-@dataclass(frozen=True, slots=True)
-class HookOptions:
-    """How the hook was configured (on its command line in settings.json)."""
-
-    libraries: tuple[Path, ...] = ()
-    """Skill library roots; empty means ``skills/`` under the event's working directory."""
-    budget_tokens: int = DEFAULT_BUDGET_TOKENS
-    max_chars: int = DEFAULT_MAX_CHARS
-    top_k: int = DEFAULT_TOP_K
-    suggest: int | None = None
-    """Suggestions at most (``0``: none; ``None``: the matcher's default)."""
-
-
-@dataclass(frozen=True, slots=True)
-class HookEvent:
-    """The fields of a Claude Code hook event that this hook reads."""
-
-    event: str
-    """``hook_event_name``: ``UserPromptSubmit`` matches; ``SessionStart`` resets the session memory."""
-    session_id: str
-    prompt: str
-    cwd: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,70 +47,6 @@ class Loaded:
     folder: str
     text: str | None
     """The body (possibly cut, with a pointer to the file), or ``None`` when left out."""
-
-
-def parse_args(args: Sequence[str]) -> HookOptions | None:
-    """Parse the hook-run options; ``None`` for anything else (the full CLI then explains)."""
-    libraries: list[Path] = []
-    values: dict[str, int] = {}
-    names = {"--budget": "budget_tokens", "--max-chars": "max_chars", "--top-k": "top_k", "--suggest": "suggest"}
-    items = list(args)
-    while items:
-        arg = items.pop(0)
-        key, eq, value = arg.partition("=")
-        key = "--library" if key in ("-l", "--skills", "-s") else key  # --library/-l: the old spelling
-        if key not in ("--library", *names):
-            return None
-        if not eq:
-            if not items:
-                return None
-            value = items.pop(0)
-        if key == "--library":
-            libraries.append(Path(value))
-            continue
-        if not value.isdigit() or int(value) < (0 if key == "--suggest" else 1):
-            return None
-        values[names[key]] = int(value)
-    return HookOptions(libraries=tuple(libraries), **values)
-
-
-def parse_event(data: bytes) -> HookEvent:
-    """Validate the event JSON from stdin.
-
-    Raises:
-        HookInputError: not JSON, not an object, or fields of the wrong type.
-    """
-    if len(data) > MAX_STDIN_BYTES:
-        raise HookInputError(f"event larger than {MAX_STDIN_BYTES} bytes")
-    try:
-        doc = json.loads(data)
-    except ValueError as exc:  # includes UnicodeDecodeError
-        raise HookInputError(f"stdin is not JSON: {exc}") from None
-    if not isinstance(doc, dict):
-        raise HookInputError(f"event is a JSON {type(doc).__name__}, not an object")
-    fields = {}
-    for key in ("hook_event_name", "session_id", "prompt", "cwd"):
-        value = doc.get(key, "")
-        if not isinstance(value, str):
-            raise HookInputError(f"event field {key!r} is a {type(value).__name__}, not a string")
-        fields[key] = value
-    event = fields["hook_event_name"] or ("UserPromptSubmit" if "prompt" in doc else "")
-    return HookEvent(event, fields["session_id"], fields["prompt"], fields["cwd"])
-
-
-def library_roots(options: HookOptions, event: HookEvent) -> list[Path]:
-    """Absolute library roots: the configured ones, else ``skills/`` in the project folder.
-
-    Relative paths are taken from ``$CLAUDE_PROJECT_DIR`` (set by Claude Code for hooks), else
-    the event's ``cwd`` (which follows the session's ``cd``s), else our working directory.
-    """
-    project = os.environ.get("CLAUDE_PROJECT_DIR", "")
-    if project and Path(project).is_absolute():
-        base = Path(project)
-    else:
-        base = Path(event.cwd) if event.cwd and Path(event.cwd).is_absolute() else Path.cwd()
-    roots = options.libraries or (Path("skills"),)
-    return [(base / root).resolve() for root in roots]
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,4 +141,4 @@ def is_our_command(command: object) -> bool:
 
 
 LIBRARY_FLAGS = ("--library", "-l", "--skills", "-s")
-"""The hook's library option in every spelling it accepts (``loader.runtime.hook.parse_args``)."""
+"""The hook's library option in every spelling it accepts (``loader.runtime.hook_input.parse_args``)."""

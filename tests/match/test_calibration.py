@@ -84,7 +84,8 @@ def test_mcp_and_context_read_it(library: Path, cli) -> None:
 
 
 def test_hook_reads_it(library: Path) -> None:
-    from loader.runtime.hook import HookEvent, HookOptions, handle
+    from loader.runtime.hook import handle
+    from loader.runtime.hook_input import HookEvent, HookOptions
 
     event = HookEvent("UserPromptSubmit", "", PROMPT, str(library.parent))
     options = HookOptions(libraries=(library,), suggest=0)  # bodies only: the threshold decides alone

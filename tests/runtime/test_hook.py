@@ -13,7 +13,8 @@ import pytest
 
 from conftest import env_without_debug
 from loader.core.tokens import count_tokens
-from loader.runtime.hook import HookInputError, HookOptions, parse_args, parse_event, render_context
+from loader.runtime.hook import render_context
+from loader.runtime.hook_input import HookInputError, HookOptions, parse_args, parse_event
 from loader.runtime.hook_state import MAX_SKILLS_PER_SESSION, SessionMemory, log_path, prune_sessions
 
 PDF_BODY = "# Filling PDF forms\n\n## Steps\n\n1. List the form fields with scripts/fields.py.\n2. Fill each field.\n"

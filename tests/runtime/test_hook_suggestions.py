@@ -10,7 +10,8 @@ from test_hook import context_of, event, run_hook
 
 from conftest import FORM_PROMPT, TIERED, write_tree
 from loader.core.tokens import count_tokens
-from loader.runtime.hook import HOOK_HINT, HookOptions, parse_args
+from loader.runtime.hook import HOOK_HINT
+from loader.runtime.hook_input import HookOptions, parse_args
 
 
 @pytest.fixture
