@@ -92,7 +92,8 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
     index, _diagnostics = open_index([r for r in roots if r.exists()])
     sent = memory.sent() if memory is not None else {}
     already = {name for name, digest in sent.items() if name in index and index.entry(name).content_hash == digest}
-    suggest = DEFAULT_SUGGEST if options.suggest is None else options.suggest
+    readable = _paths_readable(roots, Path(event.cwd or "."))
+    suggest = 0 if not readable else DEFAULT_SUGGEST if options.suggest is None else options.suggest
     result = match(index, prompt_for_matching(event.prompt), top_k=options.top_k, suggest=suggest, exclude=already,
                    threshold=calibrated_threshold(index))
     fresh = [m for m in _named_validly(result.matches) if m.skill not in already]
@@ -100,7 +101,7 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
     if not fresh and not suggestions:
         return None
     block = render_suggestions(suggestions, hint=HOOK_HINT)
-    loaded = _fit(index, fresh, options, count_tokens(block), len(block) + 1)
+    loaded = _fit(index, fresh, options, count_tokens(block), len(block) + 1, readable=readable)
     if fresh and not any(item.text is not None for item in loaded) and not suggestions:
         return None
     text = render_context(loaded, block)
@@ -112,6 +113,21 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
     output = {"hookSpecificOutput": {"hookEventName": "UserPromptSubmit", "additionalContext": text}}
     sent = {item.name: index.entry(item.name).content_hash for item in loaded if item.text is not None}
     return HookReply(json.dumps(output, ensure_ascii=False), sent)
+
+
+def _paths_readable(roots: Sequence[Path], project: Path) -> bool:
+    """Whether the model may read the library's files: False only for a library outside the project
+    when Claude Code's settings block reads outside the working directories.
+
+    Then a path (a suggestion, or the pointer after a cut body) is useless: the hook sends whole
+    bodies only. The settings are read only in that case, so the common hook pays nothing.
+    """
+    project = project.resolve()
+    if all(root.resolve().is_relative_to(project) for root in roots):
+        return True
+    from loader.runtime.hook_checks import blocked_reads
+
+    return not blocked_reads(project)
 
 
 def _named_validly(matches: Sequence[Any], attribute: str = "skill") -> list[Any]:
@@ -131,12 +147,13 @@ def _named_validly(matches: Sequence[Any], attribute: str = "skill") -> list[Any
 
 
 def _fit(index: Any, matches: Sequence[Any], options: HookOptions, reserve_tokens: int = 0,
-         reserve_chars: int = 0) -> list[Loaded]:
+         reserve_chars: int = 0, *, readable: bool = True) -> list[Loaded]:
     """Take matches in rank order while they fit the budget; the best one is cut rather than dropped.
 
     The budget covers the whole ``additionalContext``: the header and the suggestion block
     (``reserve_*``) are reserved for first (the header generously, per match), then each
-    ``<skill>`` block is costed exactly as rendered.
+    ``<skill>`` block is costed exactly as rendered. A cut body ends with a pointer to its file,
+    so when the model cannot read the library (``readable`` false) nothing is cut, only dropped.
     """
     from loader.core.tokens import count_tokens
 
@@ -150,7 +167,7 @@ def _fit(index: Any, matches: Sequence[Any], options: HookOptions, reserve_token
         text: str | None = None
         if count_tokens(block) <= tokens_left and len(block) <= chars_left:
             text = body
-        elif rank == 0:
+        elif rank == 0 and readable:
             text = _cut(found.skill, entry.path, body, tokens_left, chars_left)
         if text is not None:
             block = _block(found.skill, entry.path, text)

@@ -91,3 +91,28 @@ def test_parse_args_suggest() -> None:
     assert parse_args(["--suggest=7", "--top-k", "2"]) == HookOptions(top_k=2, suggest=7)
     assert parse_args(["--suggest", "-1"]) is None
     assert parse_args(["--top-k", "0"]) is None
+
+
+def _blocking_project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    settings = project / ".claude" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(json.dumps({"permissions": {"blockReadsOutsideWorkingDirectories": True}}), encoding="utf-8")
+    return project
+
+
+def test_when_reads_outside_the_project_are_blocked_only_bodies_are_sent(
+        skills_bin: list[str], library: Path, tmp_path: Path) -> None:
+    project = _blocking_project(tmp_path)  # the library (tmp_path/skills) lies outside it
+    context = context_of(run_hook(skills_bin, event(FORM_PROMPT, cwd=str(project)), "--library", library))
+    assert "<skill name=\"pdf-forms\"" in context and HOOK_HINT not in context and "read that file" not in context
+    done = run_hook(skills_bin, event("pdf", cwd=str(project)), "--library", library)  # suggestions only: nothing
+    assert done.returncode == 0 and done.stdout == b""
+
+
+def test_a_library_inside_the_project_keeps_its_suggestions_under_blocked_reads(
+        skills_bin: list[str], tmp_path: Path) -> None:
+    project = _blocking_project(tmp_path)
+    inside = write_tree(project / "skills", TIERED)
+    context = context_of(run_hook(skills_bin, event("pdf", cwd=str(project)), "--library", inside))
+    assert suggested_names(context) == ["pdf-merge", "pdf-forms"]
