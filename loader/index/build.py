@@ -20,6 +20,7 @@ from dataclasses import replace
 from operator import attrgetter
 from pathlib import Path
 
+from loader.core.errors import PathNotFoundError
 from loader.core.model import Diagnostic, Severity
 from loader.core.text import headings, terms
 from loader.core.textfile import read_text
@@ -135,7 +136,11 @@ def refresh(index: Index, folders: Sequence[Path], *, postings: bool = True) -> 
             del entries[old.name]
         if not (folder / "SKILL.md").is_file():
             continue  # deleted
-        found = discover([folder])
+        try:
+            found = discover([folder])
+        except PathNotFoundError:
+            continue  # deleted between the check and the walk
+
         diagnostics.extend(found.diagnostics)
         for skill_dir in found.skill_dirs[:1]:
             try:

@@ -141,7 +141,10 @@ def refresh_stored(roots: Sequence[Path], path: Path, *, check: bool = False) ->
 def _update(previous: Index, roots: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
     with gc_paused():  # not around a full walk below, which parses skills
         plan = plan_refresh(previous, roots)
-        found = _targeted(previous, plan) if plan is not None else None
+        try:
+            found = _targeted(previous, plan) if plan is not None else None
+        except OSError:  # something vanished while it was re-indexed: the walk below sorts it out
+            found = None
     if found is not None:
         index, diagnostics, save = found
     else:
