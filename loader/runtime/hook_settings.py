@@ -13,9 +13,7 @@ groups -> ``{"type": "command", "command": ..., "timeout": ...}``).
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 
 from loader.core.atomic import write_text
 from loader.core.errors import UsageError
+from loader.core.regular import NotARegularFileError, open_regular
 from loader.runtime.hook_command import added_directories, is_our_command, local_command, shared_command, with_added
 
 TIMEOUT_S = 15
@@ -64,9 +63,13 @@ def read_settings(path: Path) -> dict[str, Any]:
         UsageError: the file is not a JSON object (we refuse to rewrite what we cannot read).
     """
     try:
-        data = _read_regular(path)
+        with open_regular(path) as handle:  # a FIFO named settings.json would block a plain open forever
+            data = handle.read(MAX_SETTINGS_BYTES + 1)
     except FileNotFoundError:
         return {}
+    except NotARegularFileError as exc:
+        raise UsageError(message=f"{path} is not a regular file",
+                         hint="move it away; settings are a JSON file") from exc
     except OSError as exc:
         raise UsageError(message=f"cannot read {path}: {exc.strerror or exc}") from exc
     if len(data) > MAX_SETTINGS_BYTES:
@@ -81,19 +84,6 @@ def read_settings(path: Path) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise UsageError(message=f"{path} holds a JSON {type(doc).__name__}, not an object")
     return doc
-
-
-def _read_regular(path: Path) -> bytes:
-    """The bytes of ``path`` (at most one past the size limit), refusing anything but a regular file.
-
-    Opened non-blocking and checked by type first: a FIFO named ``settings.json`` would block
-    ``hook install`` forever.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise UsageError(message=f"{path} is not a regular file", hint="move it away; settings are a JSON file")
-        return handle.read(MAX_SETTINGS_BYTES + 1)
 
 
 def _hooks_table(settings: dict[str, Any], path: Path) -> dict[str, Any]:

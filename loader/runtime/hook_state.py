@@ -19,6 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from loader.core.atomic import write_text
+from loader.core.locks import lock_within
 from loader.core.userdirs import state_dir
 
 MAX_SKILLS_PER_SESSION = 500
@@ -164,25 +165,13 @@ def _sessions_lock(root: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
     Best effort by design: a hook must never hang on a stuck process; the cost of going on
     unlocked is, at worst, one skill sent twice.
     """
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no lock, as when it cannot be had in time
-        yield
-        return
     fd = None
     with suppress(OSError):
         root.mkdir(parents=True, exist_ok=True)
         fd = _open_regular(root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        deadline = time.monotonic() + wait_s
-        while fd is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError:
-                if time.monotonic() >= deadline:
-                    break
-                time.sleep(0.005)
+        if fd is not None:
+            lock_within(fd, wait_s)  # not had in time: go on without it
         yield
     finally:
         if fd is not None:

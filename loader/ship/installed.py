@@ -11,18 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
-
 from loader.core.errors import HintedError, PathNotFoundError
+from loader.core.locks import lock_within
 from loader.ship.ignore import IgnoreRules
 from loader.ship.lockfile import SKILL_DIR_NAME, Difference, compare, read_lock, tree_hashes
 from loader.ship.targets import Target
@@ -137,19 +132,9 @@ def locked_staging(target: Target, *, wait_s: float = LOCK_WAIT_S) -> Iterator[P
 
 
 def _lock(fd: int, folder: Path, wait_s: float) -> None:
-    if fcntl is None:
-        return
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise InstallBusyError(message=f"another install into {folder} has been running for over "
-                                               f"{wait_s:g} s", hint="wait for it to finish, then run this again"
-                                       ) from None
-            time.sleep(0.02)
+    if not lock_within(fd, wait_s, poll_s=0.02):
+        raise InstallBusyError(message=f"another install into {folder} has been running for over {wait_s:g} s",
+                               hint="wait for it to finish, then run this again")
 
 
 def recover(target: Target) -> None:
