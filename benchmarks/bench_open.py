@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_hook import generate  # noqa: E402
+from bench_hook import generate, settle  # noqa: E402
 
 HERE = Path(__file__).resolve().parents[1]
 PROBE = """
@@ -73,17 +73,6 @@ def _hook(checkout: Path, root: Path, prompt: str) -> float:
     return time.perf_counter() - start
 
 
-def _settle(root: Path) -> None:
-    """Date every file and folder a minute back, as a library that is not being edited is.
-
-    Without it the index cannot trust timestamps taken within two seconds of its walk (the
-    racy window) and re-walks the library on every open, whichever checkout was copied last.
-    """
-    settled = time.time() - 60
-    for path in [root, *root.rglob("*")]:
-        os.utime(path, (settled, settled), follow_symlinks=False)
-
-
 def _pass() -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
@@ -104,7 +93,7 @@ def main() -> None:
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             products = generate(Path(tmp) / "lib", size)
-            _settle(Path(tmp) / "lib")
+            settle(Path(tmp) / "lib")
             prompt = f"please review the invoice file for {products[size // 2]}"
             # Each checkout keeps its own library copy: index formats may differ between versions.
             roots = {}
