@@ -19,6 +19,32 @@ class NotARegularFileError(OSError):
     """The path is a FIFO, a device, a socket or a folder, not a regular file."""
 
 
+def open_regular_fd(path: Path | str, flags: int = os.O_RDONLY, mode: int = 0o666) -> int:
+    """A descriptor on ``path`` opened with ``flags``, refusing anything but a regular file without blocking.
+
+    The type is checked before opening (opening a device can act on it) and again on the open
+    descriptor (the path may have changed in between). With ``O_CREAT`` a missing file is created.
+
+    Raises:
+        NotARegularFileError: ``path`` is not a regular file.
+        OSError: it cannot be opened.
+    """
+    try:
+        if not stat.S_ISREG(Path(path).stat().st_mode):
+            raise NotARegularFileError(errno.EINVAL, "not a regular file", str(path))
+    except FileNotFoundError:
+        if not flags & os.O_CREAT:
+            raise
+    fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0), mode)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFileError(errno.EINVAL, "not a regular file", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def open_regular(path: Path | str) -> BufferedReader:
     """Open ``path`` for binary reading, refusing anything but a regular file without blocking.
 
@@ -26,14 +52,7 @@ def open_regular(path: Path | str) -> BufferedReader:
         NotARegularFileError: ``path`` is not a regular file.
         OSError: it cannot be opened.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise NotARegularFileError(errno.EINVAL, "not a regular file", str(path))
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
+    return os.fdopen(open_regular_fd(path), "rb")
 
 
 def read_regular_bytes(path: Path | str) -> bytes:

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from loader.core.model import Severity
+from loader.core.regular import open_regular
 from loader.runtime.claude_config import SettingsFile
 from loader.runtime.doctor_findings import Finding
 from loader.runtime.hook_command import hook_invocation
@@ -198,13 +199,8 @@ def _install_findings(install: HookInstall) -> list[Finding]:
 
 def _tail(path: Path) -> tuple[str, ...]:
     """The log's last lines (bounded read; never raises)."""
-    from loader.runtime.hook_state import _open_regular
-
     try:
-        fd = _open_regular(path, os.O_RDONLY)
-        if fd is None:
-            return ()
-        with os.fdopen(fd, "rb") as handle:
+        with open_regular(path) as handle:  # NotARegularFileError (a FIFO) is an OSError too: no tail
             size = handle.seek(0, os.SEEK_END)
             handle.seek(max(0, size - LOG_TAIL_BYTES))
             data = handle.read(LOG_TAIL_BYTES)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from loader.core.atomic import write_text
 from loader.core.locks import lock_within
+from loader.core.regular import NotARegularFileError, open_regular_fd
 from loader.core.userdirs import state_dir
 
 MAX_SKILLS_PER_SESSION = 500
@@ -39,29 +39,15 @@ _FORMAT = 1
 
 
 def _open_regular(path: Path, flags: int, mode: int = 0o666) -> int | None:
-    """A file descriptor on ``path``, or ``None`` when it is not a regular file (a FIFO, a device).
-
-    The type is checked before opening (opening a device can act on it) and again on the open
-    descriptor (the path may have changed in between). ``O_NONBLOCK`` makes opening a FIFO return
-    at once instead of waiting for the other end, which would hang the hook.
+    """A descriptor on ``path`` (see ``loader.core.regular``), or ``None`` when it is not a regular file.
 
     Raises:
-        OSError: the file cannot be opened (missing, no permission; a FIFO without a reader).
+        OSError: the file cannot be opened (missing, no permission).
     """
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return None
-    except FileNotFoundError:
-        if not flags & os.O_CREAT:
-            raise
-    fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0), mode)
-    try:
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            return fd
-    except OSError:
-        pass
-    os.close(fd)
-    return None
+        return open_regular_fd(path, flags, mode)
+    except NotARegularFileError:
+        return None
 
 
 def log_path() -> Path:
