@@ -117,8 +117,7 @@ def refresh_stored(roots: Sequence[Path], path: Path, *, check: bool = False) ->
         IndexWriteError: the index had to be written and could not be.
     """
     for _ in range(ATTEMPTS):
-        with gc_paused():
-            previous = load_index(path)
+        previous = load_index(path)  # with the collector paused (loader.index.store)
         damage = problems(path) if check and previous is not None else []
         if previous is None or damage:
             index, diagnostics = build_index(roots)

@@ -24,7 +24,6 @@ vs 20.9 ms at 1,000 skills, 174 vs 178 ms at 10,000 (benchmarks/bench_open.py).
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sqlite3
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loader.core.gc_pause import gc_paused
 from loader.index.postings import FIELDS
 from loader.index.sqlite import BAD_ROWS, ROW_COLUMNS, SEP, TABLES, busy, connect, decode_tree, is_busy
 from loader.index.stored_terms import StoredPostings, StoredTerms, TermSource
@@ -58,14 +58,9 @@ def _split(text: str) -> list[str]:
     return text.split(SEP) if text else []
 
 def read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
-    """Read the index at ``path`` (per-skill rows only); ``None`` for anything untrustworthy."""
-    enabled = gc.isenabled()
-    gc.disable()  # tens of thousands of new objects, none cyclic: collecting would only cost time
-    try:
+    """Read the index at ``path`` (every skill's row); ``None`` for anything untrustworthy."""
+    with gc_paused():  # tens of thousands of new objects, none cyclic: collecting would only cost time
         return _read_index(Path(path), meta_expected)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
