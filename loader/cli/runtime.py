@@ -169,6 +169,8 @@ def hook_check(project: ProjectOpt = None, verbose: VerboseOpt = False, quiet: Q
     from loader.runtime.hook_checks import check_commands
 
     base = (project or Path.cwd()).resolve()
+    if not base.is_dir():
+        raise PathNotFoundError(path=base, what="project folder")
     checks = check_commands(base)
     if not checks:
         typer.echo(f"no skillpack hook in the settings of {base} or of your home folder", err=True)

@@ -377,3 +377,8 @@ def test_a_fifo_named_settings_json_is_refused_without_hanging(skills_bin: list[
     done = subprocess.run([*skills_bin, "hook", "install", "--library", str(library), "--project", str(tmp_path)],
                           capture_output=True, timeout=30, env=env_without_debug())
     assert done.returncode == 2 and b"not a regular file" in done.stderr
+
+
+def test_hook_check_of_a_missing_project_is_exit_2(cli: Callable[..., Any], tmp_path: Path) -> None:
+    result = cli("hook", "check", "--project", tmp_path / "nowhere")
+    assert result.code == 2 and "project folder not found" in result.err
