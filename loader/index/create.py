@@ -1,9 +1,13 @@
-"""Index storage, a new file: build it under a temporary name, then rename it into place.
+"""Index storage, a new index: written into the existing file in one transaction, or created beside it.
 
-Guarantees: all or nothing (a reader sees the old file or the new one); the rename happens
-under the old file's write lock, so a writer mid-transaction keeps its journal and a killed
-writer's journal is rolled back rather than replayed into the new file; a new file's
-generation starts at a random number, so no writer mistakes it for the file it read.
+Guarantees: all or nothing (a reader sees the old index or the new one). An existing index file
+is rewritten in place, inside one write transaction, never renamed over: SQLite names a rollback
+journal after the path, so a file renamed over while another process still had the old one open
+left that process's journal beside the new file, where a reader took it for a crashed writer's
+("attempt to write a readonly database"). Only a missing path is created (linked into place,
+so two creators cannot overwrite each other), and only a file that is no index at all is
+replaced. A new index's generation starts at a random number, so no writer mistakes it for the
+index it read.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from loader.index.postings import build_postings
 from loader.index.rows import meta_rows, row, terms_text, write_side_tables
-from loader.index.sqlite import ROW_COLUMNS, SCHEMA, busy, connect, is_busy
+from loader.index.sqlite import ROW_COLUMNS, SCHEMA, TABLES, StoreChangedError, busy, connect, is_busy
 from loader.index.store import Stored
 from loader.index.trust import held, remember
 
@@ -37,62 +41,114 @@ def first_generation() -> int:
 
 
 def write_new(index: Index, path: Path, meta: Mapping[str, str]) -> Stored:
-    """Write ``index`` as a new file replacing ``path`` (temp file + rename: all or nothing)."""
+    """Write ``index`` as the whole content of ``path``: in place when it is an index, else a new file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     generation = first_generation()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
     postings = index.postings if index.stored is None and isinstance(index.postings, dict) \
         else build_postings(index.entries)
-    try:
-        con = connect(tmp, write=True)
-        try:
-            con.execute("PRAGMA journal_mode=OFF")  # private until renamed: no journal needed
-            con.executescript(SCHEMA)
-            con.execute("BEGIN")
-            con.executemany(f"INSERT INTO skills(id, {ROW_COLUMNS}) VALUES ({','.join('?' * 18)})",
-                            (row(e, i) for i, e in enumerate(index.entries)))
-            con.executemany("INSERT INTO terms(id, terms) VALUES (?, ?)",
-                            ((i, terms_text(e)) for i, e in enumerate(index.entries)))
-            con.executemany("INSERT INTO postings(term, docs) VALUES (?, ?)", sorted(postings.items()))
-            write_side_tables(con, index, None)
-            con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
-                            meta_rows(index, meta, generation, len(index.entries)))
-            con.execute("COMMIT")
-        finally:
-            con.close()
-        os.chmod(tmp, 0o644)  # noqa: PTH101
-        with held(tmp) as handle:  # written here, rows typed: the same inode once renamed
-            checked = handle.stamp()
-        _replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    for _ in range(2):  # a second try when another process created the file meanwhile
+        garbage = False
+        if path.exists() or path.is_symlink():  # something is there: an index, or not one (a FIFO, garbage)
+            if path.is_file():
+                rewritten, checked = _rewrite(path, index, postings, meta, generation)
+                if rewritten:
+                    break
+            garbage = True
+        if _create(path, index, postings, meta, generation, replace=garbage):
+            checked = _stamp_of(path)
+            break
+    else:
+        raise StoreChangedError(str(path))
     remember(path, checked)
     return Stored(path, generation, tuple(range(len(index.entries))), len(index.entries), stamp=checked)
 
 
-def _replace(tmp: Path, path: Path) -> None:
-    """Rename ``tmp`` onto ``path`` while no writer is inside a transaction on the file there.
+def _stamp_of(path: Path) -> str | None:
+    with suppress(OSError), held(path) as handle:
+        return handle.stamp()
+    return None
 
-    The rename happens under the old file's write lock: a writer mid-transaction keeps its
-    journal (deleting it under the writer once broke its commit with "disk I/O error"), and
-    taking the lock rolls back a journal left by a killed writer, so none is left to be
-    replayed into the new file. A file there that is not a usable index has no live writer:
-    its stale journal is deleted and the new file renamed over it.
+
+def _fill(con: sqlite3.Connection, index: Index, postings: Mapping[str, str], meta: Mapping[str, str],
+          generation: int) -> None:
+    """Create the tables and write every row, inside the caller's transaction."""
+    for table in sorted(TABLES):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in filter(str.strip, SCHEMA.split(";")):
+        con.execute(statement)
+    con.executemany(f"INSERT INTO skills(id, {ROW_COLUMNS}) VALUES ({','.join('?' * 18)})",
+                    (row(e, i) for i, e in enumerate(index.entries)))
+    con.executemany("INSERT INTO terms(id, terms) VALUES (?, ?)",
+                    ((i, terms_text(e)) for i, e in enumerate(index.entries)))
+    con.executemany("INSERT INTO postings(term, docs) VALUES (?, ?)", sorted(postings.items()))
+    write_side_tables(con, index, None)
+    con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
+                    meta_rows(index, meta, generation, len(index.entries)))
+
+
+def _rewrite(path: Path, index: Index, postings: Mapping[str, str], meta: Mapping[str, str],
+             generation: int) -> tuple[bool, str | None]:
+    """Replace the content of the index file at ``path`` in one write transaction.
+
+    Returns whether it was rewritten (False: ``path`` is no usable SQLite file, so the caller
+    creates a new one) and the stamp the commit left (``None``: unknown).
+
+    Raises:
+        IndexBusyError: another process held the file longer than this one may wait.
     """
-    con = _locked(path) if path.is_file() else None
-    if con is None:
-        Path(f"{path}-journal").unlink(missing_ok=True)
-        os.replace(tmp, path)
-        return
     try:
-        os.replace(tmp, path)
+        with held(path) as handle:  # open before the connection, closed after it (loader.index.trust)
+            con = _locked(path)
+            if con is None:
+                return False, None
+            try:
+                before = handle.stamp()
+                _fill(con, index, postings, meta, generation)
+                con.execute("COMMIT")
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+            finally:
+                con.close()
+            return True, handle.after_commit(before)
+    except FileNotFoundError:
+        return False, None
+
+
+def _create(path: Path, index: Index, postings: Mapping[str, str], meta: Mapping[str, str],
+            generation: int, *, replace: bool) -> bool:
+    """Write a new file beside ``path`` and put it in place; False when another process created ``path`` first.
+
+    With ``replace``, the caller found no usable index at ``path`` (garbage, an old JSON index):
+    it is replaced, with any stale journal beside it, as no live writer can be using such a
+    file. Otherwise the file is linked into place, which fails rather than overwrite an index
+    another process has just created.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        con = connect(tmp, write=True)
+        try:
+            con.execute("PRAGMA journal_mode=OFF")  # private until it is in place: no journal needed
+            con.execute("BEGIN")
+            _fill(con, index, postings, meta, generation)
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        os.chmod(tmp, 0o644)  # noqa: PTH101
+        if replace:
+            Path(f"{path}-journal").unlink(missing_ok=True)
+            os.replace(tmp, path)
+            return True
+        try:
+            os.link(tmp, path)  # fails if another process created it meanwhile
+        except FileExistsError:
+            return False
+        return True
     finally:
-        with suppress(sqlite3.Error):  # SQLite may call the renamed-over file read-only: closing releases it anyway
-            con.execute("ROLLBACK")
-        con.close()
+        tmp.unlink(missing_ok=True)
 
 
 def _locked(path: Path) -> sqlite3.Connection | None:
@@ -107,7 +163,11 @@ def _locked(path: Path) -> sqlite3.Connection | None:
         return None
     try:
         con.execute("BEGIN IMMEDIATE")
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()  # garbage says so here
     except sqlite3.Error as exc:
+        if con.in_transaction:
+            with suppress(sqlite3.Error):
+                con.execute("ROLLBACK")
         con.close()
         if is_busy(exc):
             raise busy(path) from exc

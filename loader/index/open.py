@@ -63,7 +63,7 @@ def load_index(path: Path) -> Index | None:
 
 
 def save_index(index: Index, path: Path) -> None:
-    """Write ``index`` to ``path`` as a new file, atomically (temp file in the same folder, then rename)."""
+    """Write ``index`` as the whole content of ``path``, atomically (see ``loader.index.create``)."""
     write_new(index, Path(path), _meta())
 
 

@@ -142,7 +142,7 @@ def write_changes(old: Index, new: Index, meta: Mapping[str, str]) -> Stored:
                     con.execute("ROLLBACK")
                 if is_busy(exc):
                     raise busy(stored.path) from exc
-                if handle.replaced():  # SQLite's "readonly database" when a rebuild renamed a new file in
+                if handle.replaced():  # the path names another file now (a garbage file was replaced)
                     raise StoreChangedError(str(stored.path)) from exc
                 raise
             except BaseException:
