@@ -13,7 +13,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from loader.core.errors import PathNotFoundError, SkillpackError
-from loader.validate.discover import SKILL_FILE, SKIP_DIRS, discover
+from loader.validate.discover import discover
+from loader.validate.layout import SKILL_FILE, SKIP_DIRS
 
 
 class WatchUnavailableError(SkillpackError, OSError):

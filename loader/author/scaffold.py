@@ -30,7 +30,7 @@ from loader.author.templates import (
 )
 from loader.core.errors import UsageError
 from loader.core.model import Profile, Severity
-from loader.validate.discover import SKILL_FILE
+from loader.validate.layout import SKILL_FILE
 from loader.validate.load import LoadedSkill, LoadResult, load_skills
 
 __all__ = ["DEFAULT_TEMPLATE", "Created", "TemplateInfo", "check_name", "create", "list_templates", "plan", "write"]

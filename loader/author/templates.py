@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loader.core.errors import PathNotFoundError, UsageError
-from loader.validate.discover import SKILL_FILE, SKIP_DIRS
+from loader.validate.layout import SKILL_FILE, SKIP_DIRS
 
 TEMPLATE_SUFFIX = ".j2"
 DEFAULT_TEMPLATE = "basic"

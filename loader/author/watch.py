@@ -32,7 +32,8 @@ from loader.author.changes import (
 )
 from loader.author.watch_events import EventHandler, OverflowListener
 from loader.core.errors import PathNotFoundError
-from loader.validate.discover import SKILL_FILE, discover
+from loader.validate.discover import discover
+from loader.validate.layout import SKILL_FILE
 
 log = logging.getLogger("loader")
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from loader.index.stamps import RACY_NS, file_stamps, folder_signature, folder_tree
 from loader.index.types import Index
-from loader.validate.discover import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
+from loader.validate.layout import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
 
 _PATH = attrgetter("path")
 RECHECK_LIMIT = 64

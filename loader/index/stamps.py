@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from loader.validate.discover import MAX_DEPTH, SKIP_DIRS
+from loader.validate.layout import MAX_DEPTH, SKIP_DIRS
 
 RACY_NS = 2_000_000_000
 """Folders modified less than this before the last walk are re-walked rather than trusted."""

@@ -23,7 +23,7 @@ _EXPORTS = {
     "load_skill_dir": "load",
     "blocking_errors": "load",
     "errors_only": "load",
-    "SKILL_FILE": "discover",
+    "SKILL_FILE": "layout",
     "SkillDir": "discover",
     "discover": "discover",
     "parse_manifest": "manifest",
@@ -34,9 +34,9 @@ __all__ = sorted(_EXPORTS)
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 
 if TYPE_CHECKING:
-    from loader.validate.discover import SKILL_FILE as SKILL_FILE
     from loader.validate.discover import SkillDir as SkillDir
     from loader.validate.discover import discover as discover
+    from loader.validate.layout import SKILL_FILE as SKILL_FILE
     from loader.validate.load import LoadedSkill as LoadedSkill
     from loader.validate.load import LoadResult as LoadResult
     from loader.validate.load import blocking_errors as blocking_errors

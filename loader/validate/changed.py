@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from loader.validate.discover import MAX_DEPTH, SKILL_FILE
+from loader.validate.layout import MAX_DEPTH, SKILL_FILE
 
 
 def skill_folders_of(paths: Sequence[Path], *, stop: Path | None = None) -> list[Path]:

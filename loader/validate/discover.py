@@ -13,14 +13,8 @@ from pathlib import Path
 
 from loader.core.errors import PathNotFoundError
 from loader.core.model import Diagnostic, Severity
+from loader.validate.layout import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
 
-SKILL_FILE = "SKILL.md"
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
-    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".skillpack", ".idea", ".vscode",
-})
-"""Folder names never searched: VCS data, dependencies, caches and editor state."""
-MAX_DEPTH = 12
 MAX_ENTRIES = 500_000
 """Directory entries looked at per root before the walk stops with a warning."""
 MAX_SKILL_FILES = 2_000

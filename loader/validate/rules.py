@@ -13,7 +13,8 @@ from pathlib import Path
 from loader.core.model import Diagnostic, Manifest, Profile, Severity
 from loader.core.regular import open_regular
 from loader.core.textfile import looks_binary, read_text
-from loader.validate.discover import SKILL_FILE, SkillDir
+from loader.validate.discover import SkillDir
+from loader.validate.layout import SKILL_FILE
 from loader.validate.links import is_absolute, is_external, iter_links, resolve_relative
 
 MAX_BODY_LINES = 500
