@@ -12,7 +12,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -245,11 +245,11 @@ def _validate(staged: Path, dest: Path, profile: Profile) -> LoadResult:
         except ValueError:
             return path
 
-    diagnostics = tuple(replace(d, path=moved(d.path)) for d in loaded.diagnostics)
+    diagnostics = tuple(d.replace(path=moved(d.path)) for d in loaded.diagnostics)
     skills = tuple(
-        LoadedSkill(replace(item.skill, path=dest, root=dest.parent,
-                            manifest=replace(item.skill.manifest, path=moved(item.skill.manifest.path))),
-                    tuple(replace(d, path=moved(d.path)) for d in item.diagnostics))
+        LoadedSkill(item.skill.replace(path=dest, root=dest.parent,
+                                       manifest=item.skill.manifest.replace(path=moved(item.skill.manifest.path))),
+                    tuple(d.replace(path=moved(d.path)) for d in item.diagnostics))
         for item in loaded.skills
     )
     return LoadResult(skills, diagnostics, loaded.skill_count)
