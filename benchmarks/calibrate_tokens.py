@@ -15,7 +15,8 @@ import statistics
 import sys
 from pathlib import Path
 
-from loader.core.tokens import EstimateCounter, FixedRatioCounter, TokenCounter, get_counter
+from loader.core.counter import TokenCounter
+from loader.core.tokens import EstimateCounter, FixedRatioCounter, get_counter
 
 SUFFIXES = {".md", ".markdown", ".txt", ".rst", ".py", ".sh", ".json", ".yaml", ".tex", ".js", ".ts"}
 

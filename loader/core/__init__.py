@@ -27,7 +27,7 @@ _EXPORTS = {
     "SkillpackError": "errors",
     "UsageError": "errors",
     "DEFAULT_COUNTER": "tokens",
-    "TokenCounter": "tokens",
+    "TokenCounter": "counter",
     "count_tokens": "tokens",
     "get_counter": "tokens",
     "write_bytes": "atomic",
@@ -42,6 +42,7 @@ __getattr__ = lazy_exports(__name__, _EXPORTS)
 if TYPE_CHECKING:
     from loader.core.atomic import write_bytes as write_bytes
     from loader.core.atomic import write_text as write_text
+    from loader.core.counter import TokenCounter as TokenCounter
     from loader.core.errors import HintedError as HintedError
     from loader.core.errors import IndexDamagedError as IndexDamagedError
     from loader.core.errors import PathNotFoundError as PathNotFoundError
@@ -56,7 +57,6 @@ if TYPE_CHECKING:
     from loader.core.model import Skill as Skill
     from loader.core.textfile import read_text as read_text
     from loader.core.tokens import DEFAULT_COUNTER as DEFAULT_COUNTER
-    from loader.core.tokens import TokenCounter as TokenCounter
     from loader.core.tokens import count_tokens as count_tokens
     from loader.core.tokens import get_counter as get_counter
     from loader.core.userdirs import cache_dir as cache_dir

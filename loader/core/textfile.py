@@ -5,11 +5,14 @@ Every stage that reads skill files goes through here, so the limits hold everywh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 from loader.core.model import Diagnostic, Severity
+from loader.core.record import Record
 from loader.core.regular import open_regular
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Final
 
 MAX_TEXT_BYTES = 4 * 1024 * 1024
 """Larger files are not read as text at all (a skill body is meant to be a few KB)."""
@@ -18,13 +21,18 @@ _BOM = b"\xef\xbb\xbf"
 _SNIFF_BYTES = 8192
 
 
-@dataclass(frozen=True, slots=True)
-class TextFile:
+class TextFile(Record):
     """Decoded text of a file, or the diagnostics saying why there is none."""
 
-    text: str | None
-    had_bom: bool
-    diagnostics: tuple[Diagnostic, ...]
+    __slots__ = ("text", "had_bom", "diagnostics")
+    text: Final[str | None]
+    had_bom: Final[bool]
+    diagnostics: Final[tuple[Diagnostic, ...]]
+
+    def __init__(self, text: str | None, had_bom: bool, diagnostics: tuple[Diagnostic, ...]) -> None:
+        self.text = text
+        self.had_bom = had_bom
+        self.diagnostics = diagnostics
 
 
 def looks_binary(data: bytes) -> bool:

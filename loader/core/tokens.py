@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
 
 from loader.core.errors import UsageError
+from loader.core.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, Final
+
+    from loader.core.counter import TokenCounter
 
 _WORDS = re.compile(r"[A-Za-z]+")
 _DIGIT_GROUPS = re.compile(r"[0-9]{1,3}")
@@ -28,26 +33,7 @@ TOKENIZER_ENV = "SKILLPACK_TOKENIZER"
 """Environment variable naming a local ``tokenizer.json`` for the ``claude-legacy`` counter."""
 
 
-class TokenCounter(Protocol):
-    """Anything that can count tokens and say what it is."""
-
-    @property
-    def name(self) -> str:
-        """Shown in reports, e.g. ``estimate-v2``."""
-        ...
-
-    @property
-    def exact(self) -> bool:
-        """False for estimates; reports label estimated figures as such."""
-        ...
-
-    def count(self, text: str) -> int:
-        """Number of tokens in ``text``."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class EstimateCounter:
+class EstimateCounter(Record):
     """Offline estimate of Claude tokens from the shape of the text.
 
     Each ASCII word costs ``word_cost`` plus ``long_word_cost`` per letter past
@@ -75,16 +61,33 @@ class EstimateCounter:
     counts remain estimates.
     """
 
-    name: str = "estimate-v2"
-    exact: bool = False
-    word_cost: float = 1.10
-    long_word_after: int = 6
-    long_word_cost: float = 0.09
-    digit_group_cost: float = 1.15
-    punct_cost: float = 0.68
-    newline_cost: float = 0.93
-    indent_cost: float = 0.16
-    other_cost: float = 0.57
+    __slots__ = ("name", "exact", "word_cost", "long_word_after", "long_word_cost", "digit_group_cost", "punct_cost",
+                 "newline_cost", "indent_cost", "other_cost")
+    name: Final[str]
+    exact: Final[bool]
+    word_cost: Final[float]
+    long_word_after: Final[int]
+    long_word_cost: Final[float]
+    digit_group_cost: Final[float]
+    punct_cost: Final[float]
+    newline_cost: Final[float]
+    indent_cost: Final[float]
+    other_cost: Final[float]
+
+    def __init__(self, name: str = "estimate-v2", exact: bool = False, word_cost: float = 1.10,  # noqa: PLR0913
+                 long_word_after: int = 6, long_word_cost: float = 0.09, digit_group_cost: float = 1.15,
+                 punct_cost: float = 0.68, newline_cost: float = 0.93, indent_cost: float = 0.16,
+                 other_cost: float = 0.57) -> None:
+        self.name = name
+        self.exact = exact
+        self.word_cost = word_cost
+        self.long_word_after = long_word_after
+        self.long_word_cost = long_word_cost
+        self.digit_group_cost = digit_group_cost
+        self.punct_cost = punct_cost
+        self.newline_cost = newline_cost
+        self.indent_cost = indent_cost
+        self.other_cost = other_cost
 
     def count(self, text: str) -> int:
         """Estimate the token count of ``text`` (0 for empty text, else at least 1)."""
@@ -106,20 +109,24 @@ class EstimateCounter:
         return max(1, round(total))
 
 
-@dataclass(frozen=True, slots=True)
-class FixedRatioCounter:
+class FixedRatioCounter(Record):
     """``ceil(len(text) / chars_per_token)``: trivially predictable, for tests and quick checks."""
 
-    chars_per_token: int = 4
-    name: str = "chars/4"
-    exact: bool = False
+    __slots__ = ("chars_per_token", "name", "exact")
+    chars_per_token: Final[int]
+    name: Final[str]
+    exact: Final[bool]
+
+    def __init__(self, chars_per_token: int = 4, name: str = "chars/4", exact: bool = False) -> None:
+        self.chars_per_token = chars_per_token
+        self.name = name
+        self.exact = exact
 
     def count(self, text: str) -> int:
         """Count ``text`` as one token per ``chars_per_token`` characters, rounded up."""
         return -(-len(text) // self.chars_per_token)
 
 
-@dataclass(frozen=True)
 class TokenizerJsonCounter:
     """Exact counts from a Hugging Face ``tokenizer.json`` read with the ``tokenizers`` library.
 
@@ -128,18 +135,25 @@ class TokenizerJsonCounter:
     Claude models, so reports still call it ``claude-legacy``.
     """
 
-    path: Path
-    name: str = "claude-legacy"
-    exact: bool = True
-    _tokenizer: Any = field(default=None, repr=False, compare=False)
+    name: Final = "claude-legacy"
+    exact: Final = True
 
-    def __post_init__(self) -> None:
+    def __init__(self, path: Path) -> None:
+        """Load the tokenizer at ``path``.
+
+        Raises:
+            UsageError: the ``tokenizers`` package is not installed.
+        """
         try:
             from tokenizers import Tokenizer  # type: ignore[import-not-found,unused-ignore]  # optional extra
         except ImportError as exc:
             raise UsageError(message="the claude-legacy counter needs the 'tokenizers' package",
                              hint="pip install tokenizers, or use --counter estimate") from exc
-        object.__setattr__(self, "_tokenizer", Tokenizer.from_file(str(self.path)))
+        self.path = path
+        self._tokenizer: Any = Tokenizer.from_file(str(path))
+
+    def __repr__(self) -> str:
+        return f"TokenizerJsonCounter(path={self.path!r})"
 
     def count(self, text: str) -> int:
         """Count ``text`` exactly with the loaded tokenizer."""
@@ -158,6 +172,8 @@ def count_tokens(text: str, counter: TokenCounter | None = None) -> int:
 
 def find_legacy_tokenizer() -> Path | None:
     """A local Claude legacy ``tokenizer.json``: ``$SKILLPACK_TOKENIZER``, else an installed ``anthropic`` package's."""
+    from pathlib import Path
+
     configured = os.environ.get(TOKENIZER_ENV)
     if configured:
         return Path(configured)

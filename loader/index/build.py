@@ -16,7 +16,6 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import replace
 from operator import attrgetter
 from pathlib import Path
 
@@ -248,7 +247,7 @@ def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
     if old is not None and old.content_hash == content_hash and manifest_stat:
         if (old.signature, old.manifest_stat, old.files) == (signature, manifest_stat, tuple(skill_dir.files)):
             return old, []
-        return replace(old, signature=signature, manifest_stat=manifest_stat, files=tuple(skill_dir.files)), []
+        return old.replace(signature=signature, manifest_stat=manifest_stat, files=tuple(skill_dir.files)), []
     from loader.validate.load import blocking_errors, load_skill_dir  # only now: it imports jsonschema
 
     skill, found = load_skill_dir(skill_dir)

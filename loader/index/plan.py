@@ -14,30 +14,40 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 
+from loader.core.record import Record
 from loader.index.stamps import RACY_NS, file_stamps, folder_signature, folder_tree
 from loader.index.types import Index
 from loader.validate.layout import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
 
 _PATH = attrgetter("path")
 RECHECK_LIMIT = 64
 """Changed folders above which one full walk (which reuses unchanged entries) is cheaper."""
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(Record):
     """What a targeted refresh has to do."""
 
-    folders: tuple[Path, ...]
+    __slots__ = ("folders", "tree", "tree_time", "rechecked")
+    folders: Final[tuple[Path, ...]]
     """Skill folders to re-index: edited, added, or too recently changed to trust."""
-    tree: dict[str, int]
+    tree: Final[dict[str, int]]
     """The folder mtimes after the refresh (changed folders re-read, new ones added)."""
-    tree_time: int
-    rechecked: bool
+    tree_time: Final[int]
+    rechecked: Final[bool]
     """Some folder or manifest was re-examined only because its timestamp was too recent."""
+
+    def __init__(self, folders: tuple[Path, ...], tree: dict[str, int], tree_time: int, rechecked: bool) -> None:
+        self.folders = folders
+        self.tree = tree
+        self.tree_time = tree_time
+        self.rechecked = rechecked
 
 
 def plan_refresh(index: Index, roots: Sequence[Path]) -> Plan | None:

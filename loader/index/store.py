@@ -28,31 +28,45 @@ import json
 import os
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from loader.core.gc_pause import gc_paused
+from loader.core.record import Record
 from loader.index.postings import FIELDS
 from loader.index.sqlite import BAD_ROWS, ROW_COLUMNS, SEP, TABLES, busy, connect, decode_tree, is_busy
 from loader.index.stored_terms import StoredPostings, StoredTerms, TermSource
 from loader.index.trust import HeldFile, held, is_checked, remember
 from loader.index.types import Index, IndexEntry
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final
 
-@dataclass(frozen=True, slots=True)
-class Stored:
+    _Rows = tuple[list[tuple[Any, ...]], dict[str, tuple[str, str, tuple[str, ...]]], dict[str, int],
+                  dict[str, str], str | None, bool]
+
+
+class Stored(Record):
     """Where an index was read from or written to, and which stored state it reflects."""
 
-    path: Path
-    generation: int
+    __slots__ = ("path", "generation", "ids", "next_id", "stamp")
+    path: Final[Path]
+    generation: Final[int]
     """Bumped by every write (a new file starts at a random number): a writer whose index was read at
     another generation starts over."""
-    ids: tuple[int, ...]
+    ids: Final[tuple[int, ...]]
     """Stable id of each entry, in entry (name) order; the doc numbers of the stored postings."""
-    next_id: int
-    stamp: str | None = None
+    next_id: Final[int]
+    stamp: Final[str | None]
     """The file's ``loader.index.trust`` stamp when its rows were known to be well typed."""
+
+    def __init__(self, path: Path, generation: int, ids: tuple[int, ...], next_id: int,
+                 stamp: str | None = None) -> None:
+        self.path = path
+        self.generation = generation
+        self.ids = ids
+        self.next_id = next_id
+        self.stamp = stamp
 
 def _split(text: str) -> list[str]:
     return text.split(SEP) if text else []
@@ -111,10 +125,6 @@ def _entries(rows: list[tuple[Any, ...]], terms: TermSource) -> tuple[IndexEntry
 def _refs(text: str) -> dict[str, int]:
     parts = text.split(SEP)
     return dict(zip(parts[::2], map(int, parts[1::2]), strict=True))
-
-
-_Rows = tuple[list[tuple[Any, ...]], dict[str, tuple[str, str, tuple[str, ...]]], dict[str, int],
-              dict[str, str], str | None, bool]
 
 
 def _read_rows(path: Path, handle: HeldFile, meta_expected: Mapping[str, str]) -> _Rows | None:

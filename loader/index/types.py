@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+from loader.core.record import Record
 from loader.core.text import TEXT_VERSION
 from loader.core.textfile import read_text
 from loader.core.tokens import DEFAULT_COUNTER
 from loader.index.postings import FIELDS, CollectionStats, build_postings, decode_terms
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Final
+
     from loader.index.store import Stored
 
 FORMAT = "skillpack-index"
@@ -39,40 +41,60 @@ REFERENCE_SUFFIXES = (".md", ".markdown", ".txt", ".rst")
 """Reference files whose token counts are recorded (scripts are run, not read into context)."""
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class IndexEntry:
+class IndexEntry(Record):
     """What the index knows about one skill: enough to match, rank, budget and load it.
 
     An entry read from a stored index holds its term lists as ``StoredTerms`` (fetched on use);
     it compares equal to an entry built in memory from the same skill.
     """
 
-    name: str
-    description: str
-    path: str
+    __slots__ = ("name", "description", "path", "content_hash", "signature", "manifest_stat", "body_offset",
+                 "listing_tokens", "body_tokens", "reference_tokens", "invocable", "terms", "lengths", "files")
+    name: Final[str]
+    description: Final[str]
+    path: Final[str]
     """Absolute path of the skill folder."""
-    content_hash: str
+    content_hash: Final[str]
     """sha256 over SKILL.md, the folder's file names and its text reference files; equal hash, equal skill."""
-    signature: str
+    signature: Final[str]
     """Cheap change detector: ``name:size:mtime_ns:ctime_ns`` of SKILL.md and of every file in the folder,
     one per line."""
-    manifest_stat: str
+    manifest_stat: Final[str]
     """``size:mtime_ns:ctime_ns`` of SKILL.md, to trust ``body_offset`` when loading the body."""
-    body_offset: int
+    body_offset: Final[int]
     """Character offset of the body in SKILL.md's decoded text, to load it byte-exact."""
-    listing_tokens: int
+    listing_tokens: Final[int]
     """Tokens of the skill's line in a full listing (name and description)."""
-    body_tokens: int
-    reference_tokens: Mapping[str, int]
+    body_tokens: Final[int]
+    reference_tokens: Final[Mapping[str, int]]
     """Reference file (POSIX path relative to the skill) -> tokens."""
-    invocable: bool
+    invocable: Final[bool]
     """False for ``disable-model-invocation: true``: indexed, never auto-matched."""
-    terms: Mapping[str, str]
+    terms: Final[Mapping[str, str]]
     """Field -> ``"term term:3 ..."`` (sorted terms, count when above one); compact on disk."""
-    lengths: Mapping[str, int]
+    lengths: Final[Mapping[str, int]]
     """Field -> number of terms, for BM25 length normalisation."""
-    files: tuple[str, ...] = ()
+    files: Final[tuple[str, ...]]
     """The folder's other files (POSIX, relative), to re-check ``signature`` without a walk."""
+
+    def __init__(self, name: str, description: str, path: str, content_hash: str, signature: str,  # noqa: PLR0913
+                 manifest_stat: str, body_offset: int, listing_tokens: int, body_tokens: int,
+                 reference_tokens: Mapping[str, int], invocable: bool, terms: Mapping[str, str],
+                 lengths: Mapping[str, int], files: tuple[str, ...] = ()) -> None:
+        self.name = name
+        self.description = description
+        self.path = path
+        self.content_hash = content_hash
+        self.signature = signature
+        self.manifest_stat = manifest_stat
+        self.body_offset = body_offset
+        self.listing_tokens = listing_tokens
+        self.body_tokens = body_tokens
+        self.reference_tokens = reference_tokens
+        self.invocable = invocable
+        self.terms = terms
+        self.lengths = lengths
+        self.files = files
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, IndexEntry):
@@ -81,7 +103,7 @@ class IndexEntry:
         return self is other or (self.name == other.name and self.signature == other.signature
                                  and _entry_values(self) == _entry_values(other))
 
-    __hash__ = None  # type: ignore[assignment]  # mutable mappings inside, as with the dataclass default
+    __hash__ = None  # type: ignore[assignment]  # mutable mappings inside
 
     @property
     def manifest_path(self) -> Path:
@@ -107,46 +129,66 @@ class IndexEntry:
 
 
 _NAME = attrgetter("name")
-ENTRY_FIELDS = tuple(f.name for f in fields(IndexEntry))
+ENTRY_FIELDS = IndexEntry.__slots__
 _entry_values = attrgetter(*ENTRY_FIELDS)
 
 
-@dataclass(slots=False)
 class Index:
     """The skills of one library and their statistics. Entries are sorted by name."""
 
     entries: tuple[IndexEntry, ...]
-    roots: tuple[str, ...] = ()
+    roots: tuple[str, ...]
     """Resolved roots the index was built from, in the order given."""
-    token_counter: str = field(default_factory=lambda: DEFAULT_COUNTER.name)
+    token_counter: str
     """The counter behind every token figure in the index (an index counted otherwise is rebuilt)."""
-    postings: Mapping[str, str] | None = field(default=None, repr=False)
+    postings: Mapping[str, str] | None
     """Term -> posting string (see ``loader.index.postings``); built from the entries when ``None``.
     For an index read from disk, fetched lazily and keyed by the stored ids (``stored.ids``)."""
-    skipped: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    skipped: dict[str, tuple[str, str, tuple[str, ...]]]
     """Folders left out for errors: path -> (signature, warning message, files), so an
     unchanged broken skill is reported again without being parsed again."""
-    tree: dict[str, int] = field(default_factory=dict, repr=False)
+    tree: dict[str, int]
     """Every folder under the roots (skills and their sub-folders too) -> mtime in ns, taken by
     the last full walk: when none changed and no skill file changed, the index is current
     without walking again. Empty after a targeted :func:`update_index`."""
-    tree_time: int = 0
+    tree_time: int
     """When ``tree`` was taken (ns since the epoch); folders changed just before it are not trusted."""
-    stored: Stored | None = field(default=None, repr=False, compare=False)
+    stored: Stored | None
     """Where the index lives on disk and the stable ids of its entries (``None``: in memory only)."""
-    _by_name: dict[str, IndexEntry] = field(default_factory=dict, repr=False)
 
-    def __post_init__(self) -> None:
+    def __init__(self, entries: tuple[IndexEntry, ...], roots: tuple[str, ...] = (),  # noqa: PLR0913
+                 token_counter: str | None = None, postings: Mapping[str, str] | None = None,
+                 skipped: dict[str, tuple[str, str, tuple[str, ...]]] | None = None, tree: dict[str, int] | None = None,
+                 tree_time: int = 0, stored: Stored | None = None) -> None:
+        self.roots = roots
+        self.token_counter = DEFAULT_COUNTER.name if token_counter is None else token_counter
+        self.skipped = {} if skipped is None else skipped
+        self.tree = {} if tree is None else tree
+        self.tree_time = tree_time
         # Stored entries come sorted by name (SQLite's binary order of UTF-8 is code point order).
-        ordered = self.entries if self.stored is not None else tuple(sorted(self.entries, key=_NAME))
-        if ordered != self.entries:
-            self.entries = ordered
-            self.postings = None  # doc numbers follow the name order
-            self.stored = None
-        self._by_name = {e.name: e for e in self.entries}
-        if self.postings is None:
-            self.postings = build_postings(self.entries)  # numbered by position, not by stored id
-            self.stored = None
+        ordered = entries if stored is not None else tuple(sorted(entries, key=_NAME))
+        if ordered != entries:
+            postings = None  # doc numbers follow the name order
+            stored = None
+        self.entries = ordered
+        self._by_name = {e.name: e for e in ordered}
+        if postings is None:
+            postings = build_postings(ordered)  # numbered by position, not by stored id
+            stored = None
+        self.postings = postings
+        self.stored = stored
+
+    def __repr__(self) -> str:
+        return f"Index({len(self.entries)} entries, roots={self.roots!r}, tree_time={self.tree_time})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Index):
+            return NotImplemented
+        return (self.entries, self.roots, self.token_counter, self.postings, self.skipped, self.tree,
+                self.tree_time) == (other.entries, other.roots, other.token_counter, other.postings, other.skipped,
+                                    other.tree, other.tree_time)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
 
     def __len__(self) -> int:
         return len(self.entries)

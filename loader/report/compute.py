@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
+from loader.core.counter import TokenCounter
 from loader.core.errors import UsageError
-from loader.core.tokens import TokenCounter
 from loader.report.listing import EntryStatus, ListingCheck, check_listing, listing_entry
 
 SCHEMA_VERSION = 1

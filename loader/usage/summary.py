@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loader.core.tokens import TokenCounter
+from loader.core.counter import TokenCounter
 from loader.report.compute import Prices, Report, Scenario, compute, scenario
 from loader.report.listing import EntryStatus
 from loader.usage.transcripts import ReadStats, Turn

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from loader.core.counter import TokenCounter
 from loader.core.errors import UsageError
 from loader.core.tokens import (
     DEFAULT_COUNTER,
     EstimateCounter,
     FixedRatioCounter,
-    TokenCounter,
     count_tokens,
     get_counter,
 )

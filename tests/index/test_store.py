@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import pickle
 import random
@@ -33,7 +32,7 @@ def library(tmp_path: Path) -> Path:
 
 def _values(entry: IndexEntry) -> dict[str, object]:
     """Every field, with the term lists decoded to plain dicts."""
-    out = {f.name: getattr(entry, f.name) for f in dataclasses.fields(IndexEntry)}
+    out = {name: getattr(entry, name) for name in IndexEntry.__slots__}
     out["terms"], out["lengths"], out["reference_tokens"] = (dict(entry.terms), dict(entry.lengths),
                                                              dict(entry.reference_tokens))
     return out
@@ -64,7 +63,7 @@ def test_a_stored_entry_equals_one_built_in_memory(library: Path, tmp_path: Path
 
 def test_replace_and_pickle_give_equal_entries(library: Path, tmp_path: Path) -> None:
     built, loaded, _ = _stored(library, tmp_path)
-    replaced = dataclasses.replace(loaded.entry("commit"), signature="other")
+    replaced = loaded.entry("commit").replace(signature="other")
     assert replaced.description == built.entry("commit").description and replaced.signature == "other"
     copied = pickle.loads(pickle.dumps(loaded.entry("pdf-tools")))
     assert _values(copied) == _values(built.entry("pdf-tools"))
