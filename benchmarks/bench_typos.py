@@ -41,7 +41,7 @@ def with_slips(prompt: str, rnd: random.Random, rate: float) -> str:
 
 def measure(index: Index, queries: list[Query], typos: bool) -> str:
     """hit@1, hit@3 and false loads of the default matcher, with or without typo tolerance."""
-    params = replace(DEFAULT_PARAMS, typos=typos)
+    params = DEFAULT_PARAMS.replace(typos=typos)
 
     def matcher(idx: Index, prompt: str) -> MatchResult:
         return match(idx, prompt, params=params)

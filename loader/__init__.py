@@ -6,8 +6,6 @@ hook do not pay for jsonschema and friends unless they use them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from loader.core.exports import lazy_exports
 
 __version__ = "0.1.0"
@@ -34,6 +32,7 @@ _EXPORTS = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING would import typing on the hook's path (loader.core.record)
 if TYPE_CHECKING:  # names for type checkers; at run time __getattr__ imports them on first use
     from loader.author.live import LiveLibrary  # noqa: F401
     from loader.author.watch import watch  # noqa: F401

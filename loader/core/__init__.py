@@ -9,8 +9,6 @@ prints or reads a skill library on its own.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from loader.core.exports import lazy_exports
 
 _EXPORTS = {
@@ -39,6 +37,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING would import typing on the hook's path (loader.core.record)
 if TYPE_CHECKING:
     from loader.core.atomic import write_bytes as write_bytes
     from loader.core.atomic import write_text as write_text

@@ -16,8 +16,6 @@ connections) -> ``postings``, ``stamps`` (change detection by stat), ``trust``, 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from loader.core.exports import lazy_exports
 
 _EXPORTS = {
@@ -39,6 +37,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING would import typing on the hook's path (loader.core.record)
 if TYPE_CHECKING:
     from loader.core.errors import IndexDamagedError as IndexDamagedError
     from loader.index.build import build_index as build_index

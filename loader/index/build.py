@@ -26,7 +26,7 @@ from loader.core.textfile import read_text
 from loader.core.tokens import count_tokens
 from loader.index.postings import encode_terms, update_postings
 from loader.index.stamps import folder_signature, folder_tree, settled
-from loader.index.types import REFERENCE_SUFFIXES, Index, IndexEntry, listing_line, stat_key
+from loader.index.types import REFERENCE_SUFFIXES, Index, IndexEntry, listing_line, skipped_warning, stat_key
 from loader.validate.discover import SkillDir, discover
 
 PARALLEL_FROM = 400
@@ -87,7 +87,7 @@ def scan(roots: Sequence[Path], previous: Index | None, *, postings: bool = True
             slots.append(old)
         elif known_bad is not None and known_bad[0] == signature and known_bad[2] == skill_dir.files:
             skipped[str(skill_dir.path)] = known_bad
-            diagnostics.append(_skipped(skill_dir.manifest_path, known_bad[1]))
+            diagnostics.append(skipped_warning(skill_dir.manifest_path, known_bad[1]))
         else:
             todo.append((skill_dir, signature, old))
             slots.append(todo[-1])
@@ -114,11 +114,6 @@ def scan(roots: Sequence[Path], previous: Index | None, *, postings: bool = True
     changed = previous is None or previous.roots != resolved or index.entries != previous.entries \
         or index.skipped != previous.skipped or index.tree != previous.tree
     return index, sorted(diagnostics, key=Diagnostic.sort_key), changed
-
-
-def skipped_diagnostics(index: Index) -> list[Diagnostic]:
-    """The warnings for skills left out of ``index``, as the walk that found them said."""
-    return [_skipped(Path(path) / "SKILL.md", message) for path, (_, message, _) in sorted(index.skipped.items())]
 
 
 def refresh(index: Index, folders: Sequence[Path], *, postings: bool = True) -> tuple[Index, list[Diagnostic]]:
@@ -185,11 +180,6 @@ def _assemble(entries: dict[str, IndexEntry], roots: tuple[str, ...], previous: 
     return Index(ordered, roots, postings=patched, skipped=skipped)
 
 
-def _skipped(path: Path, message: str) -> Diagnostic:
-    return Diagnostic(path, None, "index-skipped", Severity.WARNING, message,
-                      "run `skills validate` on it and fix the errors")
-
-
 def _index_all(todo: list[_Work]) -> list[tuple[IndexEntry | None, list[Diagnostic]]]:
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) < PARALLEL_FROM or workers < 2 or threading.active_count() > 1 or os.name != "posix":
@@ -254,7 +244,8 @@ def _index_skill_dir(skill_dir: SkillDir, signature: str, old: IndexEntry | None
     errors = blocking_errors(found)
     if skill is None or errors:
         first = errors[0].message if errors else "SKILL.md could not be parsed"
-        return None, [_skipped(skill_dir.manifest_path, f"not indexed: {len(errors) or 1} error(s), first: {first}")]
+        message = f"not indexed: {len(errors) or 1} error(s), first: {first}"
+        return None, [skipped_warning(skill_dir.manifest_path, message)]
     text = read_text(skill.manifest.path).text or ""
     fields = {"name": skill.name, "description": skill.description, "when": skill.when_to_use,
               "headings": headings(skill.body), "body": skill.body}

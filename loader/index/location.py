@@ -8,12 +8,12 @@ library paths, so a read-only or single-skill library is never written into.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Sequence
 from pathlib import Path
 
+from loader.core.digest import hex_key
 from loader.core.userdirs import cache_dir
 
 INDEX_DIR = ".skillpack"
@@ -37,7 +37,7 @@ def default_index_path(roots: Sequence[Path]) -> Path:
 
 def cache_index_path(roots: Sequence[Path]) -> Path:
     """The user-cache location for the index of ``roots`` (used for read-only libraries)."""
-    key = hashlib.sha256("\0".join(str(Path(r).resolve()) for r in roots).encode()).hexdigest()[:16]
+    key = hex_key("\0".join(str(Path(r).resolve()) for r in roots))
     return cache_dir() / f"{key}.sqlite"
 
 

@@ -12,27 +12,30 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from loader.core.errors import UsageError
 from loader.core.gc_pause import gc_paused
 from loader.core.model import Diagnostic, Severity
 from loader.core.tokens import DEFAULT_COUNTER
-from loader.index.build import build_index, refresh, scan, skipped_diagnostics
-from loader.index.create import write_new
 from loader.index.location import cache_index_path, default_index_path
 from loader.index.plan import Plan, plan_refresh
 from loader.index.sqlite import IndexBusyError, StoreChangedError
 from loader.index.stamps import is_racy
 from loader.index.store import read_index
 from loader.index.stored_terms import StoredPostings
-from loader.index.types import FORMAT, FORMAT_VERSION, NORMALIZER, Index
-from loader.index.verify import problems
-from loader.index.write import write_changes
+from loader.index.types import FORMAT, FORMAT_VERSION, NORMALIZER, Index, skipped_diagnostics
+
+# Building, creating, writing and checking an index are imported where they are needed: an
+# unchanged library (the hook's common case, on every prompt) needs none of them.
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 ATTEMPTS = 3
 """Times to start over when another process stored the index in between, before serving from memory."""
-T = TypeVar("T")
 
 
 class IndexWriteError(OSError):
@@ -64,6 +67,8 @@ def load_index(path: Path) -> Index | None:
 
 def save_index(index: Index, path: Path) -> None:
     """Write ``index`` as the whole content of ``path``, atomically (see ``loader.index.create``)."""
+    from loader.index.create import write_new
+
     write_new(index, Path(path), _meta())
 
 
@@ -93,11 +98,19 @@ def open_index(roots: Sequence[Path], *, index_path: Path | None = None, check: 
     try:
         return refresh_stored(roots, cache_index_path(roots), check=check)
     except IndexWriteError as exc2:
+        from loader.index.build import build_index
+
         index, diagnostics = build_index(roots)
         diagnostics.append(Diagnostic(path, None, "index-unwritable", Severity.WARNING,
                                       f"index could not be saved: {exc2.strerror or exc2}",
                                       "pass --index PATH to a writable location"))
         return index, diagnostics
+
+
+def _problems(path: Path) -> list[str]:
+    from loader.index.verify import problems
+
+    return problems(path)
 
 
 def _unwritable(path: Path, exc: OSError) -> Exception:
@@ -118,8 +131,11 @@ def refresh_stored(roots: Sequence[Path], path: Path, *, check: bool = False) ->
     """
     for _ in range(ATTEMPTS):
         previous = load_index(path)  # with the collector paused (loader.index.store)
-        damage = problems(path) if check and previous is not None else []
+        damage = _problems(path) if check and previous is not None else []
         if previous is None or damage:
+            from loader.index.build import build_index
+            from loader.index.create import write_new
+
             index, diagnostics = build_index(roots)
             try:
                 _write(lambda: write_new(index, path, _meta()))  # noqa: B023 - called at once
@@ -134,6 +150,8 @@ def refresh_stored(roots: Sequence[Path], path: Path, *, check: bool = False) ->
             return _update(previous, roots)
         except StoreChangedError:
             continue
+    from loader.index.build import build_index
+
     return build_index(roots)
 
 
@@ -147,11 +165,15 @@ def _update(previous: Index, roots: Sequence[Path]) -> tuple[Index, list[Diagnos
     if found is not None:
         index, diagnostics, save = found
     else:
+        from loader.index.build import scan
+
         index, diagnostics, changed = scan(roots, previous, postings=False)
         save = changed or not is_racy(index.tree, index.tree_time)
     stored = previous.stored
     assert stored is not None
     if save:
+        from loader.index.write import write_changes
+
         try:
             with gc_paused():
                 index.stored = _write(lambda: write_changes(previous, index, _meta()))
@@ -175,6 +197,8 @@ def _targeted(previous: Index, plan: Plan) -> tuple[Index, list[Diagnostic], boo
         if settle:
             previous.tree_time = plan.tree_time  # store the later time, so the next open trusts the tree
         return previous, skipped_diagnostics(previous), settle
+    from loader.index.build import refresh
+
     index, found = refresh(previous, plan.folders, postings=False)
     if any(d.rule == "name-duplicate" for d in found):
         return None  # which copy wins depends on the walk order

@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
-from typing import TYPE_CHECKING
 
 from loader.core.errors import IndexDamagedError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING would import typing on the hook's path (loader.core.record)
 if TYPE_CHECKING:
     from loader.index.types import IndexEntry
 

@@ -19,7 +19,6 @@ Any doubt (unreadable header, a counter that moved more than the writer's own co
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from loader.core.atomic import write_text
+from loader.core.digest import hex_key
 from loader.core.userdirs import cache_dir
 
 MAGIC = b"SQLite format 3\x00"
@@ -94,8 +94,7 @@ def held(path: Path) -> Iterator[HeldFile]:
 
 
 def _record(path: Path) -> Path:
-    key = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
-    return cache_dir() / "checked" / key
+    return cache_dir() / "checked" / hex_key(str(Path(path).resolve()))
 
 
 def is_checked(path: Path, current: str | None) -> bool:

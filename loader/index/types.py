@@ -16,6 +16,7 @@ from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 
+from loader.core.model import Diagnostic, Severity
 from loader.core.record import Record
 from loader.core.text import TEXT_VERSION
 from loader.core.textfile import read_text
@@ -244,6 +245,18 @@ class Index:
                 "postings": postings,
                 "skipped": {k: [sig, msg, list(files)] for k, (sig, msg, files) in sorted(self.skipped.items())},
                 "tree": dict(sorted(self.tree.items())), "tree_time": self.tree_time}
+
+
+def skipped_diagnostics(index: Index) -> list[Diagnostic]:
+    """The warnings for skills left out of ``index``, as the walk that found them said."""
+    return [skipped_warning(Path(path) / "SKILL.md", message)
+            for path, (_, message, _) in sorted(index.skipped.items())]
+
+
+def skipped_warning(manifest: Path, message: str) -> Diagnostic:
+    """The warning for one skill left out of an index for its errors."""
+    return Diagnostic(manifest, None, "index-skipped", Severity.WARNING, message,
+                      "run `skills validate` on it and fix the errors")
 
 
 def _signature_matches(entry: IndexEntry) -> bool:

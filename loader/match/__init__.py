@@ -11,8 +11,6 @@ holds :class:`SkillLibrary`, the Python API for agent builders.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from loader.core.exports import lazy_exports
 
 _EXPORTS = {
@@ -31,6 +29,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING would import typing on the hook's path (loader.core.record)
 if TYPE_CHECKING:
     from loader.match.context import Context as Context
     from loader.match.context import render_context as render_context

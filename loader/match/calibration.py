@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+from loader.core.record import Record
 from loader.core.regular import open_regular
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Final
+
     from loader.index import Index
 
 CONFIG_FILE = "config.toml"
@@ -25,20 +27,27 @@ MAX_CONFIG_BYTES = 64 * 1024
 """A calibration file is a few lines; anything bigger is not ours and is ignored."""
 
 
-@dataclass(frozen=True, slots=True)
-class Calibration:
+class Calibration(Record):
     """A threshold fitted to one library on its user's prompts, and where it came from."""
 
-    threshold: float
+    __slots__ = ("threshold", "path", "source", "prompts", "created")
+    threshold: Final[float]
     """Minimum confidence of the top candidate for anything to load."""
-    path: Path
+    path: Final[Path]
     """The config file it was read from (or is to be written to)."""
-    source: str = ""
+    source: Final[str]
     """What it was fitted on: ``transcripts DIR`` or ``queries FILE``."""
-    prompts: int = 0
+    prompts: Final[int]
     """Labelled prompts used (with a skill and with none)."""
-    created: str = ""
+    created: Final[str]
     """When ``skills calibrate`` wrote it (ISO 8601, UTC)."""
+
+    def __init__(self, threshold: float, path: Path, source: str = "", prompts: int = 0, created: str = "") -> None:
+        self.threshold = threshold
+        self.path = path
+        self.source = source
+        self.prompts = prompts
+        self.created = created
 
     def describe(self) -> str:
         """One line for ``skills match --explain``: the threshold and its origin."""

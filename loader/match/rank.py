@@ -18,10 +18,9 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Collection
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
 
 from loader.core.model import Match
+from loader.core.record import Record
 from loader.core.text import plain_words, prompt_for_matching
 from loader.core.text import query_terms as weighted_terms
 from loader.index.postings import FIELDS as FIELD_NAMES
@@ -29,27 +28,40 @@ from loader.index.postings import CollectionStats
 from loader.match.spelling import CORRECTED_WEIGHT, correct
 from loader.match.tiers import DEFAULT_SUGGEST, SUGGEST_FLOOR, Suggestion, choose
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Final
+
     from loader.index import Index
 
 
 
-@dataclass(frozen=True, slots=True)
-class Params:
+class Params(Record):
     """The matcher's few tunable parameters (defaults calibrated on the dev query set)."""
 
-    weights: tuple[float, ...] = (2.0, 2.0, 1.0, 0.2, 0.2)
+    __slots__ = ("weights", "b", "k1", "threshold", "relative", "typos")
+    weights: Final[tuple[float, ...]]
     """Per-field weight of a (length-normalised) occurrence, in ``FIELD_NAMES`` order."""
-    b: tuple[float, ...] = (0.3, 0.6, 0.5, 0.6, 0.9)
+    b: Final[tuple[float, ...]]
     """Per-field length normalisation."""
-    k1: float = 1.2
+    k1: Final[float]
     """Saturation of the summed pseudo-frequency (the usual BM25 range is 1.2..2)."""
-    threshold: float = 0.663
+    threshold: Final[float]
     """Minimum confidence of the top candidate for anything to load."""
-    relative: float = 0.6
+    relative: Final[float]
     """A candidate after the first loads only when its score is at least this share of the first's."""
-    typos: bool = True
+    typos: Final[bool]
     """Read a word no skill contains as the library word one slip away (``loader.match.spelling``)."""
+
+    def __init__(self, weights: tuple[float, ...] = (2.0, 2.0, 1.0, 0.2, 0.2),  # noqa: PLR0913
+                 b: tuple[float, ...] = (0.3, 0.6, 0.5, 0.6, 0.9), k1: float = 1.2, threshold: float = 0.663,
+                 relative: float = 0.6, typos: bool = True) -> None:
+        self.weights = weights
+        self.b = b
+        self.k1 = k1
+        self.threshold = threshold
+        self.relative = relative
+        self.typos = typos
 
 
 DEFAULT_PARAMS = Params()
@@ -60,26 +72,42 @@ SMALL_LIBRARY = 2.5
 """How fast chance matches grow with library size (see ``confidence_of``); fitted on corpus sub-samples."""
 
 
-@dataclass(frozen=True, slots=True)
-class MatchResult:
+class MatchResult(Record):
     """What the matcher decided for one prompt."""
 
-    prompt: str
-    matches: list[Match]
+    __slots__ = ("prompt", "matches", "cut", "ranking", "query_terms", "corrections", "confidence", "suggested",
+                 "confidences")
+    prompt: Final[str]
+    matches: Final[list[Match]]
     """Skills to load, best first."""
-    cut: list[tuple[Match, str]] = field(default_factory=list)
+    cut: Final[list[tuple[Match, str]]]
     """Candidates not loaded and why (``below-threshold``, ``top-k``, ``budget``, ``not-invocable``)."""
-    ranking: list[Match] = field(default_factory=list)
+    ranking: Final[list[Match]]
     """The best candidates (up to ``RANK_DEPTH``), loaded or not, best first (for eval and ``--explain``)."""
-    query_terms: tuple[str, ...] = ()
-    corrections: tuple[tuple[str, str], ...] = ()
+    query_terms: Final[tuple[str, ...]]
+    corrections: Final[tuple[tuple[str, str], ...]]
     """``(typed, read as)`` for prompt words taken as typos of library words (``loader.match.spelling``)."""
-    confidence: float = 0.0
+    confidence: Final[float]
     """How convincing the best candidate is (0..1); nothing loads below the threshold."""
-    suggested: list[Suggestion] = field(default_factory=list)
+    suggested: Final[list[Suggestion]]
     """Candidates offered as one-line suggestions, not loaded (``loader.match.tiers``), best first."""
-    confidences: tuple[float, ...] = ()
+    confidences: Final[tuple[float, ...]]
     """Each ranked candidate's own confidence, parallel to ``ranking`` (what the threshold and floor apply to)."""
+
+    def __init__(self, prompt: str, matches: list[Match],  # noqa: PLR0913
+                 cut: list[tuple[Match, str]] | None = None, ranking: list[Match] | None = None,
+                 query_terms: tuple[str, ...] = (), corrections: tuple[tuple[str, str], ...] = (),
+                 confidence: float = 0.0, suggested: list[Suggestion] | None = None,
+                 confidences: tuple[float, ...] = ()) -> None:
+        self.prompt = prompt
+        self.matches = matches
+        self.cut = [] if cut is None else cut
+        self.ranking = [] if ranking is None else ranking
+        self.query_terms = query_terms
+        self.corrections = corrections
+        self.confidence = confidence
+        self.suggested = [] if suggested is None else suggested
+        self.confidences = confidences
 
     @property
     def names(self) -> list[str]:
@@ -96,8 +124,8 @@ def _scales(stats: CollectionStats, params: Params) -> list[tuple[float, ...]]:
     """Per skill and field, ``weight / (1 - b + b * len / avg_len)``: what one occurrence is worth."""
     key = ("scale", params)
     cached = stats.cache.get(key)
-    if cached is not None:
-        return cast("list[tuple[float, ...]]", cached)
+    if isinstance(cached, list):  # what this function stored (no typing.cast: the hook does not import typing)
+        return cached
     bs, ws, avg = params.b, params.weights, stats.avg_lengths
     found = [tuple(w / (1.0 - b + b * n / a) for n, w, b, a in zip(lens, ws, bs, avg, strict=True))
              for lens in stats.lengths]
@@ -119,8 +147,8 @@ def _impacts(stats: CollectionStats, term: str, params: Params) -> list[tuple[in
     """Per skill containing ``term``: its saturated pseudo-frequency (before IDF); cached."""
     key = (term, params)
     cached = stats.cache.get(key)
-    if cached is not None:
-        return cast("list[tuple[int, float]]", cached)
+    if isinstance(cached, list):
+        return cached
     scales, k1 = _scales(stats, params), params.k1
     found = [(doc, _saturate(tfs, scales[doc], k1)) for doc, tfs in stats.postings(term)]
     stats.cache[key] = found

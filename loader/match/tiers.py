@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from loader.core.record import Record
 from loader.core.wrapper import escape_attribute, escape_text
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Final
+
     from loader.core.model import Match
     from loader.index import Index
 
@@ -37,18 +39,25 @@ TOOL_HINT = ("Possibly relevant skills (not loaded). Load one with the load_skil
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'`])")
 
 
-@dataclass(frozen=True, slots=True)
-class Suggestion:
+class Suggestion(Record):
     """A skill offered by name and summary, not loaded: the model reads it if it applies."""
 
-    name: str
-    summary: str
+    __slots__ = ("name", "summary", "path", "score", "confidence")
+    name: Final[str]
+    summary: Final[str]
     """The description's first sentence, at most ``SUMMARY_CHARS`` characters (``summary_of``)."""
-    path: str
+    path: Final[str]
     """Absolute path of the skill's ``SKILL.md``."""
-    score: float
-    confidence: float
+    score: Final[float]
+    confidence: Final[float]
     """This candidate's own confidence (``loader.match.rank.confidence_of`` of its score)."""
+
+    def __init__(self, name: str, summary: str, path: str, score: float, confidence: float) -> None:
+        self.name = name
+        self.summary = summary
+        self.path = path
+        self.score = score
+        self.confidence = confidence
 
 
 def summary_of(description: str, limit: int = SUMMARY_CHARS) -> str:

@@ -13,8 +13,6 @@ budget, and the hook's health (``doctor_hook``), each finding with a severity an
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from loader.core.exports import lazy_exports
 
 _EXPORTS = {
@@ -31,6 +29,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING would import typing on the hook's path (loader.core.record)
 if TYPE_CHECKING:
     from loader.runtime.claude_sources import find_sources as find_sources
     from loader.runtime.doctor import DoctorReport as DoctorReport

@@ -16,10 +16,9 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
 
+from loader.core.record import Record
 from loader.core.wrapper import escape_attribute, skill_block, valid_name
 from loader.runtime.hook_input import (
     MAX_STDIN_BYTES,
@@ -31,6 +30,10 @@ from loader.runtime.hook_input import (
 )
 from loader.runtime.hook_state import SessionMemory, log_line
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any, Final
+
 HOOK_WAIT_S = 2.0
 """Longest the hook waits for another process's write to the index; past it, this prompt gets no skill."""
 HOOK_HINT = ("skillpack: possibly relevant skills, not loaded. Read a skill's SKILL.md only if it "
@@ -38,25 +41,35 @@ HOOK_HINT = ("skillpack: possibly relevant skills, not loaded. Read a skill's SK
 """The line in front of the suggestions (the model has a file-reading tool in Claude Code)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
+class Loaded(Record):
     """One skill placed in the context, or named as matched but left out for the budget."""
 
-    name: str
-    score: float
-    folder: str
-    text: str | None
+    __slots__ = ("name", "score", "folder", "text")
+    name: Final[str]
+    score: Final[float]
+    folder: Final[str]
+    text: Final[str | None]
     """The body (possibly cut, with a pointer to the file), or ``None`` when left out."""
 
+    def __init__(self, name: str, score: float, folder: str, text: str | None) -> None:
+        self.name = name
+        self.score = score
+        self.folder = folder
+        self.text = text
 
-@dataclass(frozen=True, slots=True)
-class HookReply:
+
+class HookReply(Record):
     """What to print, and what to remember as sent once it is printed."""
 
-    output: str
+    __slots__ = ("output", "sent")
+    output: Final[str]
     """One JSON object (Claude Code's ``hookSpecificOutput`` form)."""
-    sent: dict[str, str]
+    sent: Final[dict[str, str]]
     """Skill name -> content hash of each skill placed in the context."""
+
+    def __init__(self, output: str, sent: dict[str, str]) -> None:
+        self.output = output
+        self.sent = sent
 
 
 def _library_key(roots: Sequence[Path]) -> str:

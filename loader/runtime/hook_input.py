@@ -10,8 +10,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from loader.core.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
 
 MAX_STDIN_BYTES = 8 * 1024 * 1024
 """Event JSON larger than this is refused (a prompt with pasted files is well under it)."""
@@ -27,28 +32,42 @@ class HookInputError(ValueError):
     """The event on stdin is not something this hook can use."""
 
 
-@dataclass(frozen=True, slots=True)
-class HookOptions:
+class HookOptions(Record):
     """How the hook was configured (on its command line in settings.json)."""
 
-    libraries: tuple[Path, ...] = ()
+    __slots__ = ("libraries", "budget_tokens", "max_chars", "top_k", "suggest")
+    libraries: Final[tuple[Path, ...]]
     """Skill library roots; empty means ``skills/`` under the event's working directory."""
-    budget_tokens: int = DEFAULT_BUDGET_TOKENS
-    max_chars: int = DEFAULT_MAX_CHARS
-    top_k: int = DEFAULT_TOP_K
-    suggest: int | None = None
+    budget_tokens: Final[int]
+    max_chars: Final[int]
+    top_k: Final[int]
+    suggest: Final[int | None]
     """Suggestions at most (``0``: none; ``None``: the matcher's default)."""
 
+    def __init__(self, libraries: tuple[Path, ...] = (), budget_tokens: int = DEFAULT_BUDGET_TOKENS,
+                 max_chars: int = DEFAULT_MAX_CHARS, top_k: int = DEFAULT_TOP_K, suggest: int | None = None) -> None:
+        self.libraries = libraries
+        self.budget_tokens = budget_tokens
+        self.max_chars = max_chars
+        self.top_k = top_k
+        self.suggest = suggest
 
-@dataclass(frozen=True, slots=True)
-class HookEvent:
+
+class HookEvent(Record):
     """The fields of a Claude Code hook event that this hook reads."""
 
-    event: str
+    __slots__ = ("event", "session_id", "prompt", "cwd")
+    event: Final[str]
     """``hook_event_name``: ``UserPromptSubmit`` matches; ``SessionStart`` resets the session memory."""
-    session_id: str
-    prompt: str
-    cwd: str
+    session_id: Final[str]
+    prompt: Final[str]
+    cwd: Final[str]
+
+    def __init__(self, event: str, session_id: str, prompt: str, cwd: str) -> None:
+        self.event = event
+        self.session_id = session_id
+        self.prompt = prompt
+        self.cwd = cwd
 
 
 def parse_args(args: Sequence[str]) -> HookOptions | None:

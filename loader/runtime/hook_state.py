@@ -9,7 +9,6 @@ opened in a way that could block. Nothing here ever raises on bad state: the hoo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -18,6 +17,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from loader.core.atomic import write_text
+from loader.core.digest import hex_key
 from loader.core.locks import lock_within
 from loader.core.regular import NotARegularFileError, open_regular_fd
 from loader.core.userdirs import state_dir
@@ -87,8 +87,8 @@ class SessionMemory:
 
     def __init__(self, session_id: str, library: str, *, root: Path | None = None) -> None:
         self.root = (root or state_dir()) / "sessions"
-        # surrogatepass: a session id holding a lone surrogate (bad JSON from the caller) still has a key
-        key = hashlib.sha256(f"{session_id}\0{library}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        # a session id holding a lone surrogate (bad JSON from the caller) still has a key
+        key = hex_key(session_id + "\0" + library, 32)
         self.path = self.root / f"{key}.json"
 
     def sent(self) -> dict[str, str]:

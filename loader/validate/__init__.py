@@ -12,8 +12,6 @@ never exceptions.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from loader.core.exports import lazy_exports
 
 _EXPORTS = {
@@ -33,6 +31,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 __getattr__ = lazy_exports(__name__, _EXPORTS)
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING would import typing on the hook's path (loader.core.record)
 if TYPE_CHECKING:
     from loader.validate.discover import SkillDir as SkillDir
     from loader.validate.discover import discover as discover

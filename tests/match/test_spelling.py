@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -104,7 +103,7 @@ def test_typo_tolerance_can_be_turned_off(library: Path) -> None:
     from loader.match.rank import DEFAULT_PARAMS
 
     index = build_index([library])[0]
-    strict = replace(DEFAULT_PARAMS, typos=False)
+    strict = DEFAULT_PARAMS.replace(typos=False)
     result = match(index, "show me a preveiw", params=strict)
     assert result.corrections == () and result.names == []
     assert match(index, "show me a preveiw").names == ["preview-deploys"]
