@@ -90,8 +90,9 @@ def hook_install(
     to the file; running it again changes nothing.
     """
     from loader.index import open_index
-    from loader.runtime.hook_checks import blocked_reads, directory_entry, duplicated_skills
+    from loader.runtime.hook_checks import directory_entry, duplicated_skills
     from loader.runtime.hook_settings import install, settings_path
+    from loader.runtime.settings_file import blocked_reads
 
     if user and local:
         raise UsageError(message="--user and --local cannot be used together",

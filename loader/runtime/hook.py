@@ -138,7 +138,7 @@ def _paths_readable(roots: Sequence[Path], project: Path) -> bool:
     project = project.resolve()
     if all(root.resolve().is_relative_to(project) for root in roots):
         return True
-    from loader.runtime.hook_checks import blocked_reads
+    from loader.runtime.settings_file import blocked_reads
 
     return not blocked_reads(project)
 

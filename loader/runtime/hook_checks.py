@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loader.core.errors import UsageError
 from loader.core.regular import open_regular
 from loader.runtime.hook_command import NOT_ON_PATH, portable_directory
-from loader.runtime.hook_settings import installed_command, read_settings
+from loader.runtime.hook_settings import installed_command
 from loader.runtime.hook_state import log_path
 
 
@@ -29,19 +28,6 @@ def duplicated_skills(index: Any, project: Path) -> list[str]:
         return []
     present = {p.name for p in folder.iterdir() if (p / "SKILL.md").is_file()}
     return sorted(entry.name for entry in index.entries if entry.name in present)
-
-
-def blocked_reads(project: Path) -> bool:
-    """True when a settings file that applies to ``project`` sets ``blockReadsOutsideWorkingDirectories``."""
-    for path in (Path.home() / ".claude" / "settings.json", project / ".claude" / "settings.json",
-                 project / ".claude" / "settings.local.json"):
-        try:
-            permissions = read_settings(path).get("permissions")
-        except UsageError:
-            continue
-        if isinstance(permissions, dict) and permissions.get("blockReadsOutsideWorkingDirectories") is True:
-            return True
-    return False
 
 
 def directory_entry(library: Path, project: Path, *, portable: bool) -> str:

@@ -21,8 +21,8 @@ from typing import Any
 
 from loader.core.atomic import write_text
 from loader.core.errors import UsageError
-from loader.core.regular import NotARegularFileError, open_regular
 from loader.runtime.hook_command import added_directories, is_our_command, local_command, shared_command, with_added
+from loader.runtime.settings_file import read_settings
 
 TIMEOUT_S = 15
 """Claude Code kills the hook after this; a warm run takes well under a second."""
@@ -30,7 +30,6 @@ EVENTS: dict[str, str | None] = {"UserPromptSubmit": None, "SessionStart": "comp
 """Events the hook is installed for, with their matcher. ``SessionStart`` after a compaction or
 ``/clear`` resets the session memory, so skills dropped from the context are sent again."""
 BACKUP_SUFFIX = ".skillpack-backup"
-MAX_SETTINGS_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,36 +53,6 @@ def settings_path(*, user: bool, project_dir: Path | None = None, local: bool = 
         return Path.home() / ".claude" / "settings.json"
     name = "settings.local.json" if local else "settings.json"
     return (project_dir or Path.cwd()).resolve() / ".claude" / name
-
-
-def read_settings(path: Path) -> dict[str, Any]:
-    """The settings object, ``{}`` when the file does not exist.
-
-    Raises:
-        UsageError: the file is not a JSON object (we refuse to rewrite what we cannot read).
-    """
-    try:
-        with open_regular(path) as handle:  # a FIFO named settings.json would block a plain open forever
-            data = handle.read(MAX_SETTINGS_BYTES + 1)
-    except FileNotFoundError:
-        return {}
-    except NotARegularFileError as exc:
-        raise UsageError(message=f"{path} is not a regular file",
-                         hint="move it away; settings are a JSON file") from exc
-    except OSError as exc:
-        raise UsageError(message=f"cannot read {path}: {exc.strerror or exc}") from exc
-    if len(data) > MAX_SETTINGS_BYTES:
-        raise UsageError(message=f"{path} is larger than {MAX_SETTINGS_BYTES // 1024 // 1024} MiB; not touching it")
-    if not data.strip():
-        return {}
-    try:
-        doc = json.loads(data)
-    except ValueError as exc:
-        raise UsageError(message=f"{path} is not valid JSON: {exc}",
-                         hint="fix or move the file; skillpack does not overwrite settings it cannot read") from exc
-    if not isinstance(doc, dict):
-        raise UsageError(message=f"{path} holds a JSON {type(doc).__name__}, not an object")
-    return doc
 
 
 def _hooks_table(settings: dict[str, Any], path: Path) -> dict[str, Any]:

@@ -10,12 +10,16 @@ from pathlib import Path
 from conftest import REPO, env_without_debug, skill_md, write_tree
 
 SKILLS = REPO / "skills"
-PROBE = (
-    "import sys; sys.argv = ['skills', *sys.argv[1:]];"
+PROBE = (  # fast paths end with os._exit (loader.cli.entry.exit_now), the full CLI with SystemExit
+    "import os, sys; sys.argv = ['skills', *sys.argv[1:]]\n"
+    "def report():\n    heavy = sorted(m for m in ('typer', 'jsonschema') if m in sys.modules)\n"
+    "    sys.stderr.write('MODULES ' + ' '.join(heavy)); sys.stderr.flush()\n"
+    "real_exit = os._exit\n"
+    "def probe_exit(code):\n    report(); real_exit(code)\n"
+    "os._exit = probe_exit\n"
     "from loader.cli.entry import run\n"
     "try:\n    run()\n"
-    "finally:\n    heavy = sorted(m for m in ('typer', 'jsonschema') if m in sys.modules)\n"
-    "    sys.stderr.write('MODULES ' + ' '.join(heavy))"
+    "finally:\n    report()"
 )
 
 
