@@ -83,8 +83,11 @@ def report(
         for item in found.left_out:
             typer.echo(f"note: left out {display_path(item.path)}: {item.reason}", err=True)
         typer.echo(f"note: {plural(found.skipped, 'skill folder')} left out (see `skills validate`)", err=True)
-    result = compute(found.skills, counter, budget_chars=budget, budget_source=source, prices=prices,
-                     turns=turns, on_demand=found.on_demand, prefix=found.prefix, roots=[str(r) for r in roots])
+    from loader.report.countcache import count_cache
+
+    with count_cache(roots, counter, enabled=not no_cache) as counting:
+        result = compute(found.skills, counting, budget_chars=budget, budget_source=source, prices=prices,
+                         turns=turns, on_demand=found.on_demand, prefix=found.prefix, roots=[str(r) for r in roots])
     buffer = io.StringIO()
     _render(result, output, buffer)
     if out_file is not None:
