@@ -9,8 +9,8 @@ size and mtime), one file per library and counter under ``$XDG_CACHE_HOME/skillp
 version, a hash of ``loader/core/tokens.py``, the counter's parameters and, for the exact
 counter, its tokenizer file) and carries a SHA-256 of its entries: a foreign, damaged or
 outdated file is ignored, so the cache can cost a recount, never a wrong figure or a crash.
-It holds the texts counted by the last run only (bounded by :data:`MAX_ENTRIES`), is written
-atomically, and files unused for 30 days are deleted.
+It holds the last run's counts and as many again from earlier runs (at most :data:`MAX_ENTRIES`),
+is written atomically, and files unused for 30 days are deleted.
 """
 
 from __future__ import annotations
@@ -130,14 +130,27 @@ class CachedCounter:
         return found
 
     def save(self) -> None:
-        """Store this run's counts atomically, or only touch the file when they are the stored ones."""
+        """Store the counts atomically when this run counted anything, else only touch the file.
+
+        Kept: this run's counts, then as many again from earlier runs, most recently used
+        first (so alternating reports with and without ``--queries`` both stay cached, while a
+        library under edit does not grow the file without end).
+        """
         log.info("token counts: %d reused, %d counted (%s)", self.hits, self.misses, self.path)
         try:
-            if self._used == self._old:
-                if self._used:
+            if not self.misses:  # every count came from the file, which holds them all
+                if self._old:
                     os.utime(self.path)
                 return
-            body = json.dumps(self._used, separators=(",", ":"), sort_keys=True).encode("utf-8")
+            keep = dict(self._used)
+            room = min(len(self._used), MAX_ENTRIES - len(self._used))
+            for key, value in self._old.items():
+                if room <= 0:
+                    break
+                if key not in keep:
+                    keep[key] = value
+                    room -= 1
+            body = json.dumps(keep, separators=(",", ":")).encode("utf-8")
             header = json.dumps({"format": FORMAT, "counter": self.identity,
                                  "sha256": hashlib.sha256(body).hexdigest()}, separators=(",", ":"))
             from loader.core.atomic import write_bytes

@@ -124,6 +124,14 @@ def test_each_counter_has_its_own_counts(cli: Cli, library: Path) -> None:
     assert report_json(cli, library) == estimate
 
 
+def test_reports_with_and_without_prompts_keep_each_others_counts(cli: Cli, library: Path, queries: Path,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="loader")
+    for extra in (["--queries", queries], [], ["--queries", queries], []):
+        report_json(cli, library, *extra, "-v")
+    assert [fresh for _, fresh in counted(caplog)][2:] == [0, 0]
+
+
 def damage_json_body(data: bytes) -> bytes:
     header, _, body = data.partition(b"\n")
     counts = json.loads(body)
@@ -220,7 +228,7 @@ class Tally:
         return len(text)
 
 
-def test_cached_counter_counts_each_text_once_and_keeps_only_this_runs_texts(tmp_path: Path) -> None:
+def test_cached_counter_counts_each_text_once(tmp_path: Path) -> None:
     path = tmp_path / "c.counts"
     tally = Tally()
     first = CachedCounter(tally, path, "id")
@@ -231,8 +239,18 @@ def test_cached_counter_counts_each_text_once_and_keeps_only_this_runs_texts(tmp
     assert second.count("de") == 2 and second.count("fghi") == 4
     assert tally.seen[3:] == ["fghi"] and (second.hits, second.misses) == (1, 1)
     second.save()
-    assert countcache._read(path, "id") == {text_key("de"): 2, text_key("fghi"): 4}
+    assert countcache._read(path, "id") == {text_key("de"): 2, text_key("fghi"): 4, text_key("abc"): 3}
     assert countcache._read(path, "other id") == {}
+
+
+def test_the_file_keeps_this_runs_counts_and_as_many_again_most_recent_first(tmp_path: Path) -> None:
+    path = tmp_path / "c.counts"
+    for texts in (["a", "bb"], ["ccc", "dddd"], ["eeeee", "ffffff"], ["ccc", "x"]):
+        counter = CachedCounter(Tally(), path, "id")
+        for text in texts:
+            counter.count(text)
+        counter.save()
+    assert list(countcache._read(path, "id")) == [text_key(t) for t in ("ccc", "x", "eeeee", "ffffff")]
 
 
 def test_only_counters_the_cache_can_vouch_for_are_cached(tmp_path: Path) -> None:
