@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from loader.cli.app import IndexOpt, NoCacheOpt, PathsArg, QuietOpt, VerboseOpt, app, paths_or_default
+from loader.cli.app import IndexOpt, PathsArg, QuietOpt, VerboseOpt, app, paths_or_default
 
 if TYPE_CHECKING:  # annotations only: the report stage is imported when the command runs
     from loader.report.compute import Report
@@ -53,7 +53,9 @@ def report(
                                 "overflows the budget.")] = False,
     max_prefix_tokens: Annotated[int | None, typer.Option("--max-prefix-tokens", min=0, help="Exit 1 when "
                                  "skillpack's stable prefix exceeds N tokens.", show_default=False)] = None,
-    no_cache: NoCacheOpt = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Check every skill and count every text again "
+                        "instead of reusing results and token counts stored for unchanged ones (in the user "
+                        "cache folder).")] = False,
     verbose: VerboseOpt = False, quiet: QuietOpt = False,
 ) -> int:
     """Show the skill context per turn: eager, Claude Code's listing, and on-demand (skillpack).
@@ -83,8 +85,11 @@ def report(
         for item in found.left_out:
             typer.echo(f"note: left out {display_path(item.path)}: {item.reason}", err=True)
         typer.echo(f"note: {plural(found.skipped, 'skill folder')} left out (see `skills validate`)", err=True)
-    result = compute(found.skills, counter, budget_chars=budget, budget_source=source, prices=prices,
-                     turns=turns, on_demand=found.on_demand, prefix=found.prefix, roots=[str(r) for r in roots])
+    from loader.report.countcache import count_cache
+
+    with count_cache(roots, counter, enabled=not no_cache) as counting:
+        result = compute(found.skills, counting, budget_chars=budget, budget_source=source, prices=prices,
+                         turns=turns, on_demand=found.on_demand, prefix=found.prefix, roots=[str(r) for r in roots])
     buffer = io.StringIO()
     _render(result, output, buffer)
     if out_file is not None:
