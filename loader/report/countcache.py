@@ -25,7 +25,8 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from loader.core.tokens import EstimateCounter, FixedRatioCounter, TokenCounter, TokenizerJsonCounter
+from loader.core.counter import TokenCounter
+from loader.core.tokens import EstimateCounter, FixedRatioCounter, TokenizerJsonCounter
 from loader.core.userdirs import cache_dir
 
 log = logging.getLogger("loader")
