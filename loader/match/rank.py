@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Collection
+from operator import mul
 
 from loader.core.model import Match
 from loader.core.record import Record
@@ -126,9 +127,14 @@ def _scales(stats: CollectionStats, params: Params) -> list[tuple[float, ...]]:
     cached = stats.cache.get(key)
     if isinstance(cached, list):  # what this function stored (no typing.cast: the hook does not import typing)
         return cached
-    bs, ws, avg = params.b, params.weights, stats.avg_lengths
-    found = [tuple(w / (1.0 - b + b * n / a) for n, w, b, a in zip(lens, ws, bs, avg, strict=True))
-             for lens in stats.lengths]
+    # Field by field (a list comprehension per column, then one zip): a third of the time of a
+    # generator per skill, which the hook paid for every skill on every prompt.
+    found: list[tuple[float, ...]] = []
+    if stats.lengths:
+        columns = zip(*stats.lengths, strict=True)
+        per_field = [[w / (1.0 - b + b * n / a) for n in column]
+                     for column, w, b, a in zip(columns, params.weights, params.b, stats.avg_lengths, strict=True)]
+        found = list(zip(*per_field, strict=True))
     stats.cache[key] = found
     return found
 
@@ -139,7 +145,7 @@ def _saturate(tfs: tuple[int, ...], scale: tuple[float, ...], k1: float) -> floa
     Scaled by ``k1 + 1`` as in classic BM25, so one occurrence in an average-length field of
     weight 1 is worth exactly 1 and the maximum is ``k1 + 1``.
     """
-    x = sum(tf * s for tf, s in zip(tfs, scale, strict=True) if tf)
+    x: float = sum(map(mul, tfs, scale))  # a count of 0 adds 0.0, which leaves the sum exactly as it was
     return x * (k1 + 1.0) / (x + k1)
 
 
@@ -150,7 +156,10 @@ def _impacts(stats: CollectionStats, term: str, params: Params) -> list[tuple[in
     if isinstance(cached, list):
         return cached
     scales, k1 = _scales(stats, params), params.k1
-    found = [(doc, _saturate(tfs, scales[doc], k1)) for doc, tfs in stats.postings(term)]
+    k1_plus_1 = k1 + 1.0
+    # _saturate written out: this runs for every skill holding a query term, on every prompt
+    found = [(doc, x * k1_plus_1 / (x + k1))
+             for doc, x in ((doc, sum(map(mul, tfs, scales[doc]))) for doc, tfs in stats.postings(term))]
     stats.cache[key] = found
     return found
 
