@@ -95,7 +95,7 @@ def _walk_root(root: Path, diagnostics: list[Diagnostic]) -> Iterable[SkillDir]:
             continue
         manifest = next((entry for entry in entries if entry.name == SKILL_FILE), None)
         if manifest is not None and _manifest_inside(manifest, root, diagnostics):
-            yield SkillDir(Path(folder), root, _skill_files(folder, diagnostics, budget))
+            yield SkillDir(Path(folder), root, _skill_files(folder, entries, diagnostics, budget))
             continue
         if manifest is None:
             _note_case_variant(Path(folder), [entry.name for entry in entries], diagnostics)
@@ -177,12 +177,14 @@ def _report_dir_symlink(path: Path, root: Path, diagnostics: list[Diagnostic]) -
     # A symlink to a folder inside the root is skipped quietly: the real folder is walked anyway.
 
 
-def _skill_files(folder: str, diagnostics: list[Diagnostic], budget: list[int]) -> tuple[str, ...]:
+def _skill_files(folder: str, scanned: list[os.DirEntry[str]], diagnostics: list[Diagnostic],
+                 budget: list[int]) -> tuple[str, ...]:
+    """The files of a skill folder whose own entries the walk has ``scanned`` already (not read twice)."""
     files: list[str] = []
     stack = [(folder, "", 0)]  # a folder, its path relative to the skill folder (with a trailing /), depth
     while stack:
         current, prefix, depth = stack.pop()
-        entries = _scan(current, diagnostics, budget) or []
+        entries = scanned if not prefix else _scan(current, diagnostics, budget) or []
         for entry in entries:
             name = entry.name
             if name in SKIP_DIRS or (name == SKILL_FILE and not prefix):
