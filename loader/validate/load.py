@@ -135,19 +135,20 @@ def load_skill_dir(skill_dir: SkillDir, profile: Profile = Profile.CLAUDE_CODE, 
             found = cache.get(skill_dir, keyed)
             if found is not None:
                 return found
-            skill, diagnostics = _check_skill_dir(skill_dir, profile, strict)
+            skill, diagnostics = _check_skill_dir(skill_dir, profile, strict, keyed.raw)
             cache.put(skill_dir, keyed, skill, diagnostics)
             return skill, diagnostics
     return _check_skill_dir(skill_dir, profile, strict)
 
 
-def _check_skill_dir(skill_dir: SkillDir, profile: Profile, strict: bool) -> tuple[Skill | None, list[Diagnostic]]:
+def _check_skill_dir(skill_dir: SkillDir, profile: Profile, strict: bool,
+                     raw: bytes | None = None) -> tuple[Skill | None, list[Diagnostic]]:
     # Imported here: a run answered from the cache never parses (yaml) or checks anything.
     from loader.validate.manifest import parse_manifest
     from loader.validate.rules import check_skill, skill_name
     from loader.validate.schema import check_frontmatter
 
-    manifest = parse_manifest(skill_dir.manifest_path)
+    manifest = parse_manifest(skill_dir.manifest_path, raw)  # raw: SKILL.md's bytes, when the cache read them
     diagnostics = list(manifest.diagnostics)
     diagnostics += check_frontmatter(manifest, profile, strict=strict)
     diagnostics += check_skill(skill_dir, manifest, profile)

@@ -103,3 +103,21 @@ def test_non_utf8_names_the_line(tmp_path: Path) -> None:
     path.write_bytes(b"---\nname: a\ndescription: caf\xe9\n---\n")
     (diag,) = parse_manifest(path).diagnostics
     assert (diag.rule, diag.line) == ("file-encoding", 3)
+
+
+@pytest.mark.parametrize("data", [
+    pytest.param(b"---\nname: a\ndescription: Does things. Use when asked.\n---\nBody.\n", id="plain"),
+    pytest.param(b"\xef\xbb\xbf---\r\nname: a\r\n---\r\nBody\r\n", id="bom-crlf"),
+    pytest.param(b"---\nname: a\n---\nbin\x00ary\n", id="binary"),
+    pytest.param(b"---\nname: a\n---\nline\nbad \xff byte\n", id="not-utf8"),
+    pytest.param(b"\xef\xbb\xbf\xff", id="bom-then-bad-byte"),
+    pytest.param(b"", id="empty"),
+    pytest.param(b"---\nname: [\n---\n", id="bad-yaml"),
+    pytest.param(b"---\n" + b"x" * (4 * 1024 * 1024), id="too-large"),
+])
+def test_bytes_already_read_parse_as_the_file_does(tmp_path: Path, data: bytes) -> None:
+    # The validation cache hands over SKILL.md's bytes it read for the key; the result must be
+    # what reading the file gives, diagnostics included.
+    path = tmp_path / "SKILL.md"
+    path.write_bytes(data)
+    assert parse_manifest(path, data) == parse_manifest(path)
