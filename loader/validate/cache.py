@@ -30,8 +30,8 @@ from loader.core.userdirs import cache_dir
 from loader.validate.discover import SkillDir
 from loader.validate.layout import SKILL_FILE
 
-FORMAT = 1
-"""Version of the file layout below; a file of another version is ignored."""
+FORMAT = 2
+"""Version of the file layout (a header line with a checksum, then the entries); another is ignored."""
 MAX_HASHED_BYTES = 1024 * 1024
 """Files larger than this contribute their size only: the rules read no more than this."""
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
@@ -172,10 +172,9 @@ class ValidationCache:
                 return
             entries = {path: entry for path, entry in {**self._old, **self._new}.items()
                        if path in self._new or _holds_skill(path)}
-            from loader.core.atomic import write_text
+            from loader.core.atomic import write_bytes
 
-            write_text(self.path, json.dumps({"format": FORMAT, "context": self.context, "skills": entries},
-                                             separators=(",", ":")), durable=False)
+            write_bytes(self.path, _file_bytes(self.context, entries), durable=False)
             _prune(self.path.parent, keep=self.path)
         except OSError:
             pass  # a read-only or full cache folder costs speed, not correctness
@@ -251,16 +250,31 @@ def _read_manifest(path: str, size: int) -> bytes | None:
         os.close(fd)
 
 
+def _file_bytes(context: str, entries: Mapping[str, Any]) -> bytes:
+    """The cache file: a JSON header line (format, context, SHA-256 of the rest), then the entries as JSON."""
+    body = json.dumps(entries, separators=(",", ":")).encode()
+    header = json.dumps({"format": FORMAT, "context": context, "sha256": hashlib.sha256(body).hexdigest()},
+                        separators=(",", ":"))
+    return header.encode() + b"\n" + body  # json.dumps escapes newlines: the header is one line
+
+
 def _read(path: Path, context: str) -> dict[str, Any]:
+    """The entries of the cache file at ``path`` written under ``context``; ``{}`` if it is not exactly that.
+
+    The checksum turns any damage (a flipped bit, a file cut short, an edit) into a re-check of
+    every skill rather than a wrong result (~0.5 ms for 1,000 skills).
+    """
     try:
         if path.stat().st_size > MAX_CACHE_BYTES:
             return {}
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        header, _, body = path.read_bytes().partition(b"\n")
+        head = json.loads(header)
+        if not isinstance(head, dict) or head.get("format") != FORMAT or head.get("context") != context \
+                or head.get("sha256") != hashlib.sha256(body).hexdigest():
+            return {}
+        skills = json.loads(body)
+    except (OSError, ValueError, RecursionError):
         return {}
-    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("context") != context:
-        return {}
-    skills = data.get("skills")
     return skills if isinstance(skills, dict) else {}
 
 
@@ -291,17 +305,23 @@ def _plain(value: Any) -> bool:
 
 
 def _decode(data: Mapping[str, Any], skill_dir: SkillDir, raw: bytes) -> Result:
+    """The stored result, every value checked for its type: anything unexpected raises (a miss), never a crash later."""
     diagnostics = [_diag_in(d) for d in data["diagnostics"]]
     stored = data.get("skill")
     if stored is None:
         return None, diagnostics
-    size = int(stored["body_bytes"])
+    size, body_line, frontmatter = stored["body_bytes"], stored["body_line"], stored["frontmatter"]
+    name, description, key_lines = stored["name"], stored["description"], stored["key_lines"]
+    if type(size) is not int or not 0 <= size <= len(raw) or type(body_line) is not int or body_line < 1 \
+            or not isinstance(frontmatter, dict) or not isinstance(name, str) or not isinstance(description, str) \
+            or not isinstance(key_lines, dict) or not all(type(line) is int for line in key_lines.values()):
+        raise ValueError("not a stored result")
     body = raw[len(raw) - size:].decode("utf-8") if size else ""
-    manifest = Manifest(skill_dir.manifest_path, dict(stored["frontmatter"]), body, int(stored["body_line"]),
-                        {str(k): int(v) for k, v in stored["key_lines"].items()},
+    folder = skill_dir.path
+    manifest = Manifest(Path(f"{folder}{os.sep}{SKILL_FILE}"), frontmatter, body, body_line, key_lines,
                         tuple(_diag_in(d) for d in stored["diagnostics"]))
-    skill = Skill(name=str(stored["name"]), description=str(stored["description"]), path=skill_dir.path,
-                  manifest=manifest, files=skill_dir.files, root=skill_dir.root)
+    skill = Skill(name=name, description=description, path=folder, manifest=manifest, files=skill_dir.files,
+                  root=skill_dir.root)
     return skill, diagnostics
 
 
@@ -311,4 +331,7 @@ def _diag_out(diag: Diagnostic) -> list[Any]:
 
 def _diag_in(data: Sequence[Any]) -> Diagnostic:
     path, line, rule, severity, message, hint, column = data
+    if not (isinstance(path, str) and isinstance(rule, str) and isinstance(message, str) and isinstance(hint, str)
+            and (line is None or type(line) is int) and (column is None or type(column) is int)):
+        raise ValueError("not a stored diagnostic")
     return Diagnostic(Path(path), line, rule, Severity(severity), message, hint, column)
