@@ -23,12 +23,13 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any, NamedTuple
+from typing import Any
 
 from loader.core.model import Diagnostic, Manifest, Profile, Severity, Skill
 from loader.core.userdirs import cache_dir
 from loader.validate.discover import SkillDir
 from loader.validate.layout import SKILL_FILE
+from loader.validate.record import Record
 
 FORMAT = 2
 """Version of the file layout (a header line with a checksum, then the entries); another is ignored."""
@@ -47,14 +48,21 @@ RACY_NS = 2_000_000_000
 Result = tuple[Skill | None, list[Diagnostic]]
 
 
-class Keyed(NamedTuple):
-    """A skill folder's cache key, with what computing it read and saw."""
+class Keyed(Record):
+    """A skill folder's cache key, with what computing it read and saw.
 
-    key: str
-    raw: bytes
-    """SKILL.md's bytes (the body of a cached result is sliced from them)."""
-    stamp: str
-    """Names and ``size:inode:mtime_ns`` of SKILL.md and each file; empty when too recent (or unreadable) to trust."""
+    Attributes:
+        key: the SHA-256 the result is stored under.
+        raw: SKILL.md's bytes (parsed on a miss; a cached result's body is sliced from them).
+        stamp: names and ``size:inode:mtime_ns`` of SKILL.md and each file; empty when too recent
+            (or unreadable) to trust.
+    """
+
+    __slots__ = _fields = ("key", "raw", "stamp")
+
+    def __init__(self, key: str, raw: bytes, stamp: str) -> None:
+        """Record a computed key."""
+        self.key, self.raw, self.stamp = key, raw, stamp
 
 
 @cache

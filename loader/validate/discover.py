@@ -8,28 +8,32 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from loader.core.errors import PathNotFoundError
 from loader.core.model import Diagnostic, Severity
 from loader.validate.layout import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
+from loader.validate.record import Record
 
 MAX_ENTRIES = 500_000
 """Directory entries looked at per root before the walk stops with a warning."""
 MAX_SKILL_FILES = 2_000
 
 
-@dataclass(frozen=True, slots=True)
-class SkillDir:
-    """A folder holding a SKILL.md, and the files inside it."""
+class SkillDir(Record):
+    """A folder holding a SKILL.md, and the files inside it.
 
-    path: Path
-    """Absolute path of the skill folder."""
-    root: Path
-    """The root it was found under."""
-    files: tuple[str, ...]
-    """Files other than SKILL.md, sorted POSIX paths relative to the folder."""
+    Attributes:
+        path: absolute path of the skill folder.
+        root: the root it was found under.
+        files: files other than SKILL.md, sorted POSIX paths relative to the folder.
+    """
+
+    __slots__ = _fields = ("path", "root", "files")
+
+    def __init__(self, path: Path, root: Path, files: tuple[str, ...]) -> None:
+        """Record a skill folder found under ``root``."""
+        self.path, self.root, self.files = path, root, files
 
     @property
     def manifest_path(self) -> Path:
@@ -37,12 +41,14 @@ class SkillDir:
         return self.path / SKILL_FILE
 
 
-@dataclass(frozen=True, slots=True)
-class Discovery:
+class Discovery(Record):
     """What a walk found: skill folders in root order, and problems met on the way."""
 
-    skill_dirs: tuple[SkillDir, ...]
-    diagnostics: tuple[Diagnostic, ...]
+    __slots__ = _fields = ("skill_dirs", "diagnostics")
+
+    def __init__(self, skill_dirs: tuple[SkillDir, ...], diagnostics: tuple[Diagnostic, ...]) -> None:
+        """Record a walk's findings."""
+        self.skill_dirs, self.diagnostics = skill_dirs, diagnostics
 
 
 def discover(roots: Sequence[Path]) -> Discovery:
