@@ -32,7 +32,28 @@ _TRIGGER = re.compile(
     r"|used (to|for|by)|(perfect|ideal|useful|preferred|best) for|trigger|invoke|applies to|helps? with)\b",
     re.IGNORECASE,
 )
-_PERSON = re.compile(r"^\s*(I|I'm|I'll|We|We'll|You|You'll|My|Our)\b|\b(I can|I will|I help|you can use me)\b")
+_TRIGGER_ASCII = re.compile(_TRIGGER.pattern)
+"""``_TRIGGER`` for lowercased ASCII text: the same matches at half the cost of IGNORECASE."""
+_PERSON_START = re.compile(r"\s*(I|I'm|I'll|We|We'll|You|You'll|My|Our)\b")
+_PERSON_ANYWHERE = re.compile(r"\b(I can|I will|I help|you can use me)\b")
+
+
+def says_when(text: str) -> bool:
+    """True when ``text`` says when to use the skill (``_TRIGGER`` finds a phrase such as "use when")."""
+    if text.isascii():  # ASCII only: lowercasing is then exactly IGNORECASE (\u017f, \u212a fold to s, k)
+        return _TRIGGER_ASCII.search(text.lower()) is not None
+    return _TRIGGER.search(text) is not None
+
+
+def in_person(text: str) -> bool:
+    """True when ``text`` opens in first or second person, or speaks as "I can", "you can use me".
+
+    One regex with both alternatives took ~11 us per description (1,000 skills: ~11 ms of a
+    cold run), as its anchored half was tried at every position; split, and the second half
+    looked for only where its words are, ~1.6 us.
+    """
+    return _PERSON_START.match(text) is not None or (
+        ("I " in text or "you can use me" in text) and _PERSON_ANYWHERE.search(text) is not None)
 _XML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9_.:-]*(\s[^<>]*)?/?>")
 
 
@@ -89,7 +110,7 @@ def _description(skill_dir: SkillDir, manifest: Manifest, profile: Profile) -> l
         found.append(_diag(manifest, "description", "description-too-short", warn,
                            f"description has only {_words(len(text.split()))}",
                            "say what the skill does and when to use it, in one or two sentences"))
-    elif not _TRIGGER.search(text) and not isinstance(frontmatter.get("when_to_use"), str):
+    elif not says_when(text) and not isinstance(frontmatter.get("when_to_use"), str):
         found.append(_diag(manifest, "description", "description-no-trigger", warn,
                            "description does not say when to use the skill",
                            "add a sentence such as `Use when the user asks to ...`"))
@@ -98,7 +119,7 @@ def _description(skill_dir: SkillDir, manifest: Manifest, profile: Profile) -> l
         found.append(_diag(manifest, "description", "description-xml", warn,
                            f"description contains the tag {tag.group(0)!r}",
                            "describe it in words or wrap it in backticks without angle brackets"))
-    if _PERSON.search(text):
+    if in_person(text):
         found.append(_diag(manifest, "description", "description-person", warn,
                            "description is written in first or second person",
                            "write in third person: `Generates ...`, not `I can ...` or `You can ...`"))
