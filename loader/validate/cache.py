@@ -295,7 +295,7 @@ def _encode(skill: Skill | None, diagnostics: Sequence[Diagnostic], raw: bytes) 
         if not raw.endswith(body) or manifest.frontmatter is None:
             return None
         frontmatter = dict(manifest.frontmatter)
-        if json.loads(json.dumps(frontmatter)) != frontmatter or not _plain(frontmatter):
+        if not _plain(frontmatter):  # what _plain accepts reads back equal: no JSON round trip per skill
             return None
         encoded["skill"] = {"name": skill.name, "description": skill.description, "frontmatter": frontmatter,
                             "body_bytes": len(body), "body_line": manifest.body_line,
@@ -305,7 +305,7 @@ def _encode(skill: Skill | None, diagnostics: Sequence[Diagnostic], raw: bytes) 
 
 
 def _plain(value: Any) -> bool:
-    """True for JSON data whose types survive a round trip (no tuples, no float/int ambiguity)."""
+    """True for JSON data that reads back equal and of the same types (no tuples, no NaN, string keys only)."""
     if isinstance(value, dict):
         return all(isinstance(k, str) and _plain(v) for k, v in value.items())
     if isinstance(value, list):

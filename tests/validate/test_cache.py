@@ -279,3 +279,28 @@ def test_validate_changed_leaves_no_cache_file_per_set_of_files(tmp_path: Path, 
     root = write_tree(tmp_path / "lib", {"one/SKILL.md": skill_md("one")})
     assert cli("validate", "--changed", root / "one" / "SKILL.md").code == 0
     assert not (Path(os.environ["XDG_CACHE_HOME"]) / "skillpack" / "validation").exists()
+
+
+def _shape(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    return type(value), value
+
+
+@pytest.mark.parametrize("value", [
+    {"a": [1, 1.0, True, None, "x", {"b": -0.0}]}, {"big": 10**30, "inf": float("inf"), "tiny": 5e-324},
+    {"text": "\ud800 lone surrogate, \u2028 line separator, \x00"}, {"nested": [[[]], {}]},
+])
+def test_frontmatter_the_cache_stores_reads_back_equal_and_of_the_same_types(value: dict[str, Any]) -> None:
+    assert cache_module._plain(value)
+    back = json.loads(json.dumps(value))
+    assert back == value and _shape(back) == _shape(value)
+
+
+@pytest.mark.parametrize("value", [
+    {"nan": float("nan")}, {"t": (1, 2)}, {"k": {1: "a"}}, {"s": {"a"}}, {"b": b"x"},
+])
+def test_frontmatter_that_would_not_read_back_the_same_is_not_stored(value: dict[str, Any]) -> None:
+    assert not cache_module._plain(value)
