@@ -15,7 +15,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from loader.core.model import Diagnostic, Manifest, Severity
-from loader.core.textfile import MAX_TEXT_BYTES, TextFile, looks_binary, read_text
+from loader.core.textfile import MAX_TEXT_BYTES, read_text
+from loader.validate.readfile import decode_text
 
 MAX_FRONTMATTER_BYTES = 64 * 1024
 """Real frontmatter is well under 4 KB; anything near this is a mistake or an attack."""
@@ -23,7 +24,6 @@ MAX_YAML_NODES = 5_000
 """Bound on the node count with every alias expanded, which defuses "billion laughs"."""
 
 _FENCE = "---"
-_BOM = b"\xef\xbb\xbf"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -62,7 +62,7 @@ def parse_manifest(path: Path, data: bytes | None = None) -> Manifest:
         data: its bytes when they were read already (the validation cache reads them for the
             key): they are decoded exactly as ``read_text`` decodes a file, not read again.
     """
-    read = read_text(path) if data is None else _decode(path, data)
+    read = read_text(path) if data is None else decode_text(path, data, MAX_TEXT_BYTES)
     if read.text is None:
         return Manifest(path, None, "", 1, diagnostics=read.diagnostics)
     diagnostics: list[Diagnostic] = []
@@ -83,31 +83,6 @@ def parse_manifest(path: Path, data: bytes | None = None) -> Manifest:
             )
         )
     return parse_manifest_text(path, read.text, diagnostics)
-
-
-def _decode(path: Path, data: bytes) -> TextFile:
-    """What ``core.textfile.read_text`` makes of a file holding ``data`` (a test keeps them in step).
-
-    Reading SKILL.md a second time after the cache key had read it was ~15% of a cold run.
-    """
-
-    def fail(rule: str, message: str, hint: str, line: int | None = None) -> TextFile:
-        return TextFile(None, False, (Diagnostic(path, line, rule, Severity.ERROR, message, hint),))
-
-    if len(data) > MAX_TEXT_BYTES:
-        return fail("file-too-large", f"file is larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB",
-                    "move bulky content out of the skill, or split it into smaller reference files")
-    if looks_binary(data):
-        return fail("file-binary", "file is binary (contains NUL bytes)", "save it as UTF-8 text")
-    had_bom = data.startswith(_BOM)
-    if had_bom:
-        data = data[len(_BOM):]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return fail("file-encoding", f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                    "re-save the file as UTF-8", data[: exc.start].count(b"\n") + 1)
-    return TextFile(text, had_bom, ())
 
 
 def parse_manifest_text(path: Path, text: str, diagnostics: list[Diagnostic] | None = None) -> Manifest:
