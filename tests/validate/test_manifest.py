@@ -121,3 +121,23 @@ def test_bytes_already_read_parse_as_the_file_does(tmp_path: Path, data: bytes) 
     path = tmp_path / "SKILL.md"
     path.write_bytes(data)
     assert parse_manifest(path, data) == parse_manifest(path)
+
+
+@pytest.mark.parametrize(("yaml_text", "line", "shown"), [
+    pytest.param("name: !!int abc\n", 2, "'abc' cannot be read as int", id="int"),
+    pytest.param("name: !!float x\n", 2, "'x' cannot be read as float", id="float"),
+    pytest.param("name: !!bool maybe\n", 2, "'maybe' cannot be read as bool", id="bool"),
+    pytest.param("name: !!timestamp nope\n", 2, "'nope' cannot be read as timestamp", id="timestamp"),
+    pytest.param("big: " + "1" * 5000 + "\n", 2, "cannot be read as int", id="int-over-4300-digits"),
+    pytest.param("name: a\nmeta:\n  list: [1, !!int x]\n", 4, "'x' cannot be read as int", id="nested"),
+])
+def test_a_value_yaml_cannot_construct_is_a_diagnostic_at_its_line(yaml_text: str, line: int, shown: str) -> None:
+    manifest = parse_manifest_text(P, f"---\n{yaml_text}description: d\n---\nBody.\n")
+    assert manifest.frontmatter is None
+    assert [(d.rule, d.line) for d in manifest.diagnostics] == [("frontmatter-yaml", line)]
+    assert shown in manifest.diagnostics[0].message
+
+
+def test_a_well_formed_explicit_tag_still_constructs() -> None:
+    manifest = parse_manifest_text(P, "---\nname: a\nlist: [!!int 3, !!float '1.5']\n---\n")
+    assert manifest.frontmatter == {"name": "a", "list": [3, 1.5]} and manifest.diagnostics == ()
