@@ -11,9 +11,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from stat import S_ISREG
+from typing import TYPE_CHECKING
 
 from loader.core.model import Diagnostic, Severity
-from loader.core.textfile import TextFile, looks_binary
+
+if TYPE_CHECKING:  # imported where used: a cached run reads SKILL.md here but decodes nothing
+    from loader.core.textfile import TextFile
 
 _BOM = b"\xef\xbb\xbf"
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -54,6 +57,8 @@ def read_bounded(path: str, limit: int) -> bytes | None:
 
 def text_of(data: bytes, max_bytes: int) -> str | None:
     """``read_text(path, max_bytes=max_bytes).text`` for a file holding ``data``, without its diagnostics."""
+    from loader.core.textfile import looks_binary
+
     if len(data) > max_bytes or looks_binary(data):
         return None
     try:
@@ -64,6 +69,7 @@ def text_of(data: bytes, max_bytes: int) -> str | None:
 
 def decode_text(path: Path, data: bytes, max_bytes: int) -> TextFile:
     """What ``read_text(path, max_bytes=max_bytes)`` returns for a file holding ``data``, diagnostics included."""
+    from loader.core.textfile import TextFile, looks_binary
 
     def fail(rule: str, message: str, hint: str, line: int | None = None) -> TextFile:
         return TextFile(None, False, (Diagnostic(path, line, rule, Severity.ERROR, message, hint),))
