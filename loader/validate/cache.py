@@ -121,7 +121,7 @@ class ValidationCache:
         stamp, size = _stamp(folder, skill_dir.files)
         if not 0 <= size <= MAX_MANIFEST_BYTES:
             return None
-        raw = read_bounded(f"{folder}{os.sep}{SKILL_FILE}", MAX_MANIFEST_BYTES)
+        raw = read_bounded(f"{folder}{os.sep}{SKILL_FILE}", MAX_MANIFEST_BYTES, stat_first=False)  # _stamp did
         if raw is None or len(raw) > MAX_MANIFEST_BYTES:
             return None
         if len(raw) != size:

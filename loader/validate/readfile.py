@@ -22,15 +22,16 @@ _BOM = b"\xef\xbb\xbf"
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def read_bounded(path: str, limit: int) -> bytes | None:
+def read_bounded(path: str, limit: int, *, stat_first: bool = True) -> bytes | None:
     """The bytes of the regular file ``path``, at most ``limit + 1`` (so that "too large" shows).
 
     ``None`` when it cannot be read or is not a regular file. As ``core.regular`` does, the type
-    is checked before opening (opening a device can act on it) and on the descriptor, which is
-    opened non-blocking (a FIFO swapped in never hangs the run).
+    is checked before opening (opening a device can act on it; ``stat_first=False`` when the
+    caller has just seen a regular file there) and on the descriptor, which is opened
+    non-blocking (a FIFO swapped in never hangs the run).
     """
     try:
-        if not S_ISREG(os.stat(path).st_mode):  # noqa: PTH116 - strings: once per file of every skill
+        if stat_first and not S_ISREG(os.stat(path).st_mode):  # noqa: PTH116 - strings: once per file
             return None
         fd = os.open(path, _FLAGS)
     except OSError:
