@@ -162,7 +162,12 @@ def _check_skill_dir(skill_dir: SkillDir, profile: Profile, strict: bool,
     from loader.validate.rules import check_skill, skill_name
     from loader.validate.schema import check_frontmatter
 
-    manifest = parse_manifest(skill_dir.manifest_path, raw)  # raw: SKILL.md's bytes, when the cache read them
+    if raw is None:  # not read for a cache key: one fstat-sized read (None: read_text then says why it cannot)
+        from loader.core.textfile import MAX_TEXT_BYTES
+        from loader.validate.readfile import read_bounded
+
+        raw = read_bounded(str(skill_dir.manifest_path), MAX_TEXT_BYTES)
+    manifest = parse_manifest(skill_dir.manifest_path, raw)
     diagnostics = list(manifest.diagnostics)
     diagnostics += check_frontmatter(manifest, profile, strict=strict)
     diagnostics += check_skill(skill_dir, manifest, profile)
