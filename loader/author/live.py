@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ from loader.core.errors import PathNotFoundError
 from loader.core.model import Diagnostic, Profile, Severity, Skill
 from loader.index import Index, build_index, update_index
 from loader.match.rank import MatchResult, match
-from loader.validate.discover import discover
+from loader.validate.discover import SkillDir, discover
 from loader.validate.load import LoadResult, blocking_errors, load_skill_dir, load_skills
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ class LiveLibrary:
         if event.kind is ChangeKind.REMOVED or not found:
             good.pop(folder, None)
             return SkillUpdate(ChangeKind.REMOVED, folder, folder.name, ())
-        skill_dir = replace(found[0], root=event.root)
+        skill_dir = SkillDir(found[0].path, event.root, found[0].files)
         skill, diagnostics = load_skill_dir(skill_dir, self.profile, strict=self.strict)
         diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         # Any error in an edit keeps the last good version served (the promise of `skills dev`); a

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -94,7 +93,7 @@ def pack(
     from loader.ship import bundle
     from loader.ship.hosts import host_findings
     from loader.ship.lockfile import SKILL_DIR_NAME
-    from loader.validate.load import load_skills, validation_cache
+    from loader.validate.load import LoadResult, load_skills, validation_cache
 
     chosen = host.profile if host is not Host.CLAUDE_CODE else profile
     roots, strictly = paths_or_default(paths), strict or host.unknown_fields_are_errors
@@ -102,7 +101,8 @@ def pack(
             progress("validating", enabled=wanted(json_output=fmt is PlainFormat.JSON)) as advance:
         result = load_skills(roots, chosen, strict=strictly, progress=advance)
     findings = host_findings([loaded.skill for loaded in result.skills], host)
-    result = replace(result, diagnostics=tuple(sorted((*result.diagnostics, *findings), key=Diagnostic.sort_key)))
+    result = LoadResult(result.skills, tuple(sorted((*result.diagnostics, *findings), key=Diagnostic.sort_key)),
+                        result.skill_count)
     failed = has_failures(result.diagnostics, strict=strict)
     if failed or any(d.severity is not Severity.INFO for d in result.diagnostics):
         render_text(result, sys.stderr)  # every warning, whatever the host; all findings when refusing

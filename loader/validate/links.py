@@ -8,8 +8,9 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from urllib.parse import unquote
+
+from loader.validate.record import Record
 
 _INLINE = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+[\"'(][^)]*)?\)")
 _REFERENCE_DEF = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*(<[^>]*>|\S+)")  # `[^1]: text` is a footnote
@@ -20,12 +21,14 @@ _WINDOWS_ABS = re.compile(r"^[A-Za-z]:[\\/]")
 _SLASH_COMMAND = re.compile(r"^/[\w.-]+:[\w.-]+$")  # `/plugin:skill`, a Claude Code command, not a path
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(Record):
     """A link target as written, with its 1-based line in the text it came from."""
 
-    target: str
-    line: int
+    __slots__ = _fields = ("target", "line")
+
+    def __init__(self, target: str, line: int) -> None:
+        """Record a link found at ``line``."""
+        self.target, self.line = target, line
 
 
 def iter_links(markdown: str) -> Iterator[Link]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loader.core.model import Diagnostic, Profile, Severity, Skill
 from loader.validate.discover import Discovery, SkillDir, discover
+from loader.validate.record import Record
 
 if TYPE_CHECKING:
     from loader.validate.cache import ValidationCache
@@ -25,12 +25,14 @@ _active: list[tuple[ValidationCache, Profile, bool]] = []
 """The cache opened by :func:`validation_cache`, with the profile and strictness it holds results for."""
 
 
-@dataclass(frozen=True, slots=True)
-class LoadedSkill:
+class LoadedSkill(Record):
     """A skill and the diagnostics that belong to it."""
 
-    skill: Skill
-    diagnostics: tuple[Diagnostic, ...]
+    __slots__ = _fields = ("skill", "diagnostics")
+
+    def __init__(self, skill: Skill, diagnostics: tuple[Diagnostic, ...]) -> None:
+        """Pair a skill with its diagnostics."""
+        self.skill, self.diagnostics = skill, diagnostics
 
     @property
     def ok(self) -> bool:
@@ -43,15 +45,20 @@ class LoadedSkill:
         return not blocking_errors(self.diagnostics)
 
 
-@dataclass(frozen=True, slots=True)
-class LoadResult:
-    """Every skill found under the roots (first root wins on duplicate names) and all diagnostics."""
+class LoadResult(Record):
+    """Every skill found under the roots (first root wins on duplicate names) and all diagnostics.
 
-    skills: tuple[LoadedSkill, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    """Sorted by file and line; includes the per-skill diagnostics and folder-level ones."""
-    skill_count: int
-    """Skill folders found, including those too broken to become a Skill."""
+    Attributes:
+        skills: the skills that parsed, each with its diagnostics.
+        diagnostics: sorted by file and line; includes the per-skill diagnostics and folder-level ones.
+        skill_count: skill folders found, including those too broken to become a Skill.
+    """
+
+    __slots__ = _fields = ("skills", "diagnostics", "skill_count")
+
+    def __init__(self, skills: tuple[LoadedSkill, ...], diagnostics: tuple[Diagnostic, ...], skill_count: int) -> None:
+        """Record what loading a library found."""
+        self.skills, self.diagnostics, self.skill_count = skills, diagnostics, skill_count
 
     def usable(self) -> list[Skill]:
         """Skills that work at run time (no blocking errors); what the index and reports use."""
@@ -89,13 +96,20 @@ class LoadResult:
         return sorted(out, key=lambda o: o.path)
 
 
-@dataclass(frozen=True, slots=True)
-class LeftOut:
-    """A skill folder no stage uses, and why."""
+class LeftOut(Record):
+    """A skill folder no stage uses, and why.
 
-    path: Path
-    reason: str
-    """``error: ...`` (did not parse, or a blocking error) or ``duplicate: ...`` (name taken by an earlier skill)."""
+    Attributes:
+        path: the skill folder.
+        reason: ``error: ...`` (did not parse, or a blocking error) or ``duplicate: ...`` (name taken
+            by an earlier skill).
+    """
+
+    __slots__ = _fields = ("path", "reason")
+
+    def __init__(self, path: Path, reason: str) -> None:
+        """Record a folder left out and why."""
+        self.path, self.reason = path, reason
 
 
 @contextmanager
@@ -135,19 +149,25 @@ def load_skill_dir(skill_dir: SkillDir, profile: Profile = Profile.CLAUDE_CODE, 
             found = cache.get(skill_dir, keyed)
             if found is not None:
                 return found
-            skill, diagnostics = _check_skill_dir(skill_dir, profile, strict)
+            skill, diagnostics = _check_skill_dir(skill_dir, profile, strict, keyed.raw)
             cache.put(skill_dir, keyed, skill, diagnostics)
             return skill, diagnostics
     return _check_skill_dir(skill_dir, profile, strict)
 
 
-def _check_skill_dir(skill_dir: SkillDir, profile: Profile, strict: bool) -> tuple[Skill | None, list[Diagnostic]]:
+def _check_skill_dir(skill_dir: SkillDir, profile: Profile, strict: bool,
+                     raw: bytes | None = None) -> tuple[Skill | None, list[Diagnostic]]:
     # Imported here: a run answered from the cache never parses (yaml) or checks anything.
     from loader.validate.manifest import parse_manifest
     from loader.validate.rules import check_skill, skill_name
     from loader.validate.schema import check_frontmatter
 
-    manifest = parse_manifest(skill_dir.manifest_path)
+    if raw is None:  # not read for a cache key: one fstat-sized read (None: read_text then says why it cannot)
+        from loader.core.textfile import MAX_TEXT_BYTES
+        from loader.validate.readfile import read_bounded
+
+        raw = read_bounded(str(skill_dir.manifest_path), MAX_TEXT_BYTES)
+    manifest = parse_manifest(skill_dir.manifest_path, raw)
     diagnostics = list(manifest.diagnostics)
     diagnostics += check_frontmatter(manifest, profile, strict=strict)
     diagnostics += check_skill(skill_dir, manifest, profile)

@@ -15,7 +15,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from loader.core.model import Diagnostic, Manifest, Severity
-from loader.core.textfile import read_text
+from loader.core.textfile import MAX_TEXT_BYTES, read_text
+from loader.validate.readfile import decode_text
 
 MAX_FRONTMATTER_BYTES = 64 * 1024
 """Real frontmatter is well under 4 KB; anything near this is a mistake or an attack."""
@@ -53,9 +54,15 @@ class _Problem(Exception):
         self.rule, self.message, self.hint, self.node = rule, message, hint, node
 
 
-def parse_manifest(path: Path) -> Manifest:
-    """Read and parse one ``SKILL.md``. Never raises for bad content: problems become diagnostics."""
-    read = read_text(path)
+def parse_manifest(path: Path, data: bytes | None = None) -> Manifest:
+    """Read and parse one ``SKILL.md``. Never raises for bad content: problems become diagnostics.
+
+    Args:
+        path: the file.
+        data: its bytes when they were read already (the validation cache reads them for the
+            key): they are decoded exactly as ``read_text`` decodes a file, not read again.
+    """
+    read = read_text(path) if data is None else decode_text(path, data, MAX_TEXT_BYTES)
     if read.text is None:
         return Manifest(path, None, "", 1, diagnostics=read.diagnostics)
     diagnostics: list[Diagnostic] = []
@@ -152,9 +159,44 @@ def _load_yaml(text: str) -> tuple[Any, dict[str, int]]:
             for key_node, _ in node.value:
                 if isinstance(key_node, ScalarNode):
                     key_lines.setdefault(str(key_node.value), key_node.start_mark.line + 1)
-        return loader.construct_document(node), key_lines
+        try:
+            return loader.construct_document(node), key_lines
+        except _UNREADABLE as exc:  # PyYAML's constructors raise these for values they cannot read
+            raise _unreadable(loader, node) from exc
     finally:
         loader.dispose()
+
+
+_UNREADABLE = (ValueError, KeyError, AttributeError, TypeError, OverflowError)
+"""What PyYAML's safe constructors raise for a well-formed value of the wrong form: ``!!int abc``,
+``!!bool maybe``, ``!!timestamp nope``, an integer of more than 4,300 digits. They were tracebacks."""
+
+
+def _unreadable(loader: Any, root: Node) -> _Problem:
+    """The problem of the first scalar (in document order) that cannot be constructed, at its line."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            loader.constructed_objects, loader.recursive_objects = {}, {}  # as after the failed attempt
+            try:
+                loader.construct_object(node)
+            except (*_UNREADABLE, yaml.YAMLError):
+                break
+        elif isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, MappingNode):
+            stack.extend(child for pair in reversed(node.value) for child in reversed(pair))
+    else:
+        node = None
+    kind = str(getattr(node, "tag", "") or "").rsplit(":", 1)[-1] or "its type"
+    shown = str(getattr(node, "value", ""))
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return _Problem("frontmatter-yaml", f"invalid YAML: {shown!r} cannot be read as {kind}",
+                    "quote the value to keep it as text, or remove the `!!tag`", node)
 
 
 def _check_graph(root: Node) -> None:

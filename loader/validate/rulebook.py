@@ -6,22 +6,27 @@ passing fixture, so a rule cannot be added without being exercised.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from loader.core.model import Severity
+from loader.validate.record import Record
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
-    """Description of one rule, for listings and docs."""
+class RuleInfo(Record):
+    """Description of one rule, for listings and docs.
 
-    id: str
-    severity: Severity
-    stage: str
-    """Which stage emits it: read, parse, schema, rules or discover."""
-    summary: str
+    Attributes:
+        id: the rule's stable kebab-case id.
+        severity: its default severity.
+        stage: which stage emits it: read, parse, schema, rules or discover.
+        summary: one line saying what it checks.
+    """
+
+    __slots__ = _fields = ("id", "severity", "stage", "summary")
+
+    def __init__(self, id: str, severity: Severity, stage: str, summary: str) -> None:  # noqa: A002 - the rule's id
+        """Describe one rule."""
+        self.id, self.severity, self.stage, self.summary = id, severity, stage, summary
 
     @property
     def blocking(self) -> bool:

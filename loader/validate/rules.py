@@ -6,16 +6,18 @@ only what the discover and parse stages already found, plus bounded reads of ref
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from loader.core.model import Diagnostic, Manifest, Profile, Severity
 from loader.core.regular import open_regular
-from loader.core.textfile import looks_binary, read_text
+from loader.core.textfile import looks_binary
 from loader.validate.discover import SkillDir
 from loader.validate.layout import SKILL_FILE
 from loader.validate.links import is_absolute, is_external, iter_links, resolve_relative
+from loader.validate.readfile import read_bounded, text_of
 
 MAX_BODY_LINES = 500
 MIN_DESCRIPTION_WORDS = 6
@@ -32,7 +34,28 @@ _TRIGGER = re.compile(
     r"|used (to|for|by)|(perfect|ideal|useful|preferred|best) for|trigger|invoke|applies to|helps? with)\b",
     re.IGNORECASE,
 )
-_PERSON = re.compile(r"^\s*(I|I'm|I'll|We|We'll|You|You'll|My|Our)\b|\b(I can|I will|I help|you can use me)\b")
+_TRIGGER_ASCII = re.compile(_TRIGGER.pattern)
+"""``_TRIGGER`` for lowercased ASCII text: the same matches at half the cost of IGNORECASE."""
+_PERSON_START = re.compile(r"\s*(I|I'm|I'll|We|We'll|You|You'll|My|Our)\b")
+_PERSON_ANYWHERE = re.compile(r"\b(I can|I will|I help|you can use me)\b")
+
+
+def says_when(text: str) -> bool:
+    """True when ``text`` says when to use the skill (``_TRIGGER`` finds a phrase such as "use when")."""
+    if text.isascii():  # ASCII only: lowercasing is then exactly IGNORECASE (\u017f, \u212a fold to s, k)
+        return _TRIGGER_ASCII.search(text.lower()) is not None
+    return _TRIGGER.search(text) is not None
+
+
+def in_person(text: str) -> bool:
+    """True when ``text`` opens in first or second person, or speaks as "I can", "you can use me".
+
+    One regex with both alternatives took ~11 us per description (1,000 skills: ~11 ms of a
+    cold run), as its anchored half was tried at every position; split, and the second half
+    looked for only where its words are, ~1.6 us.
+    """
+    return _PERSON_START.match(text) is not None or (
+        ("I " in text or "you can use me" in text) and _PERSON_ANYWHERE.search(text) is not None)
 _XML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9_.:-]*(\s[^<>]*)?/?>")
 
 
@@ -89,7 +112,7 @@ def _description(skill_dir: SkillDir, manifest: Manifest, profile: Profile) -> l
         found.append(_diag(manifest, "description", "description-too-short", warn,
                            f"description has only {_words(len(text.split()))}",
                            "say what the skill does and when to use it, in one or two sentences"))
-    elif not _TRIGGER.search(text) and not isinstance(frontmatter.get("when_to_use"), str):
+    elif not says_when(text) and not isinstance(frontmatter.get("when_to_use"), str):
         found.append(_diag(manifest, "description", "description-no-trigger", warn,
                            "description does not say when to use the skill",
                            "add a sentence such as `Use when the user asks to ...`"))
@@ -98,7 +121,7 @@ def _description(skill_dir: SkillDir, manifest: Manifest, profile: Profile) -> l
         found.append(_diag(manifest, "description", "description-xml", warn,
                            f"description contains the tag {tag.group(0)!r}",
                            "describe it in words or wrap it in backticks without angle brackets"))
-    if _PERSON.search(text):
+    if in_person(text):
         found.append(_diag(manifest, "description", "description-person", warn,
                            "description is written in first or second person",
                            "write in third person: `Generates ...`, not `I can ...` or `You can ...`"))
@@ -125,14 +148,18 @@ def _links(skill_dir: SkillDir, manifest: Manifest, profile: Profile) -> list[Di
     direct: set[str] = set()
     markdown = [(SKILL_FILE, manifest.body, manifest.body_line)]
     md_files = [rel for rel in skill_dir.files if rel.endswith((".md", ".markdown"))][:MAX_MARKDOWN_FILES]
-    for rel in md_files:
-        read = read_text(skill_dir.path / rel, max_bytes=MAX_REFERENCE_BYTES)
-        if read.text is not None:
-            markdown.append((rel, read.text, 1))
+    base = f"{skill_dir.path}{os.sep}"
+    for rel in md_files:  # as read_text(path, max_bytes=MAX_REFERENCE_BYTES).text, at a fifth of its cost
+        data = read_bounded(base + rel, MAX_REFERENCE_BYTES)
+        text = None if data is None else text_of(data, MAX_REFERENCE_BYTES)
+        if text is not None:
+            markdown.append((rel, text, 1))
     nested: dict[str, set[str]] = {}
     for rel, text, first_line in markdown:
-        path = skill_dir.path / rel
+        path: Path | None = None  # made for a file's first link only: most files have none
         for link in iter_links(text):
+            if path is None:
+                path = skill_dir.path / rel
             line = link.line + first_line - 1
             if is_external(link.target):
                 continue
@@ -170,25 +197,32 @@ def _parents(rel: str) -> list[str]:
 
 def _files(skill_dir: SkillDir, manifest: Manifest, profile: Profile) -> list[Diagnostic]:
     found = []
+    base = f"{skill_dir.path}{os.sep}"  # strings: a Path per file only for a finding
     for rel in skill_dir.files:
-        path = skill_dir.path / rel
         try:
-            size = path.stat().st_size
+            size = os.stat(base + rel).st_size  # noqa: PTH116
             if size > MAX_REFERENCE_BYTES:
-                found.append(Diagnostic(path, None, "reference-too-large", Severity.WARNING,
+                found.append(Diagnostic(skill_dir.path / rel, None, "reference-too-large", Severity.WARNING,
                                         f"file is {size / 1024 / 1024:.1f} MiB",
                                         "large files cost context when loaded; split or trim it"))
-            elif Path(rel).suffix.lower() in TEXT_EXTENSIONS and size:
-                with open_regular(path) as handle:
+            elif _suffix(rel).lower() in TEXT_EXTENSIONS and size:
+                with open_regular(base + rel) as handle:
                     head = handle.read(8192)
                 if looks_binary(head):
-                    found.append(Diagnostic(path, None, "reference-binary", Severity.WARNING,
+                    found.append(Diagnostic(skill_dir.path / rel, None, "reference-binary", Severity.WARNING,
                                             f"{rel} has a text extension but binary content",
                                             "save it as text, or rename it to its real type"))
         except OSError as exc:
-            found.append(Diagnostic(path, None, "file-unreadable", Severity.ERROR,
+            found.append(Diagnostic(skill_dir.path / rel, None, "file-unreadable", Severity.ERROR,
                                     f"cannot read file: {exc.strerror or exc}", "make the file readable"))
     return found
+
+
+def _suffix(rel: str) -> str:
+    """``PurePosixPath(rel).suffix``, without making a path."""
+    name = rel.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def _words(count: int) -> str:

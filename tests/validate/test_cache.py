@@ -37,6 +37,12 @@ def _library(root: Path) -> Path:
     return write_tree(root, tree)
 
 
+def _entries(path: Path) -> dict[str, Any]:
+    """The entries of a cache file (after its header line)."""
+    entries: dict[str, Any] = json.loads(path.read_bytes().partition(b"\n")[2])
+    return entries
+
+
 def _run(roots: list[Path], profile: Profile = Profile.CLAUDE_CODE, *, strict: bool = False,
          cached: bool = True) -> tuple[LoadResult, Any]:
     with validation_cache(roots, profile, strict=strict, enabled=cached) as opened:
@@ -138,12 +144,36 @@ def test_nothing_changed_means_every_skill_is_a_hit(tmp_path: Path) -> None:
 def test_a_damaged_or_foreign_cache_file_is_ignored(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "lib", {"one/SKILL.md": skill_md("one")})
     _, opened = _run([root])
-    for damage in (b"{not json", b"[]", json.dumps({"format": 1, "context": "other", "skills": {}}).encode(),
-                   json.dumps({"format": 1, "context": opened.context,
-                               "skills": {str(root / "one"): {"key": "x", "result": None}}}).encode()):
+    good = opened.path.read_bytes()
+    flipped = bytearray(good)
+    flipped[-20] ^= 1
+    assert b'"sha256":"' in good
+    for damage in (b"{not json", b"[]", good[:-10], bytes(flipped), good.replace(b'"sha256":"', b'"sha256":"0'),
+                   json.dumps({"format": 1, "context": opened.context, "skills": {}}).encode()):
         opened.path.write_bytes(damage)
         result, again = _run([root])
         assert again.hits == 0 and result == _run([root], cached=False)[0]
+
+
+@pytest.mark.parametrize("damage", [
+    pytest.param({"body_bytes": -3}, id="negative-body"), pytest.param({"body_bytes": 10**6}, id="body-past-file"),
+    pytest.param({"body_bytes": "12"}, id="body-as-text"), pytest.param({"body_line": 0}, id="line-0"),
+    pytest.param({"frontmatter": ["name"]}, id="frontmatter-list"), pytest.param({"name": 7}, id="name-number"),
+    pytest.param({"key_lines": {"name": "2"}}, id="key-line-text"),
+    pytest.param({"diagnostics": [["p", "two", "r", "warning", "m", "h", None]]}, id="diagnostic-line-text"),
+    pytest.param({"diagnostics": [["p", 2, "r", "grave", "m", "h", None]]}, id="diagnostic-severity"),
+])
+def test_a_well_formed_file_with_a_wrong_entry_costs_a_check_not_a_crash(tmp_path: Path,
+                                                                        damage: dict[str, Any]) -> None:
+    # A file written by something else (checksum and all): each value is checked before it is used.
+    root = write_tree(tmp_path / "lib", {"one/SKILL.md": skill_md("one")})
+    _, opened = _run([root])
+    entries = _entries(opened.path)
+    entries[str(root / "one")]["result"]["skill"].update(damage)
+    opened.path.write_bytes(cache_module._file_bytes(opened.context, entries))
+    result, again = _run([root])
+    assert (again.hits, again.misses) == (0, 1)
+    assert result == _run([root], cached=False)[0]
 
 
 def test_the_cache_lives_in_the_user_cache_folder_not_in_the_library(tmp_path: Path) -> None:
@@ -162,7 +192,7 @@ def test_deleted_skills_leave_the_cache_file(tmp_path: Path) -> None:
     (root / "two/SKILL.md").unlink()
     (root / "one/SKILL.md").write_text(skill_md("one", body="Changed.\n"))
     _run([root])
-    assert list(json.loads(opened.path.read_text())["skills"]) == [str(root / "one")]
+    assert list(_entries(opened.path)) == [str(root / "one")]
 
 
 @pytest.mark.parametrize("command", [("validate",), ("pack", "--dry-run"), ("index",), ("report", "-f", "json")])
@@ -182,12 +212,12 @@ def test_commands_use_the_cache_and_no_cache_bypasses_it(tmp_path: Path, cli: An
     if command != ("index",):  # the index command reports its time
         assert first.out == bypassed.out
     assert len(list(folder.glob("*.json"))) == 1
-    cached = json.loads(next(folder.glob("*.json")).read_text())["skills"]
+    cached = _entries(next(folder.glob("*.json")))
     assert sorted(cached) == [str(root / "one"), str(root / "two")]
     (root / "two/SKILL.md").write_text(skill_md("two", body="Changed.\n"))
     again = run()
     assert again.code == 0
-    entry = json.loads(next(folder.glob("*.json")).read_text())["skills"]
+    entry = _entries(next(folder.glob("*.json")))
     assert entry[str(root / "one")] == cached[str(root / "one")]
     assert entry[str(root / "two")]["key"] != cached[str(root / "two")]["key"]
 
@@ -249,3 +279,28 @@ def test_validate_changed_leaves_no_cache_file_per_set_of_files(tmp_path: Path, 
     root = write_tree(tmp_path / "lib", {"one/SKILL.md": skill_md("one")})
     assert cli("validate", "--changed", root / "one" / "SKILL.md").code == 0
     assert not (Path(os.environ["XDG_CACHE_HOME"]) / "skillpack" / "validation").exists()
+
+
+def _shape(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    return type(value), value
+
+
+@pytest.mark.parametrize("value", [
+    {"a": [1, 1.0, True, None, "x", {"b": -0.0}]}, {"big": 10**30, "inf": float("inf"), "tiny": 5e-324},
+    {"text": "\ud800 lone surrogate, \u2028 line separator, \x00"}, {"nested": [[[]], {}]},
+])
+def test_frontmatter_the_cache_stores_reads_back_equal_and_of_the_same_types(value: dict[str, Any]) -> None:
+    assert cache_module._plain(value)
+    back = json.loads(json.dumps(value))
+    assert back == value and _shape(back) == _shape(value)
+
+
+@pytest.mark.parametrize("value", [
+    {"nan": float("nan")}, {"t": (1, 2)}, {"k": {1: "a"}}, {"s": {"a"}}, {"b": b"x"},
+])
+def test_frontmatter_that_would_not_read_back_the_same_is_not_stored(value: dict[str, Any]) -> None:
+    assert not cache_module._plain(value)

@@ -103,3 +103,41 @@ def test_non_utf8_names_the_line(tmp_path: Path) -> None:
     path.write_bytes(b"---\nname: a\ndescription: caf\xe9\n---\n")
     (diag,) = parse_manifest(path).diagnostics
     assert (diag.rule, diag.line) == ("file-encoding", 3)
+
+
+@pytest.mark.parametrize("data", [
+    pytest.param(b"---\nname: a\ndescription: Does things. Use when asked.\n---\nBody.\n", id="plain"),
+    pytest.param(b"\xef\xbb\xbf---\r\nname: a\r\n---\r\nBody\r\n", id="bom-crlf"),
+    pytest.param(b"---\nname: a\n---\nbin\x00ary\n", id="binary"),
+    pytest.param(b"---\nname: a\n---\nline\nbad \xff byte\n", id="not-utf8"),
+    pytest.param(b"\xef\xbb\xbf\xff", id="bom-then-bad-byte"),
+    pytest.param(b"", id="empty"),
+    pytest.param(b"---\nname: [\n---\n", id="bad-yaml"),
+    pytest.param(b"---\n" + b"x" * (4 * 1024 * 1024), id="too-large"),
+])
+def test_bytes_already_read_parse_as_the_file_does(tmp_path: Path, data: bytes) -> None:
+    # The validation cache hands over SKILL.md's bytes it read for the key; the result must be
+    # what reading the file gives, diagnostics included.
+    path = tmp_path / "SKILL.md"
+    path.write_bytes(data)
+    assert parse_manifest(path, data) == parse_manifest(path)
+
+
+@pytest.mark.parametrize(("yaml_text", "line", "shown"), [
+    pytest.param("name: !!int abc\n", 2, "'abc' cannot be read as int", id="int"),
+    pytest.param("name: !!float x\n", 2, "'x' cannot be read as float", id="float"),
+    pytest.param("name: !!bool maybe\n", 2, "'maybe' cannot be read as bool", id="bool"),
+    pytest.param("name: !!timestamp nope\n", 2, "'nope' cannot be read as timestamp", id="timestamp"),
+    pytest.param("big: " + "1" * 5000 + "\n", 2, "cannot be read as int", id="int-over-4300-digits"),
+    pytest.param("name: a\nmeta:\n  list: [1, !!int x]\n", 4, "'x' cannot be read as int", id="nested"),
+])
+def test_a_value_yaml_cannot_construct_is_a_diagnostic_at_its_line(yaml_text: str, line: int, shown: str) -> None:
+    manifest = parse_manifest_text(P, f"---\n{yaml_text}description: d\n---\nBody.\n")
+    assert manifest.frontmatter is None
+    assert [(d.rule, d.line) for d in manifest.diagnostics] == [("frontmatter-yaml", line)]
+    assert shown in manifest.diagnostics[0].message
+
+
+def test_a_well_formed_explicit_tag_still_constructs() -> None:
+    manifest = parse_manifest_text(P, "---\nname: a\nlist: [!!int 3, !!float '1.5']\n---\n")
+    assert manifest.frontmatter == {"name": "a", "list": [3, 1.5]} and manifest.diagnostics == ()

@@ -125,3 +125,13 @@ def test_whole_real_corpus_validates_without_crashing(cli: Cli) -> None:
     assert document["skills_checked"] == 238
     rules = {d["rule"] for d in document["diagnostics"]}
     assert {"frontmatter-missing", "schema-max-length", "name-mismatch", "schema-unknown-field"} <= rules
+
+
+def test_a_frontmatter_value_yaml_cannot_construct_is_an_error_not_a_crash(tmp_path: Path, cli: Cli,
+                                                                         skills_bin: list[str]) -> None:
+    write_tree(tmp_path, {"odd/SKILL.md": "---\nname: !!int abc\ndescription: d\n---\nBody.\n"})
+    result = cli("validate", tmp_path)
+    assert result.code == 1 and "frontmatter-yaml" in result.out and "internal error" not in result.err
+    done = subprocess.run([*skills_bin, "validate", str(tmp_path)], capture_output=True, text=True,
+                          env=env_without_debug(), timeout=60)
+    assert done.returncode == 1 and "'abc' cannot be read as int" in done.stdout, done.stderr
