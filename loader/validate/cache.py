@@ -26,11 +26,11 @@ from stat import S_ISREG
 from typing import Any
 
 from loader.core.model import Diagnostic, Manifest, Profile, Severity, Skill
+from loader.core.record import Record
 from loader.core.userdirs import cache_dir
 from loader.validate.discover import SkillDir
 from loader.validate.layout import SKILL_FILE
 from loader.validate.readfile import read_bounded
-from loader.validate.record import Record
 
 FORMAT = 2
 """Version of the file layout (a header line with a checksum, then the entries); another is ignored."""
@@ -59,7 +59,7 @@ class Keyed(Record):
             (or unreadable) to trust.
     """
 
-    __slots__ = _fields = ("key", "raw", "stamp")
+    __slots__ = ("key", "raw", "stamp")
 
     def __init__(self, key: str, raw: bytes, stamp: str) -> None:
         """Record a computed key."""

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from loader.core.errors import PathNotFoundError
 from loader.core.model import Diagnostic, Severity
+from loader.core.record import Record
 from loader.validate.layout import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
-from loader.validate.record import Record
 
 MAX_ENTRIES = 500_000
 """Directory entries looked at per root before the walk stops with a warning."""
@@ -29,7 +29,7 @@ class SkillDir(Record):
         files: files other than SKILL.md, sorted POSIX paths relative to the folder.
     """
 
-    __slots__ = _fields = ("path", "root", "files")
+    __slots__ = ("path", "root", "files")
 
     def __init__(self, path: Path, root: Path, files: tuple[str, ...]) -> None:
         """Record a skill folder found under ``root``."""
@@ -44,7 +44,7 @@ class SkillDir(Record):
 class Discovery(Record):
     """What a walk found: skill folders in root order, and problems met on the way."""
 
-    __slots__ = _fields = ("skill_dirs", "diagnostics")
+    __slots__ = ("skill_dirs", "diagnostics")
 
     def __init__(self, skill_dirs: tuple[SkillDir, ...], diagnostics: tuple[Diagnostic, ...]) -> None:
         """Record a walk's findings."""

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote
 
-from loader.validate.record import Record
+from loader.core.record import Record
 
 _INLINE = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+[\"'(][^)]*)?\)")
 _REFERENCE_DEF = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*(<[^>]*>|\S+)")  # `[^1]: text` is a footnote
@@ -24,7 +24,7 @@ _SLASH_COMMAND = re.compile(r"^/[\w.-]+:[\w.-]+$")  # `/plugin:skill`, a Claude 
 class Link(Record):
     """A link target as written, with its 1-based line in the text it came from."""
 
-    __slots__ = _fields = ("target", "line")
+    __slots__ = ("target", "line")
 
     def __init__(self, target: str, line: int) -> None:
         """Record a link found at ``line``."""

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loader.core.model import Diagnostic, Profile, Severity, Skill
+from loader.core.record import Record
 from loader.validate.discover import Discovery, SkillDir, discover
-from loader.validate.record import Record
 
 if TYPE_CHECKING:
     from loader.validate.cache import ValidationCache
@@ -28,7 +28,7 @@ _active: list[tuple[ValidationCache, Profile, bool]] = []
 class LoadedSkill(Record):
     """A skill and the diagnostics that belong to it."""
 
-    __slots__ = _fields = ("skill", "diagnostics")
+    __slots__ = ("skill", "diagnostics")
 
     def __init__(self, skill: Skill, diagnostics: tuple[Diagnostic, ...]) -> None:
         """Pair a skill with its diagnostics."""
@@ -54,7 +54,7 @@ class LoadResult(Record):
         skill_count: skill folders found, including those too broken to become a Skill.
     """
 
-    __slots__ = _fields = ("skills", "diagnostics", "skill_count")
+    __slots__ = ("skills", "diagnostics", "skill_count")
 
     def __init__(self, skills: tuple[LoadedSkill, ...], diagnostics: tuple[Diagnostic, ...], skill_count: int) -> None:
         """Record what loading a library found."""
@@ -105,7 +105,7 @@ class LeftOut(Record):
             by an earlier skill).
     """
 
-    __slots__ = _fields = ("path", "reason")
+    __slots__ = ("path", "reason")
 
     def __init__(self, path: Path, reason: str) -> None:
         """Record a folder left out and why."""

@@ -7,7 +7,7 @@ passing fixture, so a rule cannot be added without being exercised.
 from __future__ import annotations
 
 from loader.core.model import Severity
-from loader.validate.record import Record
+from loader.core.record import Record
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -22,7 +22,7 @@ class RuleInfo(Record):
         summary: one line saying what it checks.
     """
 
-    __slots__ = _fields = ("id", "severity", "stage", "summary")
+    __slots__ = ("id", "severity", "stage", "summary")
 
     def __init__(self, id: str, severity: Severity, stage: str, summary: str) -> None:  # noqa: A002 - the rule's id
         """Describe one rule."""
