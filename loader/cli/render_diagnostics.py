@@ -9,11 +9,14 @@ import json
 from collections.abc import Iterable
 from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
 
 from loader.core.model import Diagnostic, Severity
 
-if TYPE_CHECKING:  # annotations only: importing loader.validate.load pulls in jsonschema
+TYPE_CHECKING = False  # not typing's: a cached validate imports no typing (loader.core.record)
+if TYPE_CHECKING:
+    from typing import TextIO
+
+    # annotations only: importing loader.validate.load pulls in jsonschema
     from loader.validate.load import LoadResult
 
 SCHEMA_VERSION = 1

@@ -10,7 +10,9 @@ parses and reports it as it always did.
 
 from __future__ import annotations
 
+import io
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,8 +25,6 @@ FORMATS = ("text", "json", "github")
 def run_validate(paths: Sequence[Path] | None, output: str, profile: Profile, *, strict: bool, show_info: bool,
                  changed: bool, no_cache: bool) -> int:
     """Validate, render to stdout in ``output`` format, return the exit code (1 on failures)."""
-    from loader.validate.load import load_skills, validation_cache
-
     if changed:  # files outside every skill folder are skipped, not errors
         from loader.validate.changed import skill_folders_of
 
@@ -33,15 +33,44 @@ def run_validate(paths: Sequence[Path] | None, output: str, profile: Profile, *,
         roots, explicit = (list(paths), True) if paths else ([Path("skills")], False)
     # --changed (pre-commit) checks a different handful of folders each time: a cache file per
     # such set would only pile up, and a few skills are checked in milliseconds anyway.
-    with validation_cache(roots, profile, strict=strict, enabled=not (no_cache or changed)):
+    cached = not (no_cache or changed)
+    if cached:  # an unchanged library, run as last time: its output again (loader.validate.snapshot)
+        from loader.validate.snapshot import record, replay, run_key
+
+        key = run_key(roots, explicit=explicit, profile=profile, strict=strict, output=output, show_info=show_info)
+        stored = replay(key)
+        if stored is not None:
+            _emit(stored[0])
+            return stored[1]
+        started = time.time_ns()
+    from loader.validate.load import load_skills, validation_cache
+
+    with validation_cache(roots, profile, strict=strict, enabled=cached):
         result = load_skills(roots, profile, strict=strict, explicit=explicit)
+    out = io.StringIO()
     if output == "json":
-        render_json(result, sys.stdout)
+        render_json(result, out)
     elif output == "github":
-        render_github(result, sys.stdout)
+        render_github(result, out)
     else:
-        render_text(result, sys.stdout, show_info=show_info)
-    return 1 if has_failures(result.diagnostics, strict=strict) else 0
+        render_text(result, out, show_info=show_info)
+    code = 1 if has_failures(result.diagnostics, strict=strict) else 0
+    _emit(out.getvalue())
+    if cached:
+        record(key, roots, result, out.getvalue(), code, started)
+    return code
+
+
+def _emit(text: str) -> None:
+    """Write ``text`` to stdout line by line, as the renderers do.
+
+    Not in one call: on an unbuffered stdout (``PYTHONUNBUFFERED``) a pipe closed mid-way takes
+    part of one large write without an error and the rest is lost silently, where the next
+    line's write raises ``BrokenPipeError`` (exit 1, as for every command).
+    """
+    write = sys.stdout.write
+    for line in text.splitlines(keepends=True):
+        write(line)
 
 
 _FLAGS = {"--strict": "strict", "--info": "info", "--changed": "changed", "--no-cache": "no_cache",

@@ -42,13 +42,19 @@ class SkillDir(Record):
 
 
 class Discovery(Record):
-    """What a walk found: skill folders in root order, and problems met on the way."""
+    """What a walk found: skill folders in root order, problems met on the way, and the folders it listed.
 
-    __slots__ = ("skill_dirs", "diagnostics")
+    ``listed`` is every folder the walk read (or tried to), skill folders' sub-folders included:
+    while none of them changed (by their stamps), a walk would find the same
+    (``loader.validate.snapshot``).
+    """
 
-    def __init__(self, skill_dirs: tuple[SkillDir, ...], diagnostics: tuple[Diagnostic, ...]) -> None:
+    __slots__ = ("skill_dirs", "diagnostics", "listed")
+
+    def __init__(self, skill_dirs: tuple[SkillDir, ...], diagnostics: tuple[Diagnostic, ...],
+                 listed: tuple[str, ...] = ()) -> None:
         """Record a walk's findings."""
-        self.skill_dirs, self.diagnostics = skill_dirs, diagnostics
+        self.skill_dirs, self.diagnostics, self.listed = skill_dirs, diagnostics, listed
 
 
 def discover(roots: Sequence[Path]) -> Discovery:
@@ -59,14 +65,15 @@ def discover(roots: Sequence[Path]) -> Discovery:
     """
     found: list[SkillDir] = []
     diagnostics: list[Diagnostic] = []
+    listed: list[str] = []
     seen: set[Path] = set()
     for given in roots:
         root = _resolve_root(given)
-        for skill_dir in _walk_root(root, diagnostics):
+        for skill_dir in _walk_root(root, diagnostics, listed):
             if skill_dir.path not in seen:
                 seen.add(skill_dir.path)
                 found.append(skill_dir)
-    return Discovery(tuple(found), tuple(diagnostics))
+    return Discovery(tuple(found), tuple(diagnostics), tuple(listed))
 
 
 def _note_case_variant(folder: Path, names: Iterable[str], diagnostics: list[Diagnostic]) -> None:
@@ -88,20 +95,20 @@ def _resolve_root(given: Path) -> Path:
     return root
 
 
-def _walk_root(root: Path, diagnostics: list[Diagnostic]) -> Iterable[SkillDir]:
+def _walk_root(root: Path, diagnostics: list[Diagnostic], listed: list[str]) -> Iterable[SkillDir]:
     # Strings, not Paths, until a skill folder is found: a Path per entry was most of a cached
     # run's walk (1,000 skills: ~7,200 Path objects, ~60 ms; on strings ~25 ms).
-    budget = [MAX_ENTRIES]
+    scan = _Scanner(diagnostics, listed)
     top = str(root)
     stack: list[tuple[str, int]] = [(top, 0)]
     while stack:
         folder, depth = stack.pop()
-        entries = _scan(folder, diagnostics, budget)
+        entries = scan(folder)
         if entries is None:
             continue
         manifest = next((entry for entry in entries if entry.name == SKILL_FILE), None)
         if manifest is not None and _manifest_inside(manifest, root, diagnostics):
-            yield SkillDir(Path(folder), root, _skill_files(folder, entries, diagnostics, budget))
+            yield SkillDir(Path(folder), root, _skill_files(folder, entries, diagnostics, scan))
             continue
         if manifest is None:
             _note_case_variant(Path(folder), [entry.name for entry in entries], diagnostics)
@@ -118,27 +125,35 @@ def _walk_root(root: Path, diagnostics: list[Diagnostic]) -> Iterable[SkillDir]:
         stack.extend((sub, depth + 1) for sub in reversed(subdirs))  # entries are sorted by name
 
 
-def _scan(folder: str, diagnostics: list[Diagnostic], budget: list[int]) -> list[os.DirEntry[str]] | None:
-    if budget[0] <= 0:
-        return None
-    try:
-        with os.scandir(folder) as iterator:
-            entries = sorted(iterator, key=_name)
-    except PermissionError:
-        diagnostics.append(Diagnostic(Path(folder), None, "file-unreadable", Severity.WARNING,
-                                      "folder cannot be read (permission denied); skipped",
-                                      "make it readable, or move it out of the skills folder"))
-        return None
-    except OSError as exc:
-        diagnostics.append(Diagnostic(Path(folder), None, "file-unreadable", Severity.WARNING,
-                                      f"folder cannot be read: {exc.strerror or exc}; skipped", ""))
-        return None
-    budget[0] -= len(entries)
-    if budget[0] <= 0:
-        diagnostics.append(Diagnostic(Path(folder), None, "tree-too-large", Severity.WARNING,
-                                      f"stopped after {MAX_ENTRIES} entries; the rest was not searched",
-                                      "point skillpack at the folder that holds your skills"))
-    return entries
+class _Scanner:
+    """Lists folders for one walk, sorted by name: keeps the walk's entry budget and what it listed."""
+
+    def __init__(self, diagnostics: list[Diagnostic], listed: list[str]) -> None:
+        self.diagnostics, self.listed, self.budget = diagnostics, listed, MAX_ENTRIES
+
+    def __call__(self, folder: str) -> list[os.DirEntry[str]] | None:
+        """The folder's entries; ``None`` (with a warning) when it cannot be read or the budget is spent."""
+        if self.budget <= 0:
+            return None
+        self.listed.append(folder)
+        try:
+            with os.scandir(folder) as iterator:
+                entries = sorted(iterator, key=_name)
+        except PermissionError:
+            self.diagnostics.append(Diagnostic(Path(folder), None, "file-unreadable", Severity.WARNING,
+                                               "folder cannot be read (permission denied); skipped",
+                                               "make it readable, or move it out of the skills folder"))
+            return None
+        except OSError as exc:
+            self.diagnostics.append(Diagnostic(Path(folder), None, "file-unreadable", Severity.WARNING,
+                                               f"folder cannot be read: {exc.strerror or exc}; skipped", ""))
+            return None
+        self.budget -= len(entries)
+        if self.budget <= 0:
+            self.diagnostics.append(Diagnostic(Path(folder), None, "tree-too-large", Severity.WARNING,
+                                               f"stopped after {MAX_ENTRIES} entries; the rest was not searched",
+                                               "point skillpack at the folder that holds your skills"))
+        return entries
 
 
 def _name(entry: os.DirEntry[str]) -> str:
@@ -184,13 +199,13 @@ def _report_dir_symlink(path: Path, root: Path, diagnostics: list[Diagnostic]) -
 
 
 def _skill_files(folder: str, scanned: list[os.DirEntry[str]], diagnostics: list[Diagnostic],
-                 budget: list[int]) -> tuple[str, ...]:
+                 scan: _Scanner) -> tuple[str, ...]:
     """The files of a skill folder whose own entries the walk has ``scanned`` already (not read twice)."""
     files: list[str] = []
     stack = [(folder, "", 0)]  # a folder, its path relative to the skill folder (with a trailing /), depth
     while stack:
         current, prefix, depth = stack.pop()
-        entries = scanned if not prefix else _scan(current, diagnostics, budget) or []
+        entries = scanned if not prefix else scan(current) or []
         for entry in entries:
             name = entry.name
             if name in SKIP_DIRS or (name == SKILL_FILE and not prefix):

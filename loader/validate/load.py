@@ -52,13 +52,16 @@ class LoadResult(Record):
         skills: the skills that parsed, each with its diagnostics.
         diagnostics: sorted by file and line; includes the per-skill diagnostics and folder-level ones.
         skill_count: skill folders found, including those too broken to become a Skill.
+        discovery: the walk behind it (what it listed), when there was one.
     """
 
-    __slots__ = ("skills", "diagnostics", "skill_count")
+    __slots__ = ("skills", "diagnostics", "skill_count", "discovery")
 
-    def __init__(self, skills: tuple[LoadedSkill, ...], diagnostics: tuple[Diagnostic, ...], skill_count: int) -> None:
+    def __init__(self, skills: tuple[LoadedSkill, ...], diagnostics: tuple[Diagnostic, ...], skill_count: int,
+                 discovery: Discovery | None = None) -> None:
         """Record what loading a library found."""
         self.skills, self.diagnostics, self.skill_count = skills, diagnostics, skill_count
+        self.discovery = discovery
 
     def usable(self) -> list[Skill]:
         """Skills that work at run time (no blocking errors); what the index and reports use."""
@@ -220,7 +223,7 @@ def load_skills(roots: Sequence[Path], profile: Profile = Profile.CLAUDE_CODE, *
         from loader.validate.plugin_files import check_plugin_files
 
         all_diags += check_plugin_files(roots)
-    return LoadResult(tuple(loaded), tuple(sorted(all_diags, key=Diagnostic.sort_key)), len(found.skill_dirs))
+    return LoadResult(tuple(loaded), tuple(sorted(all_diags, key=Diagnostic.sort_key)), len(found.skill_dirs), found)
 
 
 def _empty_roots(roots: Sequence[Path], found: Discovery) -> list[Diagnostic]:

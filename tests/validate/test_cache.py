@@ -170,7 +170,7 @@ def test_a_well_formed_file_with_a_wrong_entry_costs_a_check_not_a_crash(tmp_pat
     _, opened = _run([root])
     entries = _entries(opened.path)
     entries[str(root / "one")]["result"]["skill"].update(damage)
-    opened.path.write_bytes(cache_module._file_bytes(opened.context, entries))
+    opened.path.write_bytes(cache_module.seal(opened.context, entries))
     result, again = _run([root])
     assert (again.hits, again.misses) == (0, 1)
     assert result == _run([root], cached=False)[0]
