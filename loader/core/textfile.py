@@ -5,6 +5,8 @@ Every stage that reads skill files goes through here, so the limits hold everywh
 
 from __future__ import annotations
 
+import os
+
 from loader.core.model import Diagnostic, Severity
 from loader.core.record import Record
 from loader.core.regular import open_regular
@@ -42,39 +44,40 @@ def looks_binary(data: bytes) -> bool:
 
 def read_text(path: Path, *, max_bytes: int = MAX_TEXT_BYTES) -> TextFile:
     """Read ``path`` as UTF-8 text, turning every way this can fail into a Diagnostic."""
-
-    def fail(rule: str, message: str, hint: str, line: int | None = None) -> TextFile:
-        diag = Diagnostic(path, line, rule, Severity.ERROR, message, hint)
-        return TextFile(None, False, (diag,))
-
     try:
         with open_regular(path) as handle:
-            data = handle.read(max_bytes + 1)
+            # Sized by fstat: asking for ``max_bytes + 1`` at once made a buffer of the whole
+            # limit (1-4 MiB) for every file, ~85 us for a 5 KB one against ~14 us.
+            size = os.fstat(handle.fileno()).st_size
+            data = handle.read(min(size, max_bytes) + 1)
+            if size < len(data) <= max_bytes:  # it grew since: read on, to the limit
+                data += handle.read(max_bytes + 1 - len(data))
     except PermissionError:
-        return fail("file-unreadable", "permission denied", "make the file readable (chmod a+r)")
+        return _failed(path, "file-unreadable", "permission denied", "make the file readable (chmod a+r)")
     except IsADirectoryError:
-        return fail("file-unreadable", "expected a file, found a directory", "remove or rename it")
+        return _failed(path, "file-unreadable", "expected a file, found a directory", "remove or rename it")
     except OSError as exc:
-        return fail("file-unreadable", f"cannot read file: {exc.strerror or exc}", "check the file")
+        return _failed(path, "file-unreadable", f"cannot read file: {exc.strerror or exc}", "check the file")
+    return decode_text(path, data, max_bytes)
+
+
+def decode_text(path: Path, data: bytes, max_bytes: int = MAX_TEXT_BYTES) -> TextFile:
+    """What :func:`read_text` returns for a file at ``path`` holding ``data`` (read by the caller)."""
     if len(data) > max_bytes:
-        return fail(
-            "file-too-large",
-            f"file is larger than {max_bytes // (1024 * 1024)} MiB",
-            "move bulky content out of the skill, or split it into smaller reference files",
-        )
+        return _failed(path, "file-too-large", f"file is larger than {max_bytes // (1024 * 1024)} MiB",
+                       "move bulky content out of the skill, or split it into smaller reference files")
     if looks_binary(data):
-        return fail("file-binary", "file is binary (contains NUL bytes)", "save it as UTF-8 text")
+        return _failed(path, "file-binary", "file is binary (contains NUL bytes)", "save it as UTF-8 text")
     had_bom = data.startswith(_BOM)
     if had_bom:
-        data = data[len(_BOM) :]
+        data = data[len(_BOM):]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return fail(
-            "file-encoding",
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-            "re-save the file as UTF-8",
-            line,
-        )
+        return _failed(path, "file-encoding", f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                       "re-save the file as UTF-8", data[: exc.start].count(b"\n") + 1)
     return TextFile(text, had_bom, ())
+
+
+def _failed(path: Path, rule: str, message: str, hint: str, line: int | None = None) -> TextFile:
+    return TextFile(None, False, (Diagnostic(path, line, rule, Severity.ERROR, message, hint),))

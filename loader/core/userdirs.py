@@ -27,3 +27,18 @@ def cache_dir() -> Path:
 def state_dir() -> Path:
     """``$XDG_STATE_HOME/skillpack``, else ``~/.local/state/skillpack``: the hook's memory and log."""
     return _base("XDG_STATE_HOME", ".local", "state") / APP
+
+
+def prune_stale(folder: Path, suffix: str, *, keep: Path, max_age_s: float) -> None:
+    """Delete the files of ``folder`` named ``*suffix`` unused for ``max_age_s`` seconds, except ``keep``.
+
+    For caches keyed by library (one file each): a library moved or deleted leaves its file
+    behind, and the next run that writes one of them clears the old ones.
+    """
+    import time
+
+    cutoff = time.time() - max_age_s
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(suffix) and entry.path != str(keep) and entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)

@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import os
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -27,7 +26,7 @@ from pathlib import Path
 
 from loader.core.counter import TokenCounter
 from loader.core.tokens import EstimateCounter, FixedRatioCounter, TokenizerJsonCounter
-from loader.core.userdirs import cache_dir
+from loader.core.userdirs import cache_dir, prune_stale
 
 log = logging.getLogger("loader")
 
@@ -157,7 +156,7 @@ class CachedCounter:
             from loader.core.atomic import write_bytes
 
             write_bytes(self.path, header.encode("utf-8") + b"\n" + body, durable=False)
-            _prune(self.path.parent, keep=self.path)
+            prune_stale(self.path.parent, ".counts", keep=self.path, max_age_s=STALE_SECONDS)
         except OSError as exc:  # a read-only or full cache folder costs speed, not correctness
             log.info("token count cache not written (%s)", exc)
 
@@ -210,9 +209,3 @@ def _read(path: Path, identity: str) -> dict[str, int]:
     return counts
 
 
-def _prune(folder: Path, *, keep: Path) -> None:
-    cutoff = time.time() - STALE_SECONDS
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.endswith(".counts") and entry.path != str(keep) and entry.stat().st_mtime < cutoff:
-                os.unlink(entry.path)

@@ -26,7 +26,7 @@ from stat import S_ISREG
 from loader.core.digest import sha256
 from loader.core.model import Diagnostic, Manifest, Profile, Severity, Skill
 from loader.core.record import Record
-from loader.core.userdirs import cache_dir
+from loader.core.userdirs import cache_dir, prune_stale
 from loader.validate.discover import SkillDir
 from loader.validate.layout import SKILL_FILE
 from loader.validate.readfile import read_bounded
@@ -192,21 +192,13 @@ class ValidationCache:
             from loader.core.atomic import write_bytes
 
             write_bytes(self.path, seal(self.context, entries), durable=False)
-            _prune(self.path.parent, keep=self.path)
+            prune_stale(self.path.parent, ".json", keep=self.path, max_age_s=STALE_SECONDS)
         except OSError:
             pass  # a read-only or full cache folder costs speed, not correctness
 
 
 def _holds_skill(folder: str) -> bool:
     return any(os.path.isfile(os.path.join(folder, name)) for name in ("SKILL.md", "skill.md"))  # noqa: PTH113,PTH118
-
-
-def _prune(folder: Path, *, keep: Path) -> None:
-    cutoff = time.time() - STALE_SECONDS
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.endswith(".json") and entry.path != str(keep) and entry.stat().st_mtime < cutoff:
-                os.unlink(entry.path)
 
 
 def _stamp(folder: str, files: Sequence[str]) -> tuple[str, int]:

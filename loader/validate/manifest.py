@@ -15,8 +15,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from loader.core.model import Diagnostic, Manifest, Severity
-from loader.core.textfile import MAX_TEXT_BYTES, read_text
-from loader.validate.readfile import decode_text
+from loader.core.textfile import MAX_TEXT_BYTES, decode_text, read_text
 
 MAX_FRONTMATTER_BYTES = 64 * 1024
 """Real frontmatter is well under 4 KB; anything near this is a mistake or an attack."""

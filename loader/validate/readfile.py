@@ -1,22 +1,15 @@
-"""Validate stage, reading skill files: one read sized by ``fstat``, decoded as ``core.textfile`` decodes.
+"""Validate stage, reading skill files as bytes: one read sized by ``fstat``, on a plain descriptor.
 
-``core.textfile.read_text`` reads through a buffered file object into a buffer the size of its
-limit (4 MiB for SKILL.md, 1 MiB for reference files): ~85 us for a 5 KB file, against ~14 us
-here, which was a fifth of a cold ``skills validate``. The decoding below repeats its decisions
-exactly (``tests/validate/test_readfile.py`` compares both on every kind of bad file).
+The validation cache hashes the bytes and parses them on a miss, and the link rules only need
+the text, so the stage reads bytes here and decodes them with ``core.textfile.decode_text``
+(diagnostics) or :func:`text_of` (the text alone, the same decisions; ``tests/validate/
+test_readfile.py`` compares both with ``read_text`` on every kind of bad file).
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING
-
-from loader.core.model import Diagnostic, Severity
-
-if TYPE_CHECKING:  # imported where used: a cached run reads SKILL.md here but decodes nothing
-    from loader.core.textfile import TextFile
 
 _BOM = b"\xef\xbb\xbf"
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -66,26 +59,3 @@ def text_of(data: bytes, max_bytes: int) -> str | None:
         return (data[len(_BOM):] if data.startswith(_BOM) else data).decode("utf-8")
     except UnicodeDecodeError:
         return None
-
-
-def decode_text(path: Path, data: bytes, max_bytes: int) -> TextFile:
-    """What ``read_text(path, max_bytes=max_bytes)`` returns for a file holding ``data``, diagnostics included."""
-    from loader.core.textfile import TextFile, looks_binary
-
-    def fail(rule: str, message: str, hint: str, line: int | None = None) -> TextFile:
-        return TextFile(None, False, (Diagnostic(path, line, rule, Severity.ERROR, message, hint),))
-
-    if len(data) > max_bytes:
-        return fail("file-too-large", f"file is larger than {max_bytes // (1024 * 1024)} MiB",
-                    "move bulky content out of the skill, or split it into smaller reference files")
-    if looks_binary(data):
-        return fail("file-binary", "file is binary (contains NUL bytes)", "save it as UTF-8 text")
-    had_bom = data.startswith(_BOM)
-    if had_bom:
-        data = data[len(_BOM):]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return fail("file-encoding", f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                    "re-save the file as UTF-8", data[: exc.start].count(b"\n") + 1)
-    return TextFile(text, had_bom, ())

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from loader.core.textfile import read_text
-from loader.validate.readfile import decode_text, read_bounded, text_of
+from loader.core.textfile import decode_text, read_text
+from loader.validate.readfile import read_bounded, text_of
 from loader.validate.rules import _suffix
 
 LIMIT = 1024
