@@ -98,13 +98,17 @@ def open_index(roots: Sequence[Path], *, index_path: Path | None = None, check: 
     try:
         return refresh_stored(roots, cache_index_path(roots), check=check)
     except IndexWriteError as exc2:
-        from loader.index.build import build_index
-
-        index, diagnostics = build_index(roots)
+        index, diagnostics = _build(roots)
         diagnostics.append(Diagnostic(path, None, "index-unwritable", Severity.WARNING,
                                       f"index could not be saved: {exc2.strerror or exc2}",
                                       "pass --index PATH to a writable location"))
         return index, diagnostics
+
+
+def _build(roots: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
+    from loader.index.build import build_index
+
+    return build_index(roots)
 
 
 def _problems(path: Path) -> list[str]:
@@ -133,10 +137,9 @@ def refresh_stored(roots: Sequence[Path], path: Path, *, check: bool = False) ->
         previous = load_index(path)  # with the collector paused (loader.index.store)
         damage = _problems(path) if check and previous is not None else []
         if previous is None or damage:
-            from loader.index.build import build_index
             from loader.index.create import write_new
 
-            index, diagnostics = build_index(roots)
+            index, diagnostics = _build(roots)
             try:
                 _write(lambda: write_new(index, path, _meta()))  # noqa: B023 - called at once
             except IndexBusyError as exc:
@@ -150,9 +153,7 @@ def refresh_stored(roots: Sequence[Path], path: Path, *, check: bool = False) ->
             return _update(previous, roots)
         except StoreChangedError:
             continue
-    from loader.index.build import build_index
-
-    return build_index(roots)
+    return _build(roots)
 
 
 def _update(previous: Index, roots: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
