@@ -62,7 +62,7 @@ def hook(
     from loader.runtime.hook import run
     from loader.runtime.hook_input import HookOptions
 
-    options = HookOptions(tuple(library or ()), budget, max_chars, top_k, suggest)
+    options = HookOptions(tuple(str(path) for path in library or ()), budget, max_chars, top_k, suggest)
     out = getattr(sys.stdout, "buffer", None) or _BinaryOut(sys.stdout)
     raise typer.Exit(run(options, _binary(sys.stdin), out))
 

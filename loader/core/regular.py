@@ -12,7 +12,10 @@ import errno
 import os
 import stat
 from io import BufferedReader
-from pathlib import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class NotARegularFileError(OSError):
@@ -30,7 +33,7 @@ def open_regular_fd(path: Path | str, flags: int = os.O_RDONLY, mode: int = 0o66
         OSError: it cannot be opened.
     """
     try:
-        if not stat.S_ISREG(Path(path).stat().st_mode):
+        if not stat.S_ISREG(os.stat(path).st_mode):
             raise NotARegularFileError(errno.EINVAL, "not a regular file", str(path))
     except FileNotFoundError:
         if not flags & os.O_CREAT:

@@ -42,7 +42,7 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in data[:_SNIFF_BYTES]
 
 
-def read_text(path: Path, *, max_bytes: int = MAX_TEXT_BYTES) -> TextFile:
+def read_text(path: Path | str, *, max_bytes: int = MAX_TEXT_BYTES) -> TextFile:
     """Read ``path`` as UTF-8 text, turning every way this can fail into a Diagnostic."""
     try:
         with open_regular(path) as handle:
@@ -61,7 +61,7 @@ def read_text(path: Path, *, max_bytes: int = MAX_TEXT_BYTES) -> TextFile:
     return decode_text(path, data, max_bytes)
 
 
-def decode_text(path: Path, data: bytes, max_bytes: int = MAX_TEXT_BYTES) -> TextFile:
+def decode_text(path: Path | str, data: bytes, max_bytes: int = MAX_TEXT_BYTES) -> TextFile:
     """What :func:`read_text` returns for a file at ``path`` holding ``data`` (read by the caller)."""
     if len(data) > max_bytes:
         return _failed(path, "file-too-large", f"file is larger than {max_bytes // (1024 * 1024)} MiB",
@@ -79,5 +79,7 @@ def decode_text(path: Path, data: bytes, max_bytes: int = MAX_TEXT_BYTES) -> Tex
     return TextFile(text, had_bom, ())
 
 
-def _failed(path: Path, rule: str, message: str, hint: str, line: int | None = None) -> TextFile:
-    return TextFile(None, False, (Diagnostic(path, line, rule, Severity.ERROR, message, hint),))
+def _failed(path: Path | str, rule: str, message: str, hint: str, line: int | None = None) -> TextFile:
+    from pathlib import Path  # only for a file that cannot be read: the hook reads bodies without pathlib
+
+    return TextFile(None, False, (Diagnostic(Path(path), line, rule, Severity.ERROR, message, hint),))

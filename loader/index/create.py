@@ -61,7 +61,7 @@ def write_new(index: Index, path: Path, meta: Mapping[str, str]) -> Stored:
     else:
         raise StoreChangedError(str(path))
     remember(path, checked)
-    return Stored(path, generation, tuple(range(len(index.entries))), len(index.entries), stamp=checked)
+    return Stored(str(path), generation, tuple(range(len(index.entries))), len(index.entries), stamp=checked)
 
 
 def _stamp_of(path: Path) -> str | None:

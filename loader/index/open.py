@@ -9,15 +9,15 @@ guessed. Another process writing at the same time makes this one start over, not
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from loader.core.errors import UsageError
 from loader.core.gc_pause import gc_paused
 from loader.core.model import Diagnostic, Severity
 from loader.core.tokens import DEFAULT_COUNTER
-from loader.index.location import cache_index_path, default_index_path
+from loader.index.location import cache_index_file, index_file
 from loader.index.plan import Plan, plan_refresh
 from loader.index.sqlite import IndexBusyError, StoreChangedError
 from loader.index.stamps import is_racy
@@ -30,6 +30,7 @@ from loader.index.types import FORMAT, FORMAT_VERSION, NORMALIZER, Index, skippe
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import TypeVar
 
     T = TypeVar("T")
@@ -54,7 +55,7 @@ def _meta() -> dict[str, str]:
             "token_counter": DEFAULT_COUNTER.name}
 
 
-def load_index(path: Path) -> Index | None:
+def load_index(path: Path | str) -> Index | None:
     """Open a stored index; ``None`` when it is missing, corrupt, or of another format version.
 
     Every skill's row is read in one transaction; term lists and postings stay on disk until a
@@ -62,17 +63,19 @@ def load_index(path: Path) -> Index | None:
     index of this exact format (the old JSON index, other bytes, a truncated file, mistyped rows)
     is ``None``.
     """
-    return read_index(Path(path), _meta())
+    return read_index(path, _meta())
 
 
-def save_index(index: Index, path: Path) -> None:
+def save_index(index: Index, path: Path | str) -> None:
     """Write ``index`` as the whole content of ``path``, atomically (see ``loader.index.create``)."""
+    from pathlib import Path
+
     from loader.index.create import write_new
 
     write_new(index, Path(path), _meta())
 
 
-def open_index(roots: Sequence[Path], *, index_path: Path | None = None, check: bool = False,
+def open_index(roots: Sequence[Path | str], *, index_path: Path | str | None = None, check: bool = False,
                ) -> tuple[Index, list[Diagnostic]]:
     """Load the index of ``roots``, refresh what changed, and store the changes.
 
@@ -85,9 +88,9 @@ def open_index(roots: Sequence[Path], *, index_path: Path | None = None, check: 
     with an ``index-repaired`` warning, when any of it is damaged (``skills index`` does this).
     """
     roots = list(roots)
-    path = Path(index_path) if index_path is not None else default_index_path(roots)
+    path = os.fspath(index_path) if index_path is not None else index_file(roots)  # strings: see location.py
     try:  # create the index folder before the walk, so its creation is not seen as a change next time
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     except OSError:
         pass  # reported when saving
     try:
@@ -96,56 +99,68 @@ def open_index(roots: Sequence[Path], *, index_path: Path | None = None, check: 
         if index_path is not None:
             raise _unwritable(path, exc) from exc
     try:
-        return refresh_stored(roots, cache_index_path(roots), check=check)
+        return refresh_stored(roots, cache_index_file(roots), check=check)
     except IndexWriteError as exc2:
+        from pathlib import Path
+
         index, diagnostics = _build(roots)
-        diagnostics.append(Diagnostic(path, None, "index-unwritable", Severity.WARNING,
+        diagnostics.append(Diagnostic(Path(path), None, "index-unwritable", Severity.WARNING,
                                       f"index could not be saved: {exc2.strerror or exc2}",
                                       "pass --index PATH to a writable location"))
         return index, diagnostics
 
 
-def _build(roots: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
+def _build(roots: Sequence[Path | str]) -> tuple[Index, list[Diagnostic]]:
+    from pathlib import Path
+
     from loader.index.build import build_index
 
-    return build_index(roots)
+    return build_index([Path(root) for root in roots])
 
 
-def _problems(path: Path) -> list[str]:
+def _problems(path: str) -> list[str]:
+    from pathlib import Path
+
     from loader.index.verify import problems
 
-    return problems(path)
+    return problems(Path(path))
 
 
-def _unwritable(path: Path, exc: OSError) -> Exception:
+def _unwritable(path: str, exc: OSError) -> Exception:
     return UsageError(message=f"cannot write the index to {path}: {exc.strerror or exc}",
                       hint="choose a writable --index path")
 
 
-def _not_stored(path: Path, exc: IndexBusyError) -> Diagnostic:
-    return Diagnostic(path, None, "index-busy", Severity.WARNING, f"changes not stored: {exc.message}",
+def _not_stored(path: str, exc: IndexBusyError) -> Diagnostic:
+    from pathlib import Path
+
+    return Diagnostic(Path(path), None, "index-busy", Severity.WARNING, f"changes not stored: {exc.message}",
                       "nothing to do: the next command stores them")
 
 
-def refresh_stored(roots: Sequence[Path], path: Path, *, check: bool = False) -> tuple[Index, list[Diagnostic]]:
+def refresh_stored(roots: Sequence[Path | str], path: Path | str, *, check: bool = False,
+                   ) -> tuple[Index, list[Diagnostic]]:
     """The current index of ``roots``, stored at ``path`` (read, refreshed and written as needed).
 
     Raises:
         IndexWriteError: the index had to be written and could not be.
     """
+    path = os.fspath(path)
     for _ in range(ATTEMPTS):
         previous = load_index(path)  # with the collector paused (loader.index.store)
         damage = _problems(path) if check and previous is not None else []
         if previous is None or damage:
+            from pathlib import Path
+
             from loader.index.create import write_new
 
             index, diagnostics = _build(roots)
             try:
-                _write(lambda: write_new(index, path, _meta()))  # noqa: B023 - called at once
+                _write(lambda: write_new(index, Path(path), _meta()))  # noqa: B023 - called at once
             except IndexBusyError as exc:
                 return index, [*diagnostics, _not_stored(path, exc)]
             if damage:
-                diagnostics.append(Diagnostic(path, None, "index-repaired", Severity.WARNING,
+                diagnostics.append(Diagnostic(Path(path), None, "index-repaired", Severity.WARNING,
                                               f"the index was damaged and has been rebuilt: {'; '.join(damage)}",
                                               "nothing to do; if it recurs, report it with how the index is shared"))
             return index, diagnostics
@@ -156,7 +171,7 @@ def refresh_stored(roots: Sequence[Path], path: Path, *, check: bool = False) ->
     return _build(roots)
 
 
-def _update(previous: Index, roots: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
+def _update(previous: Index, roots: Sequence[Path | str]) -> tuple[Index, list[Diagnostic]]:
     with gc_paused():  # not around a full walk below, which parses skills
         plan = plan_refresh(previous, roots)
         try:
@@ -166,9 +181,11 @@ def _update(previous: Index, roots: Sequence[Path]) -> tuple[Index, list[Diagnos
     if found is not None:
         index, diagnostics, save = found
     else:
+        from pathlib import Path
+
         from loader.index.build import scan
 
-        index, diagnostics, changed = scan(roots, previous, postings=False)
+        index, diagnostics, changed = scan([Path(root) for root in roots], previous, postings=False)
         save = changed or not is_racy(index.tree, index.tree_time)
     stored = previous.stored
     assert stored is not None
@@ -198,9 +215,11 @@ def _targeted(previous: Index, plan: Plan) -> tuple[Index, list[Diagnostic], boo
         if settle:
             previous.tree_time = plan.tree_time  # store the later time, so the next open trusts the tree
         return previous, skipped_diagnostics(previous), settle
+    from pathlib import Path
+
     from loader.index.build import refresh
 
-    index, found = refresh(previous, plan.folders, postings=False)
+    index, found = refresh(previous, [Path(folder) for folder in plan.folders], postings=False)
     if any(d.rule == "name-duplicate" for d in found):
         return None  # which copy wins depends on the walk order
     for folder in plan.folders:

@@ -15,7 +15,6 @@ import os
 import time
 from collections.abc import Sequence
 from operator import attrgetter
-from pathlib import Path
 
 from loader.core.record import Record
 from loader.index.stamps import RACY_NS, file_stamps, folder_signature, folder_tree
@@ -24,6 +23,7 @@ from loader.validate.layout import MAX_DEPTH, SKILL_FILE, SKIP_DIRS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Final
 
 _PATH = attrgetter("path")
@@ -35,7 +35,7 @@ class Plan(Record):
     """What a targeted refresh has to do."""
 
     __slots__ = ("folders", "tree", "tree_time", "rechecked")
-    folders: Final[tuple[Path, ...]]
+    folders: Final[tuple[str, ...]]
     """Skill folders to re-index: edited, added, or too recently changed to trust."""
     tree: Final[dict[str, int]]
     """The folder mtimes after the refresh (changed folders re-read, new ones added)."""
@@ -43,16 +43,16 @@ class Plan(Record):
     rechecked: Final[bool]
     """Some folder or manifest was re-examined only because its timestamp was too recent."""
 
-    def __init__(self, folders: tuple[Path, ...], tree: dict[str, int], tree_time: int, rechecked: bool) -> None:
+    def __init__(self, folders: tuple[str, ...], tree: dict[str, int], tree_time: int, rechecked: bool) -> None:
         self.folders = folders
         self.tree = tree
         self.tree_time = tree_time
         self.rechecked = rechecked
 
 
-def plan_refresh(index: Index, roots: Sequence[Path]) -> Plan | None:
+def plan_refresh(index: Index, roots: Sequence[Path | str]) -> Plan | None:
     """The skill folders of ``roots`` that changed since ``index`` was taken; ``None``: walk it all."""
-    resolved = tuple(str(Path(r).resolve()) for r in roots)
+    resolved = tuple(os.path.realpath(r) for r in roots)  # strings: the hook does not import pathlib
     if not index.tree or index.roots != resolved:
         return None
     tree_time = time.time_ns()  # before any stat: a change during this check is seen next time
@@ -98,7 +98,7 @@ def plan_refresh(index: Index, roots: Sequence[Path]) -> Plan | None:
         return None
     if folders:
         _retree(sorted(folders), tree, resolved)
-    return Plan(tuple(Path(f) for f in sorted(folders)), tree, tree_time, rechecked)
+    return Plan(tuple(sorted(folders)), tree, tree_time, rechecked)
 
 
 def _settle_dirs(dirs: list[str], index: Index, skills: set[str], roots: tuple[str, ...],
@@ -128,7 +128,7 @@ def _settle_dirs(dirs: list[str], index: Index, skills: set[str], roots: tuple[s
         if depth >= MAX_DEPTH:
             continue
         for sub in sorted(subdirs - children.get(folder, set())):
-            added = folder_tree([Path(sub)], depth + 1)
+            added = folder_tree([sub], depth + 1)
             tree.update(added)
             folders.update(f for f in added if _is_new_skill(f, added))
     return True
@@ -162,7 +162,7 @@ def _retree(folders: list[str], tree: dict[str, int], roots: tuple[str, ...]) ->
     for folder in folders:
         depth = _depth(folder, roots)
         if depth is not None:
-            tree.update(folder_tree([Path(folder)], depth))
+            tree.update(folder_tree([folder], depth))
 
 
 def _owner(folder: str, skills: set[str], roots: tuple[str, ...]) -> str | None:

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from loader.validate.layout import MAX_DEPTH, SKIP_DIRS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 RACY_NS = 2_000_000_000
 """Folders modified less than this before the last walk are re-walked rather than trusted."""
@@ -30,20 +33,20 @@ def is_racy(tree: Mapping[str, int], tree_time: int) -> bool:
     return not tree or max(tree.values()) >= tree_time - RACY_NS
 
 
-def folder_tree(roots: Sequence[Path], depth: int = 0) -> dict[str, int]:
+def folder_tree(roots: Sequence[Path | str], depth: int = 0) -> dict[str, int]:
     tree: dict[str, int] = {}
-    stack = [(root, depth) for root in roots if root.is_dir()]
+    stack = [(os.fspath(root), depth) for root in roots if os.path.isdir(root)]
     while stack:
         folder, depth = stack.pop()
         try:
-            tree[str(folder)] = os.stat(folder).st_mtime_ns  # noqa: PTH116 - hot path
+            tree[folder] = os.stat(folder).st_mtime_ns
             with os.scandir(folder) as entries:
                 subdirs = [e.path for e in entries
                            if e.name not in SKIP_DIRS and not e.is_symlink() and e.is_dir(follow_symlinks=False)]
         except OSError:
             continue
         if depth < MAX_DEPTH:
-            stack.extend((Path(sub), depth + 1) for sub in subdirs)
+            stack.extend((sub, depth + 1) for sub in subdirs)
     return tree
 
 

@@ -28,7 +28,6 @@ import json
 import os
 import sqlite3
 from collections.abc import Mapping
-from pathlib import Path
 
 from loader.core.gc_pause import gc_paused
 from loader.core.record import Record
@@ -40,6 +39,7 @@ from loader.index.types import Index, IndexEntry
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, Final
 
     _Rows = tuple[list[tuple[Any, ...]], dict[str, tuple[str, str, tuple[str, ...]]], dict[str, int],
@@ -50,7 +50,8 @@ class Stored(Record):
     """Where an index was read from or written to, and which stored state it reflects."""
 
     __slots__ = ("path", "generation", "ids", "next_id", "stamp")
-    path: Final[Path]
+    path: Final[str]
+    """The index file (a string: the hook's path does not import pathlib)."""
     generation: Final[int]
     """Bumped by every write (a new file starts at a random number): a writer whose index was read at
     another generation starts over."""
@@ -60,7 +61,7 @@ class Stored(Record):
     stamp: Final[str | None]
     """The file's ``loader.index.trust`` stamp when its rows were known to be well typed."""
 
-    def __init__(self, path: Path, generation: int, ids: tuple[int, ...], next_id: int,
+    def __init__(self, path: str, generation: int, ids: tuple[int, ...], next_id: int,
                  stamp: str | None = None) -> None:
         self.path = path
         self.generation = generation
@@ -71,13 +72,13 @@ class Stored(Record):
 def _split(text: str) -> list[str]:
     return text.split(SEP) if text else []
 
-def read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
+def read_index(path: Path | str, meta_expected: Mapping[str, str]) -> Index | None:
     """Read the index at ``path`` (every skill's row); ``None`` for anything untrustworthy."""
     with gc_paused():  # tens of thousands of new objects, none cyclic: collecting would only cost time
-        return _read_index(Path(path), meta_expected)
+        return _read_index(os.fspath(path), meta_expected)
 
 
-def _read_index(path: Path, meta_expected: Mapping[str, str]) -> Index | None:
+def _read_index(path: str, meta_expected: Mapping[str, str]) -> Index | None:
     try:
         with held(path) as handle:  # open before SQLite's connection, closed after it (loader.index.trust)
             if not handle.is_sqlite():
@@ -127,7 +128,7 @@ def _refs(text: str) -> dict[str, int]:
     return dict(zip(parts[::2], map(int, parts[1::2]), strict=True))
 
 
-def _read_rows(path: Path, handle: HeldFile, meta_expected: Mapping[str, str]) -> _Rows | None:
+def _read_rows(path: str, handle: HeldFile, meta_expected: Mapping[str, str]) -> _Rows | None:
     """Everything an open reads, in one read transaction; ``None`` for anything untrustworthy."""
     try:
         # A journal left by a killed writer is rolled back by the first connection that may

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 
 from loader.index.postings import FIELDS
 from loader.index.sqlite import CHUNK, connect, damaged
@@ -22,13 +21,13 @@ if TYPE_CHECKING:
 class TermSource:
     """The stored term lists of an index's skills, fetched only when asked for (updates, exports)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: str) -> None:
         """Read lazily from ``path``."""
         self.path = path
         self._cache: dict[str, tuple[str, ...]] = {}
         self._complete = False
 
-    def __reduce__(self) -> tuple[type[TermSource], tuple[Path]]:
+    def __reduce__(self) -> tuple[type[TermSource], tuple[str]]:
         return TermSource, (self.path,)  # a copy in another process reads the file afresh
 
     def fetch(self, names: Iterable[str] | None = None) -> None:
@@ -98,7 +97,7 @@ def fetch_terms(entries: Iterable[IndexEntry]) -> None:
 class StoredPostings(Mapping[str, str]):
     """Term -> stored posting string (doc numbers are stable ids), fetched per query and cached."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: str) -> None:
         """Read lazily from ``path``."""
         self.path = path
         self._cache: dict[str, str | None] = {}

@@ -23,11 +23,14 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from pathlib import Path
 
 from loader.core.atomic import write_text
 from loader.core.digest import hex_key
-from loader.core.userdirs import cache_dir
+from loader.core.userdirs import cache_folder
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAGIC = b"SQLite format 3\x00"
 COUNTER = slice(24, 28)
@@ -37,10 +40,10 @@ COUNTER = slice(24, 28)
 class HeldFile:
     """An open, non-blocking, read-only descriptor of the index file, for its header."""
 
-    def __init__(self, fd: int, path: Path) -> None:
+    def __init__(self, fd: int, path: Path | str) -> None:
         """Wrap ``fd``, opened on ``path`` (closed by :func:`held`)."""
         self.fd = fd
-        self._path = path
+        self._path = os.fspath(path)
 
     def is_sqlite(self) -> bool:
         """Whether the file is a regular file that starts like an SQLite database."""
@@ -63,7 +66,7 @@ class HeldFile:
     def replaced(self) -> bool:
         """Whether the path now names another file than the one held (renamed over, or deleted)."""
         try:
-            return not os.path.samestat(os.fstat(self.fd), self._path.stat())
+            return not os.path.samestat(os.fstat(self.fd), os.stat(self._path))
         except OSError:
             return True
 
@@ -80,7 +83,7 @@ class HeldFile:
 
 
 @contextmanager
-def held(path: Path) -> Iterator[HeldFile]:
+def held(path: Path | str) -> Iterator[HeldFile]:
     """The index file held open for the whole of a connection's life: open it first, close it last.
 
     Opened non-blocking, so a FIFO or a device left at the index path cannot block the open
@@ -88,26 +91,27 @@ def held(path: Path) -> Iterator[HeldFile]:
     """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        yield HeldFile(fd, Path(path))
+        yield HeldFile(fd, path)
     finally:
         os.close(fd)
 
 
-def _record(path: Path) -> Path:
-    return cache_dir() / "checked" / hex_key(str(Path(path).resolve()))
+def _record(path: Path | str) -> str:
+    return os.path.join(cache_folder(), "checked", hex_key(os.path.realpath(path)))
 
 
-def is_checked(path: Path, current: str | None) -> bool:
+def is_checked(path: Path | str, current: str | None) -> bool:
     """Whether the file at ``path``, as stamped ``current``, is the one whose rows last passed the check."""
     if current is None:
         return False
     try:
-        return _record(path).read_text(encoding="utf-8") == current
+        with open(_record(path), encoding="utf-8") as handle:
+            return handle.read(256) == current
     except (OSError, UnicodeDecodeError):
         return False
 
 
-def remember(path: Path, checked: str | None) -> None:
+def remember(path: Path | str, checked: str | None) -> None:
     """Record that the file stamped ``checked`` holds only well-typed rows (best effort, atomic)."""
     if checked is None:
         return

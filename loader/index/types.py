@@ -14,7 +14,6 @@ import os
 from collections.abc import Mapping
 from functools import cached_property
 from operator import attrgetter
-from pathlib import Path
 
 from loader.core.model import Diagnostic, Severity
 from loader.core.record import Record
@@ -25,6 +24,7 @@ from loader.index.postings import FIELDS, CollectionStats, build_postings, decod
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, Final
 
     from loader.index.store import Stored
@@ -109,7 +109,14 @@ class IndexEntry(Record):
     @property
     def manifest_path(self) -> Path:
         """The skill's SKILL.md."""
-        return Path(self.path) / "SKILL.md"
+        from pathlib import Path  # here: the hook reads bodies through manifest_file, without pathlib
+
+        return Path(self.manifest_file)
+
+    @property
+    def manifest_file(self) -> str:
+        """The skill's SKILL.md, as a string."""
+        return f"{self.path}{os.sep}SKILL.md"
 
     def term_counts(self, field_name: str) -> dict[str, int]:
         """Decode one field's term frequencies."""
@@ -218,7 +225,7 @@ class Index:
     def body(self, name: str) -> str:
         """The skill's Markdown body, read from disk now, byte-exact (line endings kept)."""
         entry = self.entry(name)
-        read = read_text(entry.manifest_path)
+        read = read_text(entry.manifest_file)
         if read.text is None:
             return ""
         if _signature_matches(entry):
@@ -249,6 +256,10 @@ class Index:
 
 def skipped_diagnostics(index: Index) -> list[Diagnostic]:
     """The warnings for skills left out of ``index``, as the walk that found them said."""
+    if not index.skipped:
+        return []
+    from pathlib import Path  # only for a library with broken skills: the hook's path does without
+
     return [skipped_warning(Path(path) / "SKILL.md", message)
             for path, (_, message, _) in sorted(index.skipped.items())]
 
@@ -261,7 +272,7 @@ def skipped_warning(manifest: Path, message: str) -> Diagnostic:
 
 def _signature_matches(entry: IndexEntry) -> bool:
     try:
-        return stat_key(entry.manifest_path) == entry.manifest_stat
+        return stat_key(entry.manifest_file) == entry.manifest_stat
     except OSError:
         return False
 

@@ -10,14 +10,15 @@ writes it (``skills calibrate``).
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
-from pathlib import Path
 
 from loader.core.record import Record
 from loader.core.regular import open_regular
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, Final
 
     from loader.index import Index
@@ -56,28 +57,41 @@ class Calibration(Record):
         return f"threshold {self.threshold:g} calibrated ({origin}{when}; {self.path})"
 
 
-def config_path(index_path: Path) -> Path:
+def config_path(index_path: Path | str) -> Path:
     """The config file beside the index at ``index_path``.
 
     ``.skillpack/index.sqlite`` has ``.skillpack/config.toml``; an index kept elsewhere (the
     user cache, a ``--index`` file) has ``<index name>.config.toml`` next to it, so two
     libraries sharing a cache folder never share a calibration.
     """
+    from pathlib import Path
+
+    return Path(_config_file(os.fspath(index_path)))
+
+
+def _config_file(index_file: str) -> str:
+    """:func:`config_path` on strings (the hook reads the calibration without pathlib)."""
     from loader.index.location import INDEX_FILE
 
-    if index_path.name == INDEX_FILE:
-        return index_path.with_name(CONFIG_FILE)
-    return index_path.with_name(f"{index_path.stem}.{CONFIG_FILE}")
+    folder, name = os.path.split(index_file)
+    stem = name.rsplit(".", 1)[0] if "." in name.strip(".") else name
+    return os.path.join(folder, CONFIG_FILE if name == INDEX_FILE else f"{stem}.{CONFIG_FILE}")
 
 
-def config_path_for(roots: Sequence[Path | str], index_path: Path | None = None) -> Path:
+def config_path_for(roots: Sequence[Path | str], index_path: Path | str | None = None) -> Path:
     """The config file of the library at ``roots`` (indexed at ``index_path``, else the default place)."""
-    from loader.index.location import default_index_path
+    from pathlib import Path
 
-    return config_path(Path(index_path) if index_path is not None else default_index_path([Path(r) for r in roots]))
+    return Path(_config_file_for(roots, index_path))
 
 
-def read_calibration(path: Path) -> Calibration | None:
+def _config_file_for(roots: Sequence[Path | str], index_path: Path | str | None = None) -> str:
+    from loader.index.location import index_file
+
+    return _config_file(os.fspath(index_path) if index_path is not None else index_file(roots))
+
+
+def read_calibration(path: Path | str) -> Calibration | None:
     """The calibration stored at ``path``; ``None`` when there is none or it cannot be used."""
     try:
         with open_regular(path) as handle:
@@ -102,22 +116,24 @@ def read_calibration(path: Path) -> Calibration | None:
     found = doc.get("calibration")
     about: dict[str, Any] = found if isinstance(found, dict) else {}
     prompts = about.get("prompts", 0)
+    from pathlib import Path  # only with a calibration file: the common hook reads none
+
     return Calibration(float(threshold), Path(path), str(about.get("source", "")),
                        prompts if isinstance(prompts, int) and not isinstance(prompts, bool) else 0,
                        str(about.get("created", "")))
 
 
-def calibration_for(index: Index, index_path: Path | None = None) -> Calibration | None:
+def calibration_for(index: Index, index_path: Path | str | None = None) -> Calibration | None:
     """The calibration in force for ``index`` (beside ``index_path``, else its default place)."""
     if not index.roots:
         return None
     try:
-        return read_calibration(config_path_for(index.roots, index_path))
+        return read_calibration(_config_file_for(index.roots, index_path))
     except OSError:
         return None
 
 
-def calibrated_threshold(index: Index, index_path: Path | None = None) -> float | None:
+def calibrated_threshold(index: Index, index_path: Path | str | None = None) -> float | None:
     """The library's calibrated threshold, or ``None`` for the shipped default (what ``match`` takes)."""
     found = calibration_for(index, index_path)
     return found.threshold if found is not None else None

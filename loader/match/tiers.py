@@ -103,7 +103,7 @@ def choose(index: Index, ranking: Sequence[Match], confidences: Sequence[float],
         entry = index.entry(name)
         if not entry.invocable:
             continue
-        found.append(Suggestion(name, summary_of(entry.description, summary_chars), str(entry.manifest_path),
+        found.append(Suggestion(name, summary_of(entry.description, summary_chars), entry.manifest_file,
                                 candidate.score, confidence))
         if len(found) >= n:
             break

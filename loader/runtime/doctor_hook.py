@@ -126,7 +126,7 @@ def _inspect(item: SettingsFile, command: str, project: Path, now: float) -> Hoo
     options = parse_args([_expand(arg, project) for arg in args])
     if options is None:
         return HookInstall(item.scope, item.file.path, command, (), program, False)
-    roots = tuple((project / root).resolve() for root in (options.libraries or (Path("skills"),)))
+    roots = tuple((project / root).resolve() for root in (options.libraries or ("skills",)))
     install = HookInstall(item.scope, item.file.path, command, roots, program, True)
     if not all(root.is_dir() for root in roots):
         return install

@@ -16,7 +16,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from loader.core.record import Record
 from loader.core.wrapper import escape_attribute, skill_block, valid_name
@@ -72,8 +71,8 @@ class HookReply(Record):
         self.sent = sent
 
 
-def _library_key(roots: Sequence[Path]) -> str:
-    return "\0".join(map(str, roots))
+def _library_key(roots: Sequence[str]) -> str:
+    return "\0".join(roots)
 
 
 def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
@@ -90,8 +89,8 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
         return None
     if event.event != "UserPromptSubmit" or not event.prompt.strip():
         return None
-    if not any(root.exists() for root in roots):
-        raise FileNotFoundError(f"skill library not found: {', '.join(map(str, roots))}")
+    if not any(os.path.exists(root) for root in roots):
+        raise FileNotFoundError(f"skill library not found: {', '.join(roots)}")
 
     from loader.core.text import prompt_for_matching
     from loader.core.tokens import count_tokens
@@ -102,10 +101,10 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
     from loader.match.tiers import DEFAULT_SUGGEST, render_suggestions
 
     wait_at_most(HOOK_WAIT_S)  # never block the prompt long behind another process's write
-    index, _diagnostics = open_index([r for r in roots if r.exists()])
+    index, _diagnostics = open_index([r for r in roots if os.path.exists(r)])
     sent = memory.sent() if memory is not None else {}
     already = {name for name, digest in sent.items() if name in index and index.entry(name).content_hash == digest}
-    readable = _paths_readable(roots, Path(event.cwd or "."))
+    readable = _paths_readable(roots, event.cwd or ".")
     suggest = 0 if not readable else DEFAULT_SUGGEST if options.suggest is None else options.suggest
     result = match(index, prompt_for_matching(event.prompt), top_k=options.top_k, suggest=suggest, exclude=already,
                    threshold=calibrated_threshold(index))
@@ -128,15 +127,16 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
     return HookReply(json.dumps(output, ensure_ascii=False), sent)
 
 
-def _paths_readable(roots: Sequence[Path], project: Path) -> bool:
+def _paths_readable(roots: Sequence[str], project: str) -> bool:
     """Whether the model may read the library's files: False only for a library outside the project
     when Claude Code's settings block reads outside the working directories.
 
     Then a path (a suggestion, or the pointer after a cut body) is useless: the hook sends whole
     bodies only. The settings are read only in that case, so the common hook pays nothing.
     """
-    project = project.resolve()
-    if all(root.resolve().is_relative_to(project) for root in roots):
+    project = os.path.realpath(project)
+    inside = project.rstrip(os.sep) + os.sep
+    if all(root == project or root.startswith(inside) for root in map(os.path.realpath, roots)):
         return True
     from loader.runtime.settings_file import blocked_reads
 
@@ -198,7 +198,7 @@ def _cut(name: str, folder: str, body: str, tokens: int, chars: int) -> str | No
 
     def version(keep: int) -> str:
         pointer = (f"[skillpack: cut to fit the context budget; {len(lines) - keep} more lines in "
-                   f"{escape_attribute(str(Path(folder) / 'SKILL.md'))}; read that file for the rest]")
+                   f"{escape_attribute(os.path.join(folder, 'SKILL.md'))}; read that file for the rest]")
         return "".join(lines[:keep]).rstrip("\n") + "\n\n" + pointer
 
     def fits(keep: int) -> bool:
@@ -234,7 +234,7 @@ def render_context(loaded: Sequence[Loaded], suggestions: str = "") -> str:
     parts = [header]
     if left_out:
         parts.append("Also relevant, not loaded (over the context budget): " + "; ".join(
-            f"{escape_attribute(item.name)} ({escape_attribute(str(Path(item.folder) / 'SKILL.md'))})"
+            f"{escape_attribute(item.name)} ({escape_attribute(os.path.join(item.folder, 'SKILL.md'))})"
             for item in left_out) + ".")
     parts.append("Each skill's folder holds the reference files and scripts its instructions mention.")
     parts.extend(_block(item.name, item.folder, item.text) for item in included if item.text is not None)

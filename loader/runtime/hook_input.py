@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 from loader.core.record import Record
 
@@ -36,7 +35,7 @@ class HookOptions(Record):
     """How the hook was configured (on its command line in settings.json)."""
 
     __slots__ = ("libraries", "budget_tokens", "max_chars", "top_k", "suggest")
-    libraries: Final[tuple[Path, ...]]
+    libraries: Final[tuple[str, ...]]
     """Skill library roots; empty means ``skills/`` under the event's working directory."""
     budget_tokens: Final[int]
     max_chars: Final[int]
@@ -44,7 +43,7 @@ class HookOptions(Record):
     suggest: Final[int | None]
     """Suggestions at most (``0``: none; ``None``: the matcher's default)."""
 
-    def __init__(self, libraries: tuple[Path, ...] = (), budget_tokens: int = DEFAULT_BUDGET_TOKENS,
+    def __init__(self, libraries: tuple[str, ...] = (), budget_tokens: int = DEFAULT_BUDGET_TOKENS,
                  max_chars: int = DEFAULT_MAX_CHARS, top_k: int = DEFAULT_TOP_K, suggest: int | None = None) -> None:
         self.libraries = libraries
         self.budget_tokens = budget_tokens
@@ -72,7 +71,7 @@ class HookEvent(Record):
 
 def parse_args(args: Sequence[str]) -> HookOptions | None:
     """Parse the hook-run options; ``None`` for anything else (the full CLI then explains)."""
-    libraries: list[Path] = []
+    libraries: list[str] = []
     values: dict[str, int] = {}
     names = {"--budget": "budget_tokens", "--max-chars": "max_chars", "--top-k": "top_k", "--suggest": "suggest"}
     items = list(args)
@@ -87,7 +86,7 @@ def parse_args(args: Sequence[str]) -> HookOptions | None:
                 return None
             value = items.pop(0)
         if key == "--library":
-            libraries.append(Path(value))
+            libraries.append(value)
             continue
         if not value.isdigit() or int(value) < (0 if key == "--suggest" else 1):
             return None
@@ -119,16 +118,16 @@ def parse_event(data: bytes) -> HookEvent:
     return HookEvent(event, fields["session_id"], fields["prompt"], fields["cwd"])
 
 
-def library_roots(options: HookOptions, event: HookEvent) -> list[Path]:
-    """Absolute library roots: the configured ones, else ``skills/`` in the project folder.
+def library_roots(options: HookOptions, event: HookEvent) -> list[str]:
+    """Absolute library roots, resolved: the configured ones, else ``skills/`` in the project folder.
 
     Relative paths are taken from ``$CLAUDE_PROJECT_DIR`` (set by Claude Code for hooks), else
     the event's ``cwd`` (which follows the session's ``cd``s), else our working directory.
+    Strings, not ``Path``: the hook does not import pathlib (``docs/architecture.md``).
     """
     project = os.environ.get("CLAUDE_PROJECT_DIR", "")
-    if project and Path(project).is_absolute():
-        base = Path(project)
+    if project and os.path.isabs(project):
+        base = project
     else:
-        base = Path(event.cwd) if event.cwd and Path(event.cwd).is_absolute() else Path.cwd()
-    roots = options.libraries or (Path("skills"),)
-    return [(base / root).resolve() for root in roots]
+        base = event.cwd if event.cwd and os.path.isabs(event.cwd) else os.getcwd()
+    return [os.path.realpath(os.path.join(base, root)) for root in options.libraries or ("skills",)]

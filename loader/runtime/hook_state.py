@@ -14,13 +14,16 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from pathlib import Path
 
 from loader.core.atomic import write_text
 from loader.core.digest import hex_key
 from loader.core.locks import lock_within
 from loader.core.regular import NotARegularFileError, open_regular_fd
-from loader.core.userdirs import state_dir
+from loader.core.userdirs import state_folder
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_SKILLS_PER_SESSION = 500
 """Oldest entries are dropped beyond this, so a very long session cannot grow its file forever."""
@@ -38,7 +41,7 @@ LOCK_WAIT_S = 1.0
 _FORMAT = 1
 
 
-def _open_regular(path: Path, flags: int, mode: int = 0o666) -> int | None:
+def _open_regular(path: str, flags: int, mode: int = 0o666) -> int | None:
     """A descriptor on ``path`` (see ``loader.core.regular``), or ``None`` when it is not a regular file.
 
     Raises:
@@ -52,21 +55,28 @@ def _open_regular(path: Path, flags: int, mode: int = 0o666) -> int | None:
 
 def log_path() -> Path:
     """Where the hook writes one line per problem."""
-    return state_dir() / "hook.log"
+    from pathlib import Path
+
+    return Path(log_file())
 
 
-def log_line(message: str, *, path: Path | None = None) -> None:
+def log_file() -> str:
+    """:func:`log_path` as a string (the hook's path does not import pathlib)."""
+    return os.path.join(state_folder(), "hook.log")
+
+
+def log_line(message: str, *, path: Path | str | None = None) -> None:
     """Append one timestamped line to the hook log; never raises (logging must not break fail-open)."""
-    target = path or log_path()
+    target = os.fspath(path) if path is not None else log_file()
     line = " ".join(message.split())[:1000]  # one line, bounded, whatever the message holds
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     # backslashreplace: a lone surrogate (e.g. in a session id) is logged as \ud800, not fatal
     data = f"{stamp} {line}\n".encode("utf-8", "backslashreplace")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
         try:
-            if target.stat().st_size > MAX_LOG_BYTES:
-                os.replace(target, target.with_name(target.name + ".1"))
+            if os.stat(target).st_size > MAX_LOG_BYTES:
+                os.replace(target, target + ".1")
         except FileNotFoundError:
             pass
         fd = _open_regular(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
@@ -85,16 +95,31 @@ class SessionMemory:
     no session id appears in a file name.
     """
 
-    def __init__(self, session_id: str, library: str, *, root: Path | None = None) -> None:
-        self.root = (root or state_dir()) / "sessions"
+    def __init__(self, session_id: str, library: str, *, root: Path | str | None = None) -> None:
+        self.folder = os.path.join(os.fspath(root) if root is not None else state_folder(), "sessions")
         # a session id holding a lone surrogate (bad JSON from the caller) still has a key
         key = hex_key(session_id + "\0" + library, 32)
-        self.path = self.root / f"{key}.json"
+        self.file = os.path.join(self.folder, f"{key}.json")
+        """The session's file (strings: the hook's path does not import pathlib)."""
+
+    @property
+    def root(self) -> Path:
+        """The folder of all sessions' files."""
+        from pathlib import Path
+
+        return Path(self.folder)
+
+    @property
+    def path(self) -> Path:
+        """This session's file."""
+        from pathlib import Path
+
+        return Path(self.file)
 
     def sent(self) -> dict[str, str]:
         """The skills already sent in this session (empty when unknown, corrupt or oversized)."""
         try:
-            fd = _open_regular(self.path, os.O_RDONLY)
+            fd = _open_regular(self.file, os.O_RDONLY)
             if fd is None:
                 return {}
             with os.fdopen(fd, "rb") as handle:
@@ -119,11 +144,11 @@ class SessionMemory:
         run in parallel (Claude Code starts one per prompt), and without it each wrote back what
         it had read, so 12 concurrent hooks remembered only 3 to 5 of the 12 skills sent.
         """
-        with _sessions_lock(self.root):
+        with _sessions_lock(self.folder):
             self._merge(fingerprints)
 
     def _merge(self, fingerprints: Mapping[str, str]) -> None:
-        is_new = not self.path.exists()
+        is_new = not os.path.exists(self.file)
         sent = self.sent()
         for name, fingerprint in fingerprints.items():
             sent.pop(name, None)  # re-insert so insertion order is recency order
@@ -131,21 +156,21 @@ class SessionMemory:
         if len(sent) > MAX_SKILLS_PER_SESSION:
             sent = dict(list(sent.items())[-MAX_SKILLS_PER_SESSION:])
         # Private (0600) and not fsynced: losing the last write only means a skill is sent again.
-        write_text(self.path, json.dumps({"format": _FORMAT, "sent": sent}, ensure_ascii=False),
+        write_text(self.file, json.dumps({"format": _FORMAT, "sent": sent}, ensure_ascii=False),
                    mode=0o600, durable=False)
         if is_new:
-            prune_sessions(self.root, keep=self.path)
+            prune_sessions(self.folder, keep=self.file)
 
     def forget(self) -> None:
         """Drop this session's memory, e.g. after a compaction removed the skills from context."""
         try:
-            self.path.unlink()
+            os.unlink(self.file)
         except FileNotFoundError:
             pass
 
 
 @contextmanager
-def _sessions_lock(root: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
+def _sessions_lock(root: str, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
     """Hold the sessions folder's lock (``flock`` on ``.lock``), or go on without it after ``wait_s``.
 
     Best effort by design: a hook must never hang on a stuck process; the cost of going on
@@ -153,8 +178,8 @@ def _sessions_lock(root: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
     """
     fd = None
     with suppress(OSError):
-        root.mkdir(parents=True, exist_ok=True)
-        fd = _open_regular(root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        os.makedirs(root, exist_ok=True)
+        fd = _open_regular(os.path.join(root, ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         if fd is not None:
             lock_within(fd, wait_s)  # not had in time: go on without it
@@ -164,7 +189,7 @@ def _sessions_lock(root: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
             os.close(fd)  # releases the lock
 
 
-def prune_sessions(root: Path, *, keep: Path | None = None, now: float | None = None,
+def prune_sessions(root: Path | str, *, keep: Path | str | None = None, now: float | None = None,
                    max_files: int = MAX_SESSION_FILES, max_age_s: float = MAX_SESSION_AGE_S) -> int:
     """Delete session files older than ``max_age_s`` and all but the ``max_files`` most recent.
 
@@ -172,8 +197,9 @@ def prune_sessions(root: Path, *, keep: Path | None = None, now: float | None = 
         How many files were removed.
     """
     now = time.time() if now is None else now
-    sessions: list[tuple[float, Path]] = []
-    doomed: list[Path] = []
+    kept = os.fspath(keep) if keep is not None else None
+    sessions: list[tuple[float, str]] = []
+    doomed: list[str] = []
     try:
         with os.scandir(root) as it:
             for entry in it:
@@ -182,18 +208,18 @@ def prune_sessions(root: Path, *, keep: Path | None = None, now: float | None = 
                 except OSError:
                     continue
                 if entry.name.endswith(".json"):
-                    sessions.append((mtime, Path(entry.path)))
+                    sessions.append((mtime, entry.path))
                 elif entry.name.endswith(".tmp") and now - mtime > 3600:  # left by a killed writer
-                    doomed.append(Path(entry.path))
+                    doomed.append(entry.path)
     except OSError:
         return 0
     sessions.sort(reverse=True)
     doomed += [path for rank, (mtime, path) in enumerate(sessions)
-               if path != keep and (rank >= max_files or now - mtime > max_age_s)]
+               if path != kept and (rank >= max_files or now - mtime > max_age_s)]
     removed = 0
     for path in doomed:
         try:
-            path.unlink()
+            os.unlink(path)
             removed += 1
         except OSError:
             pass

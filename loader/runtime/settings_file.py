@@ -10,20 +10,21 @@ when its library lies outside the project, and must not import their dataclasses
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
 
 from loader.core.errors import UsageError
 from loader.core.regular import NotARegularFileError, open_regular
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 MAX_SETTINGS_BYTES = 4 * 1024 * 1024
 """A settings file larger than this is refused (it cannot be a hand-kept settings file)."""
 
 
-def read_settings(path: Path) -> dict[str, Any]:
+def read_settings(path: Path | str) -> dict[str, Any]:
     """The settings object, ``{}`` when the file does not exist.
 
     Raises:
@@ -53,10 +54,11 @@ def read_settings(path: Path) -> dict[str, Any]:
     return doc
 
 
-def blocked_reads(project: Path) -> bool:
+def blocked_reads(project: Path | str) -> bool:
     """True when a settings file that applies to ``project`` sets ``blockReadsOutsideWorkingDirectories``."""
-    for path in (Path.home() / ".claude" / "settings.json", project / ".claude" / "settings.json",
-                 project / ".claude" / "settings.local.json"):
+    for path in (os.path.join(os.path.expanduser("~"), ".claude", "settings.json"),
+                 os.path.join(project, ".claude", "settings.json"),
+                 os.path.join(project, ".claude", "settings.local.json")):
         try:
             permissions = read_settings(path).get("permissions")
         except UsageError:

@@ -88,7 +88,7 @@ def test_hook_reads_it(library: Path) -> None:
     from loader.runtime.hook_input import HookEvent, HookOptions
 
     event = HookEvent("UserPromptSubmit", "", PROMPT, str(library.parent))
-    options = HookOptions(libraries=(library,), suggest=0)  # bodies only: the threshold decides alone
+    options = HookOptions(libraries=(str(library),), suggest=0)  # bodies only: the threshold decides alone
     reply = handle(event, options)
     assert reply is not None and "pdf-tools" in json.loads(reply.output)["hookSpecificOutput"]["additionalContext"]
     _calibrate(library, 0.99)
