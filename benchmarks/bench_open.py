@@ -52,6 +52,8 @@ run()
 
 
 def _env(checkout: Path) -> dict[str, str]:
+    """The checkout first on the path. Children run outside any checkout (``cwd``): ``python -c`` puts
+    the working folder before ``PYTHONPATH``, so run from a checkout it would time that one twice."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(checkout)
     return env
@@ -59,7 +61,7 @@ def _env(checkout: Path) -> dict[str, str]:
 
 def _probe(checkout: Path, root: Path, prompt: str) -> dict[str, float]:
     done = subprocess.run([sys.executable, "-c", PROBE, str(root), prompt], capture_output=True, text=True,
-                          env=_env(checkout), check=True)
+                          env=_env(checkout), check=True, cwd=root.parent)
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
@@ -69,7 +71,7 @@ def _hook(checkout: Path, root: Path, prompt: str) -> float:
     start = time.perf_counter()
     entry = "loader.cli.entry" if (checkout / "loader" / "cli" / "entry.py").is_file() else "loader.entry"
     subprocess.run([sys.executable, "-c", HOOK, entry, "hook", "--library", str(root)], input=event,
-                   capture_output=True, env=_env(checkout), check=True)
+                   capture_output=True, env=_env(checkout), check=True, cwd=root.parent)
     return time.perf_counter() - start
 
 
