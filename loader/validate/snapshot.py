@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 
 from loader.core.digest import hex_key, sha256
@@ -69,6 +70,8 @@ def replay(key: str) -> tuple[str, int] | None:
     for path, stamp in stamps.items():
         if _stamp(path) != stamp:
             return None
+    with suppress(OSError):  # its mtime says when it was last used (files unused for 30 days are pruned)
+        os.utime(snapshot_path(key))
     return output, code
 
 
