@@ -76,7 +76,7 @@ def save_index(index: Index, path: Path | str) -> None:
 
 
 def open_index(roots: Sequence[Path | str], *, index_path: Path | str | None = None, check: bool = False,
-               ) -> tuple[Index, list[Diagnostic]]:
+               skipped: bool = True) -> tuple[Index, list[Diagnostic]]:
     """Load the index of ``roots``, refresh what changed, and store the changes.
 
     Changed skill folders are found by ``stat`` (``loader.index.plan``) and only they are
@@ -86,6 +86,8 @@ def open_index(roots: Sequence[Path | str], *, index_path: Path | str | None = N
     When the default location cannot be written, the index goes to the user cache directory.
     With ``check``, the whole stored file is checked first (``loader.index.verify``) and rebuilt,
     with an ``index-repaired`` warning, when any of it is damaged (``skills index`` does this).
+    With ``skipped=False`` an unchanged index comes without the warnings for skills left out
+    (the hook shows none, and building them imports pathlib).
     """
     roots = list(roots)
     path = os.fspath(index_path) if index_path is not None else index_file(roots)  # strings: see location.py
@@ -94,12 +96,12 @@ def open_index(roots: Sequence[Path | str], *, index_path: Path | str | None = N
     except OSError:
         pass  # reported when saving
     try:
-        return refresh_stored(roots, path, check=check)
+        return refresh_stored(roots, path, check=check, skipped=skipped)
     except IndexWriteError as exc:
         if index_path is not None:
             raise _unwritable(path, exc) from exc
     try:
-        return refresh_stored(roots, cache_index_file(roots), check=check)
+        return refresh_stored(roots, cache_index_file(roots), check=check, skipped=skipped)
     except IndexWriteError as exc2:
         from pathlib import Path
 
@@ -138,7 +140,7 @@ def _not_stored(path: str, exc: IndexBusyError) -> Diagnostic:
                       "nothing to do: the next command stores them")
 
 
-def refresh_stored(roots: Sequence[Path | str], path: Path | str, *, check: bool = False,
+def refresh_stored(roots: Sequence[Path | str], path: Path | str, *, check: bool = False, skipped: bool = True,
                    ) -> tuple[Index, list[Diagnostic]]:
     """The current index of ``roots``, stored at ``path`` (read, refreshed and written as needed).
 
@@ -165,17 +167,18 @@ def refresh_stored(roots: Sequence[Path | str], path: Path | str, *, check: bool
                                               "nothing to do; if it recurs, report it with how the index is shared"))
             return index, diagnostics
         try:
-            return _update(previous, roots)
+            return _update(previous, roots, skipped=skipped)
         except StoreChangedError:
             continue
     return _build(roots)
 
 
-def _update(previous: Index, roots: Sequence[Path | str]) -> tuple[Index, list[Diagnostic]]:
+def _update(previous: Index, roots: Sequence[Path | str], *, skipped: bool = True,
+            ) -> tuple[Index, list[Diagnostic]]:
     with gc_paused():  # not around a full walk below, which parses skills
         plan = plan_refresh(previous, roots)
         try:
-            found = _targeted(previous, plan) if plan is not None else None
+            found = _targeted(previous, plan, skipped=skipped) if plan is not None else None
         except OSError:  # something vanished while it was re-indexed: the walk below sorts it out
             found = None
     if found is not None:
@@ -208,13 +211,13 @@ def _update(previous: Index, roots: Sequence[Path | str]) -> tuple[Index, list[D
     return index, diagnostics
 
 
-def _targeted(previous: Index, plan: Plan) -> tuple[Index, list[Diagnostic], bool] | None:
+def _targeted(previous: Index, plan: Plan, *, skipped: bool = True) -> tuple[Index, list[Diagnostic], bool] | None:
     """Re-index the plan's folders; ``None`` when the result could differ from a full walk's."""
     if not plan.folders and plan.tree == previous.tree:
         settle = plan.rechecked and not is_racy(plan.tree, plan.tree_time)
         if settle:
             previous.tree_time = plan.tree_time  # store the later time, so the next open trusts the tree
-        return previous, skipped_diagnostics(previous), settle
+        return previous, skipped_diagnostics(previous) if skipped else [], settle
     from pathlib import Path
 
     from loader.index.build import refresh

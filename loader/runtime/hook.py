@@ -101,7 +101,7 @@ def handle(event: HookEvent, options: HookOptions) -> HookReply | None:
     from loader.match.tiers import DEFAULT_SUGGEST, render_suggestions
 
     wait_at_most(HOOK_WAIT_S)  # never block the prompt long behind another process's write
-    index, _diagnostics = open_index([r for r in roots if os.path.exists(r)])
+    index, _ = open_index([r for r in roots if os.path.exists(r)], skipped=False)  # the hook shows no warning
     sent = memory.sent() if memory is not None else {}
     already = {name for name, digest in sent.items() if name in index and index.entry(name).content_hash == digest}
     readable = _paths_readable(roots, event.cwd or ".")

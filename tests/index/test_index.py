@@ -91,6 +91,18 @@ def test_unchanged_folders_are_not_parsed_again(library: Path, parse_calls: list
     assert [(d.rule, d.path.parent.name) for d in diagnostics] == [("index-skipped", "broken")]
 
 
+def test_an_unchanged_index_can_open_without_the_left_out_warnings(library: Path, tmp_path: Path) -> None:
+    settled = time.time() - 60  # timestamps old enough to trust: the second open changes nothing
+    for path in [library, *library.rglob("*")]:
+        os.utime(path, (settled, settled), follow_symlinks=False)
+    index_path = tmp_path / "cache" / "index.sqlite"
+    open_index([library], index_path=index_path)
+    reported, warnings = open_index([library], index_path=index_path)
+    quiet, none = open_index([library], index_path=index_path, skipped=False)  # what the hook asks for
+    assert [(d.rule, d.path.parent.name) for d in warnings] == [("index-skipped", "broken")]
+    assert none == [] and quiet.entries == reported.entries and quiet.skipped == reported.skipped
+
+
 def test_fixing_a_broken_skill_indexes_it(library: Path) -> None:
     first, _ = build_index([library])
     (library / "broken" / "SKILL.md").write_text(skill_md("broken"))

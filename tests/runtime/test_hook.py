@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import env_without_debug
+from conftest import env_without_debug, write_tree
 from loader.core.tokens import count_tokens
 from loader.runtime.hook import render_context
 from loader.runtime.hook_input import HookInputError, HookOptions, parse_args, parse_event
@@ -153,6 +153,7 @@ def test_budget_cuts_the_body_and_points_to_the_file(skills_bin: list[str], make
 
 
 def test_fast_path_imports_no_cli_or_schema_modules(skills_bin: list[str], library: Path) -> None:
+    write_tree(library, {"broken/SKILL.md": "no frontmatter\n"})  # left out of the index, with a warning
     # A settled library, as a user's is: files written just now are too fresh for the index to
     # trust their timestamps (RACY_NS), which makes the next run re-check them.
     settled = time.time() - 60
