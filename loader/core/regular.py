@@ -58,10 +58,29 @@ def open_regular(path: Path | str) -> BufferedReader:
     return os.fdopen(open_regular_fd(path), "rb")
 
 
-def read_regular_bytes(path: Path | str) -> bytes:
-    """The bytes of the regular file ``path`` (see :func:`open_regular`)."""
+def read_regular_bytes(path: Path | str, *, limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`open_regular`); with ``limit``, at most ``limit + 1``."""
     with open_regular(path) as handle:
-        return handle.read()
+        return handle.read() if limit is None else read_up_to(handle.fileno(), limit)
+
+
+def read_up_to(fd: int, limit: int) -> bytes:
+    """The bytes of the regular file open at ``fd``, at most ``limit + 1`` (so that "too large" shows).
+
+    Read in pieces sized by ``fstat``: asking for ``limit + 1`` at once makes a buffer of the
+    whole limit (1-4 MiB for skill files) for every file, ~85 us for a 5 KB one against ~14 us.
+    A file that grows meanwhile is read on, up to the limit.
+    """
+    chunks: list[bytes] = []
+    want, total = min(os.fstat(fd).st_size, limit) + 1, 0
+    while total <= limit:
+        chunk = os.read(fd, want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = limit + 1 - total
+    return b"".join(chunks)
 
 
 def read_regular_text(path: Path | str, *, encoding: str = "utf-8", errors: str = "strict") -> str:

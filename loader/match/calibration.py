@@ -14,7 +14,7 @@ import os
 from collections.abc import Sequence
 
 from loader.core.record import Record
-from loader.core.regular import open_regular
+from loader.core.regular import read_regular_bytes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -94,8 +94,7 @@ def _config_file_for(roots: Sequence[Path | str], index_path: Path | str | None 
 def read_calibration(path: Path | str) -> Calibration | None:
     """The calibration stored at ``path``; ``None`` when there is none or it cannot be used."""
     try:
-        with open_regular(path) as handle:
-            data = handle.read(MAX_CONFIG_BYTES + 1)
+        data = read_regular_bytes(path, limit=MAX_CONFIG_BYTES)
     except OSError:
         return None  # the common case: no calibration (tomllib, ~15 ms to import, is not imported)
     import tomllib

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loader.core.regular import open_regular
+from loader.core.regular import read_regular_bytes
 
 MAX_JSON_BYTES = 4 * 1024 * 1024
 """Settings and plugin registries are a few KB; anything past this is not Claude Code's."""
@@ -58,8 +58,7 @@ def config_dir(environ: Mapping[str, str] | None = None) -> Path:
 def read_json(path: Path) -> JsonFile:
     """Read a JSON object from ``path``; never raises."""
     try:
-        with open_regular(path) as handle:
-            data = handle.read(MAX_JSON_BYTES + 1)
+        data = read_regular_bytes(path, limit=MAX_JSON_BYTES)
     except FileNotFoundError:
         return JsonFile(path)
     except OSError as exc:

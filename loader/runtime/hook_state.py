@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 from loader.core.atomic import write_text
 from loader.core.digest import hex_key
 from loader.core.locks import lock_within
-from loader.core.regular import NotARegularFileError, open_regular_fd
+from loader.core.regular import NotARegularFileError, open_regular_fd, read_up_to
 from loader.core.userdirs import state_folder
 
 TYPE_CHECKING = False
@@ -122,8 +122,10 @@ class SessionMemory:
             fd = _open_regular(self.file, os.O_RDONLY)
             if fd is None:
                 return {}
-            with os.fdopen(fd, "rb") as handle:
-                data = handle.read(MAX_STATE_BYTES + 1)
+            try:
+                data = read_up_to(fd, MAX_STATE_BYTES)
+            finally:
+                os.close(fd)
         except OSError:
             return {}
         if len(data) > MAX_STATE_BYTES:

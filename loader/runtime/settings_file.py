@@ -13,7 +13,7 @@ import json
 import os
 
 from loader.core.errors import UsageError
-from loader.core.regular import NotARegularFileError, open_regular
+from loader.core.regular import NotARegularFileError, read_regular_bytes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,8 +31,8 @@ def read_settings(path: Path | str) -> dict[str, Any]:
         UsageError: the file is not a JSON object (we refuse to rewrite what we cannot read).
     """
     try:
-        with open_regular(path) as handle:  # a FIFO named settings.json would block a plain open forever
-            data = handle.read(MAX_SETTINGS_BYTES + 1)
+        # regular files only: a FIFO named settings.json would block a plain open forever
+        data = read_regular_bytes(path, limit=MAX_SETTINGS_BYTES)
     except FileNotFoundError:
         return {}
     except NotARegularFileError as exc:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from stat import S_ISREG
 
+from loader.core.regular import read_up_to
+
 _BOM = b"\xef\xbb\xbf"
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -33,16 +35,7 @@ def read_bounded(path: str, limit: int, *, stat_first: bool = True) -> bytes | N
         st = os.fstat(fd)
         if not S_ISREG(st.st_mode):
             return None
-        chunks = []
-        want, total = min(st.st_size, limit) + 1, 0
-        while total <= limit:
-            chunk = os.read(fd, want)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            want = limit + 1 - total
-        return b"".join(chunks)
+        return read_up_to(fd, limit)
     except OSError:
         return None
     finally:
