@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 
 from loader.core.counter import TokenCounter
+from loader.core.digest import hex_key
 from loader.core.tokens import EstimateCounter, FixedRatioCounter, TokenizerJsonCounter
 from loader.core.userdirs import cache_dir, prune_stale
 
@@ -164,7 +165,7 @@ class CachedCounter:
 def cache_path(roots: Sequence[Path], counter: TokenCounter) -> Path:
     """The count file of the library under ``roots`` for ``counter``."""
     where = "\0".join(str(Path(root).resolve()) for root in roots)
-    name = hashlib.sha256(f"{where}\0{counter.name}".encode()).hexdigest()[:24]
+    name = hex_key(f"{where}\0{counter.name}", 24)
     return cache_dir() / "report" / f"{name}.counts"
 
 

@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from stat import S_ISREG
 
-from loader.core.digest import sha256
+from loader.core.digest import hex_key, sha256
 from loader.core.model import Diagnostic, Manifest, Profile, Severity, Skill
 from loader.core.record import Record
 from loader.core.userdirs import cache_dir, prune_stale
@@ -107,7 +107,7 @@ class ValidationCache:
     def for_library(cls, roots: Sequence[Path], profile: Profile, *, strict: bool = False) -> ValidationCache:
         """The cache of the library under ``roots`` for this profile and strictness."""
         where = "\0".join(str(Path(root).resolve()) for root in roots)
-        name = sha256(f"{where}\0{profile.value}\0{strict}".encode()).hexdigest()[:24]
+        name = hex_key(f"{where}\0{profile.value}\0{strict}", 24)
         return cls(cache_dir() / "validation" / f"{name}.json", cache_context(profile, strict))
 
     def key(self, skill_dir: SkillDir) -> Keyed | None:
