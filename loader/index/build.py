@@ -35,7 +35,7 @@ _Work = tuple[SkillDir, str, IndexEntry | None]
 _NAME = attrgetter("name")
 
 
-def build_index(roots: Sequence[Path], *, previous: Index | None = None) -> tuple[Index, list[Diagnostic]]:
+def build_index(roots: Sequence[Path | str], *, previous: Index | None = None) -> tuple[Index, list[Diagnostic]]:
     """Index the skills under ``roots``; pure (writes nothing).
 
     Unchanged folders (same sizes and mtimes) reuse ``previous``'s entry without being parsed;
@@ -50,7 +50,7 @@ def build_index(roots: Sequence[Path], *, previous: Index | None = None) -> tupl
     return index, diagnostics
 
 
-def update_index(index: Index, folders: Sequence[Path]) -> tuple[Index, list[Diagnostic]]:
+def update_index(index: Index, folders: Sequence[Path | str]) -> tuple[Index, list[Diagnostic]]:
     """Re-index only ``folders`` (skill folders that were edited, added or deleted); pure.
 
     For watchers that know what changed: the rest of the library is not walked, so the cost
@@ -59,7 +59,7 @@ def update_index(index: Index, folders: Sequence[Path]) -> tuple[Index, list[Dia
     return refresh(index, folders)
 
 
-def scan(roots: Sequence[Path], previous: Index | None, *, postings: bool = True
+def scan(roots: Sequence[Path | str], previous: Index | None, *, postings: bool = True
          ) -> tuple[Index, list[Diagnostic], bool]:
     """Walk ``roots`` and index them; also say whether anything differs from ``previous``.
 
@@ -69,7 +69,7 @@ def scan(roots: Sequence[Path], previous: Index | None, *, postings: bool = True
     tree_time = time.time_ns()
     # Taken before discovery: a change during the walk is seen next time.
     tree = folder_tree([Path(r).resolve() for r in roots])
-    found = discover(roots)
+    found = discover([Path(root) for root in roots])
     diagnostics = list(found.diagnostics)
     old_by_path = {e.path: e for e in previous.entries} if previous is not None else {}
     old_skipped = previous.skipped if previous is not None else {}
@@ -116,7 +116,7 @@ def scan(roots: Sequence[Path], previous: Index | None, *, postings: bool = True
     return index, sorted(diagnostics, key=Diagnostic.sort_key), changed
 
 
-def refresh(index: Index, folders: Sequence[Path], *, postings: bool = True) -> tuple[Index, list[Diagnostic]]:
+def refresh(index: Index, folders: Sequence[Path | str], *, postings: bool = True) -> tuple[Index, list[Diagnostic]]:
     """Re-index just ``folders`` (edited, added or deleted skill folders) of ``index``."""
     diagnostics: list[Diagnostic] = []
     gone = {Path(f).resolve() for f in folders}

@@ -40,7 +40,7 @@ def first_generation() -> int:
     return secrets.randbits(48)
 
 
-def write_new(index: Index, path: Path, meta: Mapping[str, str]) -> Stored:
+def write_new(index: Index, path: Path | str, meta: Mapping[str, str]) -> Stored:
     """Write ``index`` as the whole content of ``path``: in place when it is an index, else a new file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

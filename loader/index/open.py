@@ -68,11 +68,9 @@ def load_index(path: Path | str) -> Index | None:
 
 def save_index(index: Index, path: Path | str) -> None:
     """Write ``index`` as the whole content of ``path``, atomically (see ``loader.index.create``)."""
-    from pathlib import Path
-
     from loader.index.create import write_new
 
-    write_new(index, Path(path), _meta())
+    write_new(index, path, _meta())
 
 
 def open_index(roots: Sequence[Path | str], *, index_path: Path | str | None = None, check: bool = False,
@@ -113,19 +111,15 @@ def open_index(roots: Sequence[Path | str], *, index_path: Path | str | None = N
 
 
 def _build(roots: Sequence[Path | str]) -> tuple[Index, list[Diagnostic]]:
-    from pathlib import Path
-
     from loader.index.build import build_index
 
-    return build_index([Path(root) for root in roots])
+    return build_index(roots)
 
 
 def _problems(path: str) -> list[str]:
-    from pathlib import Path
-
     from loader.index.verify import problems
 
-    return problems(Path(path))
+    return problems(path)
 
 
 def _unwritable(path: str, exc: OSError) -> Exception:
@@ -158,7 +152,7 @@ def refresh_stored(roots: Sequence[Path | str], path: Path | str, *, check: bool
 
             index, diagnostics = _build(roots)
             try:
-                _write(lambda: write_new(index, Path(path), _meta()))  # noqa: B023 - called at once
+                _write(lambda: write_new(index, path, _meta()))  # noqa: B023 - called at once
             except IndexBusyError as exc:
                 return index, [*diagnostics, _not_stored(path, exc)]
             if damage:
@@ -184,11 +178,9 @@ def _update(previous: Index, roots: Sequence[Path | str], *, skipped: bool = Tru
     if found is not None:
         index, diagnostics, save = found
     else:
-        from pathlib import Path
-
         from loader.index.build import scan
 
-        index, diagnostics, changed = scan([Path(root) for root in roots], previous, postings=False)
+        index, diagnostics, changed = scan(roots, previous, postings=False)
         save = changed or not is_racy(index.tree, index.tree_time)
     stored = previous.stored
     assert stored is not None
@@ -218,11 +210,9 @@ def _targeted(previous: Index, plan: Plan, *, skipped: bool = True) -> tuple[Ind
         if settle:
             previous.tree_time = plan.tree_time  # store the later time, so the next open trusts the tree
         return previous, skipped_diagnostics(previous) if skipped else [], settle
-    from pathlib import Path
-
     from loader.index.build import refresh
 
-    index, found = refresh(previous, [Path(folder) for folder in plan.folders], postings=False)
+    index, found = refresh(previous, plan.folders, postings=False)
     if any(d.rule == "name-duplicate" for d in found):
         return None  # which copy wins depends on the walk order
     for folder in plan.folders:

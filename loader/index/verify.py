@@ -26,7 +26,7 @@ MAX_SHOWN = 3
 """Problems named in full; the rest are counted."""
 
 
-def problems(path: Path) -> list[str]:
+def problems(path: Path | str) -> list[str]:
     """What is wrong with the index file at ``path`` (empty: sound). Reads it in one transaction."""
     try:
         con = connect(path, write=False)
