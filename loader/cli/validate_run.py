@@ -55,9 +55,10 @@ def run_validate(paths: Sequence[Path] | None, output: str, profile: Profile, *,
     else:
         render_text(result, out, show_info=show_info)
     code = 1 if has_failures(result.diagnostics, strict=strict) else 0
-    _emit(out.getvalue())
+    text = out.getvalue()
+    _emit(text)
     if cached:
-        record(key, roots, result, out.getvalue(), code, started)
+        record(key, roots, result, text, code, started)
     return code
 
 
